@@ -1,0 +1,57 @@
+# The two promises of the README: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+HOST ?= 127.0.0.1
+PORT ?= 5000
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app wsgi
+
+.PHONY: run test test-sqlite test-postgres lint install install-dev catalogues db bench backup clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+catalogues: install
+	$(FLASK) i18n compile
+
+db: install
+	$(FLASK) db upgrade
+	$(FLASK) surveys load --builtin --open
+
+## make run — set everything up and serve on http://$(HOST):$(PORT)
+run: catalogues db
+	$(FLASK) run --host $(HOST) --port $(PORT)
+
+lint: install-dev
+	$(BIN)/ruff check surveyapp tests tools
+	$(BIN)/mypy
+
+test-sqlite: install-dev catalogues
+	$(BIN)/python -m pytest
+
+test-postgres: install-dev catalogues
+	tools/with-postgres $(BIN)/python -m pytest -m "not browser"
+
+## make test — lint, type checks, the whole suite on SQLite, then on PostgreSQL
+test: lint test-sqlite test-postgres
+
+bench: install-dev
+	$(BIN)/python -m tests.bench.bench_stats
+
+backup: install
+	$(FLASK) backup
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,97 @@
+"""surveyapp: citizen surveys that turn into KPI rates with confidence intervals."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from .config import ConfigError, ensure_secret_key, load_config
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
+    test_config = dict(test_config or {})
+    app = Flask(__name__, instance_relative_config=True,
+                instance_path=test_config.pop("INSTANCE_PATH", None))
+    os.makedirs(app.instance_path, exist_ok=True)
+    config = load_config(app.instance_path, os.environ)
+    config.update(test_config)
+    if not config.get("SECRET_KEY"):
+        config["SECRET_KEY"] = ensure_secret_key(app.instance_path)
+    app.config.update(_flask_settings(config))
+    logging.getLogger("surveyapp").setLevel(config["LOG_LEVEL"])
+
+    _register_extensions(app)
+    _register_blueprints(app)
+    from .web import register_web_hooks
+
+    register_web_hooks(app)
+    from .cli import register_cli
+
+    register_cli(app)
+    return app
+
+
+def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
+    settings = dict(config)
+    settings.update({
+        "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"],
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "WTF_CSRF_TIME_LIMIT": config["CSRF_TIME_LIMIT"],
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": config["SESSION_COOKIE_SECURE"],
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "BABEL_DEFAULT_LOCALE": "ja",
+        "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
+        "BABEL_TRANSLATION_DIRECTORIES": "translations",
+    })
+    return settings
+
+
+def _register_extensions(app: Flask) -> None:
+    from .auth.services import load_user
+    from .extensions import babel, configure_sqlite, csrf, db, login_manager, migrate
+    from .i18n import babel_locale
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                     render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=babel_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.user_loader(load_user)
+    with app.app_context():
+        engine = db.engine
+        if engine.dialect.name == "sqlite":
+            configure_sqlite(engine)
+            _check_sqlite(engine)
+
+
+def _check_sqlite(engine: Any) -> None:
+    from .extensions import SQLITE_BUSY_TIMEOUT_MS, sqlite_settings
+
+    values = sqlite_settings(engine)
+    in_memory = str(engine.url.database or "") in ("", ":memory:")
+    expected = {"journal_mode": "memory" if in_memory else "wal", "synchronous": 2,
+                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "foreign_keys": 1}
+    wrong = {k: v for k, v in values.items() if str(v).lower() != str(expected[k])}
+    if wrong:
+        raise ConfigError(f"SQLite settings did not take effect: {wrong}")
+
+
+def _register_blueprints(app: Flask) -> None:
+    from . import audit  # noqa: F401  (model registration)
+    from .auth.views import bp as auth_bp
+    from .respond.views import bp as respond_bp
+    from .staff.views import bp as staff_bp
+
+    app.register_blueprint(respond_bp)
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(staff_bp)

@@ -1,0 +1,138 @@
+"""Flask commands: ``flask surveys …``, ``flask staff …``, ``flask i18n …``."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from .auth.models import ROLES
+from .auth.services import AccountError, create_staff
+from .surveys.definitions import DefinitionError, builtin_paths, load_definition
+from .surveys.services import (
+    UnknownSurvey,
+    ensure_web_link,
+    export_survey,
+    get_survey,
+    list_surveys,
+    load_survey,
+    set_schedule,
+)
+
+surveys_cli = AppGroup("surveys", help="Load, export and open survey definitions.")
+staff_cli = AppGroup("staff", help="Manage staff accounts.")
+i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalogues.")
+
+
+@surveys_cli.command("load")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False))
+@click.option("--builtin", is_flag=True, help="Load the city's built-in KPI surveys.")
+@click.option("--open", "open_", is_flag=True,
+              help="Open each loaded survey that is still a draft, with a web link.")
+def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
+    """Create each survey, or a new version when its content changed."""
+    files = [Path(p) for p in paths] + (builtin_paths() if builtin else [])
+    if not files:
+        raise click.UsageError("give definition files or --builtin")
+    failed = False
+    for path in files:
+        try:
+            defn = load_definition(path)
+        except DefinitionError as exc:
+            click.echo(str(exc), err=True)
+            failed = True
+            continue
+        result = load_survey(defn)
+        state = ("created" if result.created_survey else
+                 "new version" if result.created_version else "unchanged")
+        click.echo(f"{defn.key}: {state} (version {result.version.number})")
+        if open_ and result.survey.status == "draft":
+            set_schedule(result.survey, status="open", opens_at=None, closes_at=None,
+                         user_id=None)
+            link = ensure_web_link(result.survey)
+            click.echo(f"{defn.key}: open at /s/{link.code}")
+    if failed:
+        sys.exit(1)
+
+
+@surveys_cli.command("export")
+@click.argument("key")
+def export_command(key: str) -> None:
+    """Write the current version of a survey as a definition file to stdout."""
+    try:
+        click.echo(export_survey(key), nl=False)
+    except UnknownSurvey as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@surveys_cli.command("list")
+def list_command() -> None:
+    """List surveys with status, version and links."""
+    for survey in list_surveys():
+        version = survey.current_version
+        number = version.number if version else "-"
+        codes = ", ".join(f"{link.code} ({link.channel})" for link in survey.links)
+        click.echo(f"{survey.key}\t{survey.status}\tv{number}\t{codes}")
+
+
+@surveys_cli.command("open")
+@click.argument("key")
+def open_command(key: str) -> None:
+    """Open a survey now (no closing time) and make sure it has a web link."""
+    try:
+        survey = get_survey(key)
+    except UnknownSurvey as exc:
+        raise click.ClickException(str(exc)) from None
+    set_schedule(survey, status="open", opens_at=None, closes_at=None, user_id=None)
+    link = ensure_web_link(survey)
+    click.echo(f"{key}: open at /s/{link.code}")
+
+
+@staff_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def staff_create_command(email: str, role: str, password_stdin: bool) -> None:
+    """Create a staff account."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    try:
+        user = create_staff(email, password, role)
+    except AccountError as exc:
+        messages = {"invalid_email": "the e-mail address is not valid",
+                    "invalid_role": "unknown role",
+                    "short_password": "the password must have at least 12 characters",
+                    "email_taken": "an account with this e-mail address exists"}
+        raise click.ClickException(messages[exc.code]) from None
+    click.echo(f"created {user.email} ({user.role})")
+
+
+@click.command("backup")
+@click.option("--to", "target", type=click.Path(dir_okay=False), default=None,
+              help="File to write (default: instance/backups/surveyapp-<time>.sqlite3).")
+def backup_command(target: str | None) -> None:
+    """Copy the SQLite database safely while the app runs (SQLite's online backup API)."""
+    from .backup import backup_sqlite
+
+    try:
+        path = backup_sqlite(target)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"backup written to {path}")
+
+
+def register_cli(app: Flask) -> None:
+    """Attach the command groups to the app."""
+    from .i18n_cli import register_i18n_commands
+
+    register_i18n_commands(i18n_cli)
+    app.cli.add_command(surveys_cli)
+    app.cli.add_command(staff_cli)
+    app.cli.add_command(i18n_cli)
+    app.cli.add_command(backup_command)
+

@@ -1,0 +1,158 @@
+"""Settings: defaults, then ``instance/config.py``, then ``SURVEYAPP_*`` environment variables.
+
+Every setting is declared once in :data:`SETTINGS` with its type.  Anything unknown or malformed
+stops the start with a :class:`ConfigError` that names the setting, so a typo never falls back
+silently to a default.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "SURVEYAPP_"
+SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
+SQLITE_FILE = "surveyapp.sqlite3"
+
+
+class ConfigError(RuntimeError):
+    """A setting is unknown or has a value of the wrong form."""
+
+
+def _parse_bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected one of true/false, yes/no, on/off, 1/0")
+
+
+def _parse_positive_int(raw: str) -> int:
+    value = int(raw.strip())
+    if value <= 0:
+        raise ValueError("expected a positive whole number")
+    return value
+
+
+def _parse_text(raw: str) -> str:
+    value = raw.strip()
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+def _parse_database_url(raw: str) -> str:
+    value = _parse_text(raw)
+    if not value.startswith(("sqlite:///", "postgresql://", "postgresql+psycopg://")):
+        raise ValueError("expected a sqlite:/// or postgresql:// URL")
+    if value.startswith("postgresql://"):
+        # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
+        value = "postgresql+psycopg://" + value[len("postgresql://"):]
+    return value
+
+
+def _parse_base_url(raw: str) -> str:
+    value = _parse_text(raw)
+    if not value.startswith(("http://", "https://")):
+        raise ValueError("expected an http:// or https:// URL")
+    return value.rstrip("/")
+
+
+def _parse_log_level(raw: str) -> str:
+    value = raw.strip().upper()
+    if value not in {"DEBUG", "INFO", "WARNING", "ERROR"}:
+        raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    parse: Callable[[str], Any]
+    default: Any
+    help: str
+
+
+SETTINGS: Mapping[str, Setting] = {
+    "SECRET_KEY": Setting(_parse_text, None, "signing key; generated into the instance folder if unset"),
+    "DATABASE_URL": Setting(_parse_database_url, None, "SQLAlchemy URL; SQLite in instance/ if unset"),
+    "BASE_URL": Setting(_parse_base_url, None, "public URL used in printed links and QR codes"),
+    "MAX_CONTENT_LENGTH": Setting(_parse_positive_int, 256 * 1024, "largest request body in bytes"),
+    "SESSION_COOKIE_SECURE": Setting(_parse_bool, False, "send cookies over HTTPS only"),
+    "CSRF_TIME_LIMIT": Setting(_parse_positive_int, 8 * 3600, "seconds a form's CSRF token stays valid"),
+    "LOG_LEVEL": Setting(_parse_log_level, "INFO", "log level"),
+}
+
+
+def default_config(instance_path: str) -> dict[str, Any]:
+    """Return the defaults for every declared setting."""
+    config = {name: setting.default for name, setting in SETTINGS.items()}
+    config["DATABASE_URL"] = "sqlite:///" + str(Path(instance_path) / SQLITE_FILE)
+    return config
+
+
+def instance_config(instance_path: str) -> dict[str, Any]:
+    """Read ``instance/config.py`` (if present) and reject names we do not know."""
+    path = Path(instance_path) / "config.py"
+    if not path.exists():
+        return {}
+    namespace: dict[str, Any] = {"__file__": str(path)}
+    code = compile(path.read_bytes(), str(path), "exec")
+    exec(code, namespace)  # noqa: S102 - the operator's own configuration file
+    values: dict[str, Any] = {}
+    for name, value in namespace.items():
+        if not name.isupper():
+            continue
+        if name not in SETTINGS:
+            raise ConfigError(f"{path.name}: unknown setting {name!r}; known: {', '.join(SETTINGS)}")
+        try:
+            values[name] = SETTINGS[name].parse(str(value)) if not isinstance(value, bool | int) else value
+        except ValueError as exc:
+            raise ConfigError(f"{path.name}: setting {name} is malformed: {exc}") from None
+    return values
+
+
+def environment_config(environ: Mapping[str, str]) -> dict[str, Any]:
+    """Parse every ``SURVEYAPP_*`` variable; unknown names or bad values raise ConfigError."""
+    values: dict[str, Any] = {}
+    for key, raw in environ.items():
+        if not key.startswith(ENV_PREFIX):
+            continue
+        name = key[len(ENV_PREFIX):]
+        if name not in SETTINGS:
+            raise ConfigError(f"unknown setting {key}; known: "
+                              + ", ".join(ENV_PREFIX + n for n in SETTINGS))
+        try:
+            values[name] = SETTINGS[name].parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"setting {key} is malformed: {exc}") from None
+    return values
+
+
+def ensure_secret_key(instance_path: str) -> str:
+    """Return the instance's secret key, creating it (mode 600) on first run."""
+    path = Path(instance_path) / SECRET_KEY_FILE
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, stat.S_IRUSR | stat.S_IWUSR)
+    except FileExistsError:
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ConfigError(f"{SECRET_KEY_FILE} in the instance folder is too short") from None
+        return key
+    key = secrets.token_urlsafe(48)
+    with os.fdopen(fd, "w", encoding="ascii") as handle:
+        handle.write(key + "\n")
+    return key
+
+
+def load_config(instance_path: str, environ: Mapping[str, str]) -> dict[str, Any]:
+    """Defaults → instance/config.py → environment; returns Flask config values."""
+    config = default_config(instance_path)
+    config.update(instance_config(instance_path))
+    config.update(environment_config(environ))
+    return config

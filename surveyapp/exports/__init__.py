@@ -1,0 +1,1 @@
+"""Writers over result rows: formula-safe CSV (and later XLSX/JSON)."""

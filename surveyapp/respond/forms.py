@@ -1,0 +1,114 @@
+"""WTForms built from a survey version: one form class per page of questions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import UUID, InputRequired, ValidationError
+
+from ..i18n import localized
+from ..surveys.definitions import TEXT_MAX_LENGTH_DEFAULT, QuestionDef
+
+SHORT_TEXT_MAX_LENGTH = 200
+
+
+class _Required:
+    """Like InputRequired, with a message that fits the kind of question."""
+
+    def __init__(self, message: Any) -> None:
+        self.message = message
+        self.field_flags = {"required": True}
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data
+        empty = data is None or data == [] or (isinstance(data, str) and not data.strip())
+        if empty:
+            field.errors[:] = []
+            raise ValidationError(str(self.message))
+
+
+class _KnownOptions:
+    """Refuse codes that are not options of the question (a tampered or stale form)."""
+
+    def __init__(self, codes: set[str]) -> None:
+        self.codes = codes
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data
+        values = data if isinstance(data, list) else ([] if data in (None, "") else [data])
+        if any(value not in self.codes for value in values):
+            raise ValidationError(str(_l("選択肢の中から選んでください。")))
+
+
+class _MaxLength:
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def __call__(self, form: Any, field: Field) -> None:
+        text = (field.data or "").replace("\r\n", "\n").strip()
+        if len(text) > self.limit:
+            raise ValidationError(str(_l(
+                "%(limit)d文字以内で入力してください（いまは%(length)d文字です）。",
+                limit=self.limit, length=len(text))))
+
+
+def max_length_of(question: QuestionDef) -> int:
+    """The documented length limit of a text question."""
+    if question.max_length is not None:
+        return question.max_length
+    return SHORT_TEXT_MAX_LENGTH if question.type == "text" else TEXT_MAX_LENGTH_DEFAULT
+
+
+def _field_for(question: QuestionDef, language: str) -> Field:
+    label, _lang = localized(question.text, language)
+    choices = [SelectChoice(o.code, localized(o.text, language)[0]) for o in question.options]
+    codes = {o.code for o in question.options}
+    validators: list[Any] = []
+    if question.type == "single":
+        if question.required:
+            validators.append(_Required(_l("いずれか1つを選んでください。")))
+        validators.append(_KnownOptions(codes))
+        return RadioField(label, choices=choices, validators=validators, validate_choice=False)
+    if question.type == "multiple":
+        if question.required:
+            validators.append(_Required(_l("あてはまるものを1つ以上選んでください。")))
+        validators.append(_KnownOptions(codes))
+        return SelectMultipleField(label, choices=choices, validators=validators,
+                                   validate_choice=False)
+    if question.required:
+        validators.append(_Required(_l("入力してください。")))
+    validators.append(_MaxLength(max_length_of(question)))
+    field_class = StringField if question.type == "text" else TextAreaField
+    return field_class(label, validators=validators)
+
+
+def page_form_class(questions: list[QuestionDef], language: str, *, final: bool) -> type[FlaskForm]:
+    """A FlaskForm class for one page; the final page also carries the response's UUID."""
+    attrs: dict[str, Any] = {}
+    for question in questions:
+        attrs[question.key] = _field_for(question, language)
+    if final:
+        attrs["response_id"] = HiddenField(validators=[
+            InputRequired(message=_l("送信の識別番号がありません。もう一度お試しください。")),
+            UUID(message=_l("送信の識別番号が正しくありません。もう一度お試しください。")),
+        ])
+    return type("PageForm", (FlaskForm,), attrs)
+
+
+def answers_from_form(form: FlaskForm, questions: list[QuestionDef]) -> dict[str, Any]:
+    """The page's answers as plain data (codes or text), empty ones left out."""
+    answers: dict[str, Any] = {}
+    for question in questions:
+        data = form[question.key].data
+        if data in (None, "", []):
+            continue
+        if isinstance(data, str):
+            data = data.replace("\r\n", "\n").strip()
+            if not data:
+                continue
+        answers[question.key] = data
+    return answers

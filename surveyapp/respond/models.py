@@ -1,0 +1,67 @@
+"""What was answered (Response, Answer) and the respondent's in-progress flow.
+
+A response carries no name, no IP address and no user agent: only the survey version, the link
+and channel it came through, when, and the answers.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+
+class Response(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "responses"
+    __table_args__ = (Index("ix_responses_survey_fy", "survey_id", "fiscal_year"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"))
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    link_id: Mapped[int | None] = mapped_column(ForeignKey("links.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(16))
+    submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
+    fiscal_year: Mapped[int]
+    body_hash: Mapped[str] = mapped_column(String(64))
+
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
+    )
+
+
+class Answer(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "answers"
+    __table_args__ = (Index("ix_answers_question_option", "question_key", "option_code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    response_id: Mapped[int] = mapped_column(
+        ForeignKey("responses.id", ondelete="CASCADE"), index=True
+    )
+    question_key: Mapped[str] = mapped_column(String(64))
+    option_code: Mapped[str | None] = mapped_column(String(64))
+    text: Mapped[str | None] = mapped_column(Text)
+
+    response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class RespondentFlow(db.Model):  # type: ignore[name-defined]
+    """Server-side state of one respondent's way through a survey (partial answers live here)."""
+
+    __tablename__ = "respondent_flows"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id"), index=True)
+    survey_version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"))
+    client_uuid: Mapped[uuid.UUID] = mapped_column(Uuid, default=uuid.uuid4)
+    answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None] = mapped_column(default=None)

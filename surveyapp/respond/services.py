@@ -1,0 +1,228 @@
+"""Respondent use cases: start a flow, keep partial answers, submit a response exactly once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy.exc import IntegrityError
+
+from ..extensions import db
+from ..surveys.definitions import SurveyDef
+from ..surveys.models import Link, SurveyVersion
+from ..timeutil import fiscal_year, utcnow
+from .models import Answer, RespondentFlow, Response
+
+AnswerValue = str | list[str]
+Answers = dict[str, AnswerValue]
+
+
+class RespondError(Exception):
+    """Base class of respondent use-case errors."""
+
+
+class SurveyNotAccepting(RespondError):
+    """The survey is closed, not yet open, or past its closing time."""
+
+
+class ResponseConflict(RespondError):
+    """A different body was sent under a client id that is already stored."""
+
+
+class InvalidAnswers(RespondError):
+    """Answers that do not fit the survey version; ``problems`` maps question key to a code."""
+
+    def __init__(self, problems: Mapping[str, str]) -> None:
+        super().__init__(", ".join(f"{k}: {v}" for k, v in problems.items()))
+        self.problems = dict(problems)
+
+
+@dataclass(frozen=True)
+class Receipt:
+    """What a respondent (or a kiosk queue) is told after the commit."""
+
+    response_id: int
+    client_uuid: uuid.UUID
+    submitted_at: datetime
+    created: bool
+
+
+def clean_answers(defn: SurveyDef, answers: Mapping[str, object], *, complete: bool) -> Answers:
+    """Check answers against the definition; drop empty ones; raise InvalidAnswers.
+
+    Problem codes: ``unknown_question``, ``invalid_option``, ``too_long``, ``required``,
+    ``malformed``. With ``complete`` every required question must be answered.
+    """
+    problems: dict[str, str] = {}
+    cleaned: Answers = {}
+    known = {q.key: q for q in defn.questions}
+    for key, value in answers.items():
+        question = known.get(key)
+        if question is None:
+            problems[key] = "unknown_question"
+            continue
+        codes = {o.code for o in question.options}
+        if question.type == "single":
+            if value in (None, ""):
+                continue
+            if not isinstance(value, str):
+                problems[key] = "malformed"
+            elif value not in codes:
+                problems[key] = "invalid_option"
+            else:
+                cleaned[key] = value
+        elif question.type == "multiple":
+            if value in (None, "", []):
+                continue
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                problems[key] = "malformed"
+            elif not set(value) <= codes or len(set(value)) != len(value):
+                problems[key] = "invalid_option"
+            else:
+                order = [o.code for o in question.options]
+                cleaned[key] = sorted(value, key=order.index)
+        else:
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                problems[key] = "malformed"
+                continue
+            text = value.replace("\r\n", "\n").strip()
+            if not text:
+                continue
+            if question.max_length is not None and len(text) > question.max_length:
+                problems[key] = "too_long"
+            else:
+                cleaned[key] = text
+    if complete:
+        for question in defn.questions:
+            if question.required and question.key not in cleaned and question.key not in problems:
+                problems[question.key] = "required"
+    if problems:
+        raise InvalidAnswers(problems)
+    return cleaned
+
+
+def body_hash(version_id: int, answers: Answers) -> str:
+    """A digest of what was answered, to tell a replay from a different body."""
+    canonical = json.dumps({"version": version_id, "answers": answers}, sort_keys=True,
+                           ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def _existing_receipt(client_uuid: uuid.UUID, digest: str) -> Receipt | None:
+    existing = db.session.scalar(db.select(Response).where(Response.client_uuid == client_uuid))
+    if existing is None:
+        return None
+    if existing.body_hash != digest:
+        raise ResponseConflict(str(client_uuid))
+    return Receipt(existing.id, existing.client_uuid, existing.submitted_at, created=False)
+
+
+def submit_response(
+    *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
+    client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
+) -> Receipt:
+    """Store one complete response once per client id; commit; return its receipt.
+
+    Replaying the same body returns the original receipt and stores nothing; a different body
+    under the same id raises ResponseConflict.
+    """
+    now = now or utcnow()
+    cleaned = clean_answers(defn, answers, complete=True)
+    digest = body_hash(version.id, cleaned)
+    replay = _existing_receipt(client_uuid, digest)
+    if replay is not None:
+        db.session.rollback()
+        return replay
+    if not version.survey.is_accepting(now):
+        raise SurveyNotAccepting(version.survey.key)
+    response = Response(
+        client_uuid=client_uuid, survey_id=version.survey_id, survey_version_id=version.id,
+        link_id=link.id if link else None, channel=channel, submitted_at=now,
+        fiscal_year=fiscal_year(now), body_hash=digest,
+    )
+    for key, value in cleaned.items():
+        question = defn.question(key)
+        if question.type == "single":
+            response.answers.append(Answer(question_key=key, option_code=value))
+        elif question.type == "multiple":
+            response.answers.extend(Answer(question_key=key, option_code=c) for c in value)
+        else:
+            response.answers.append(Answer(question_key=key, text=value))
+    db.session.add(response)
+    try:
+        db.session.commit()
+    except IntegrityError:
+        # Another request stored the same client id between our check and our insert.
+        db.session.rollback()
+        replay = _existing_receipt(client_uuid, digest)
+        if replay is None:
+            raise
+        return replay
+    return Receipt(response.id, response.client_uuid, response.submitted_at, created=True)
+
+
+def start_flow(link: Link, version: SurveyVersion) -> RespondentFlow:
+    """A new server-side flow (fresh client id, no answers); commit."""
+    flow = RespondentFlow(token=secrets.token_urlsafe(32), link_id=link.id,
+                          survey_version_id=version.id, client_uuid=uuid.uuid4(), answers={})
+    db.session.add(flow)
+    db.session.commit()
+    return flow
+
+
+def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
+    """The flow with this token if it belongs to the link."""
+    if not token:
+        return None
+    return db.session.scalar(
+        db.select(RespondentFlow).where(RespondentFlow.token == token,
+                                        RespondentFlow.link_id == link.id)
+    )
+
+
+def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str]) -> None:
+    """Replace the answers of one page in the flow (unanswered keys removed); commit."""
+    answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
+    answers.update(page_answers)
+    flow.answers = answers
+    flow.updated_at = utcnow()
+    db.session.commit()
+
+
+def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> None:
+    """Remember that the flow's response is stored; the partial answers are dropped; commit."""
+    flow.submitted_at = receipt.submitted_at
+    flow.answers = {}
+    db.session.commit()
+
+
+def discard_flow(flow: RespondentFlow) -> None:
+    """Forget a flow and its partial answers; commit."""
+    db.session.delete(flow)
+    db.session.commit()
+
+
+def stored_answers(defn: SurveyDef, client_uuid: uuid.UUID) -> Answers | None:
+    """The answers stored under a client id, in the shape they were submitted (None if absent)."""
+    response = db.session.scalar(db.select(Response).where(Response.client_uuid == client_uuid))
+    if response is None:
+        return None
+    answers: Answers = {}
+    for answer in response.answers:
+        if answer.text is not None:
+            answers[answer.question_key] = answer.text
+        elif answer.option_code is not None:
+            if defn.question(answer.question_key).type == "multiple":
+                codes = answers.setdefault(answer.question_key, [])
+                assert isinstance(codes, list)
+                codes.append(answer.option_code)
+            else:
+                answers[answer.question_key] = answer.option_code
+    return answers

@@ -1,0 +1,240 @@
+"""Public respondent pages: landing list, survey start, one page at a time, thank-you."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+
+from ..i18n import current_language, localized
+from ..surveys.definitions import QuestionDef, SurveyDef
+from ..surveys.models import Link, SurveyVersion
+from ..surveys.services import find_link, public_links, version_by_id, version_definition
+from ..timeutil import utcnow
+from .forms import answers_from_form, max_length_of, page_form_class
+from .models import RespondentFlow
+from .services import (
+    InvalidAnswers,
+    ResponseConflict,
+    SurveyNotAccepting,
+    find_flow,
+    mark_flow_submitted,
+    save_page_answers,
+    start_flow,
+    stored_answers,
+    submit_response,
+)
+
+bp = Blueprint("respond", __name__)
+
+
+class _Context:
+    """The link, the version answered and its parsed definition."""
+
+    def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
+        self.link = link
+        self.version = version
+        self.defn = defn
+
+    @property
+    def pages(self) -> list[list[QuestionDef]]:
+        return self.defn.pages()
+
+
+def _flow_key(code: str) -> str:
+    return f"flow:{code}"
+
+
+def _resolve(code: str, *, for_new_flow: bool) -> _Context:
+    link = find_link(code)
+    if link is None or not link.active:
+        abort(404)
+    g.link_language = link.default_language
+    survey = link.survey
+    version = survey.current_version
+    if version is None or survey.status == "draft":
+        abort(404)
+    if for_new_flow and not survey.is_accepting(utcnow()):
+        abort(410)
+    return _Context(link, version, version_definition(version))
+
+
+def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
+    ctx = _resolve(code, for_new_flow=False)
+    flow = find_flow(session.get(_flow_key(code)), ctx.link)
+    if flow is not None and flow.survey_version_id != ctx.version.id:
+        # The survey got a new version while this person was answering: keep their version.
+        version = version_by_id(flow.survey_version_id)
+        ctx = _Context(ctx.link, version, version_definition(version))
+    return ctx, flow
+
+
+@bp.get("/")
+def index() -> ResponseReturnValue:
+    links = public_links(utcnow())
+    items = []
+    for link in links:
+        version = link.survey.current_version
+        assert version is not None
+        defn = version_definition(version)
+        title, lang = localized(defn.title)
+        items.append({"code": link.code, "title": title, "lang": lang})
+    return render_template("respond/index.html", items=items)
+
+
+@bp.get("/s/<code>")
+def start_page(code: str) -> ResponseReturnValue:
+    ctx = _resolve(code, for_new_flow=True)
+    return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
+                           **_texts(ctx.defn))
+
+
+@bp.post("/s/<code>")
+def start(code: str) -> ResponseReturnValue:
+    ctx = _resolve(code, for_new_flow=True)
+    form = FlaskForm()
+    if not form.validate_on_submit():
+        abort(400)
+    flow = start_flow(ctx.link, ctx.version)
+    session[_flow_key(code)] = flow.token
+    return redirect(url_for("respond.page", code=code, number=1), 303)
+
+
+@bp.route("/s/<code>/p/<int:number>", methods=["GET", "POST"])
+def page(code: str, number: int) -> ResponseReturnValue:
+    ctx, flow = _flow_context(code)
+    if flow is None:
+        if not ctx.link.survey.is_accepting(utcnow()):
+            abort(410)
+        flash(_("はじめから回答してください。"))
+        return redirect(url_for("respond.start_page", code=code), 303)
+    pages = ctx.pages
+    if not 1 <= number <= len(pages):
+        abort(404)
+    questions = pages[number - 1]
+    final = number == len(pages)
+    if flow.submitted_at is not None and not (final and _is_post()):
+        return _already_submitted(ctx)
+    language = current_language()
+    form_class = page_form_class(questions, language, final=final)
+    if not _is_post():
+        form = form_class(data={q.key: flow.answers.get(q.key) for q in questions},
+                          response_id=str(flow.client_uuid))
+        return _render_page(ctx, form, questions, number, final)
+    form = form_class()
+    if not form.validate():
+        return _render_page(ctx, form, questions, number, final)
+    page_answers = answers_from_form(form, questions)
+    if not final:
+        if flow.submitted_at is not None:
+            return _already_submitted(ctx)
+        save_page_answers(flow, page_answers, [q.key for q in questions])
+        return redirect(url_for("respond.page", code=code, number=number + 1), 303)
+    return _submit(ctx, flow, form, questions, page_answers)
+
+
+def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[QuestionDef],
+            page_answers: dict[str, Any]) -> ResponseReturnValue:
+    client_uuid = uuid.UUID(form.response_id.data)
+    if client_uuid != flow.client_uuid:
+        abort(400)
+    page_keys = {q.key for q in questions}
+    earlier = flow.answers
+    if flow.submitted_at is not None:
+        earlier = stored_answers(ctx.defn, client_uuid) or {}
+    answers = {k: v for k, v in earlier.items() if k not in page_keys}
+    answers.update(page_answers)
+    try:
+        receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
+                                  channel=ctx.link.channel, client_uuid=client_uuid,
+                                  answers=answers)
+    except ResponseConflict:
+        abort(409)
+    except SurveyNotAccepting:
+        abort(410)
+    except InvalidAnswers as exc:
+        first = _first_page_with(ctx.pages, set(exc.problems))
+        flash(_("まだ回答していない質問があります。"))
+        return redirect(url_for("respond.page", code=ctx.link.code, number=first), 303)
+    if flow.submitted_at is None:
+        mark_flow_submitted(flow, receipt)
+    return redirect(url_for("respond.done", code=ctx.link.code), 303)
+
+
+def _first_page_with(pages: list[list[QuestionDef]], keys: set[str]) -> int:
+    for index, questions in enumerate(pages, start=1):
+        if any(q.key in keys for q in questions):
+            return index
+    return 1
+
+
+def _is_post() -> bool:
+    return request.method == "POST"
+
+
+def _texts(defn: SurveyDef) -> dict[str, Any]:
+    title, title_lang = localized(defn.title)
+    description, description_lang = localized(defn.description) if defn.description else ("", "")
+    return {"survey_title": title, "survey_title_lang": title_lang,
+            "survey_description": description, "survey_description_lang": description_lang}
+
+
+def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number: int,
+                 final: bool) -> ResponseReturnValue:
+    language = current_language()
+    rendered = []
+    for question in questions:
+        text, text_lang = localized(question.text, language)
+        hint, hint_lang = localized(question.hint, language) if question.hint else ("", "")
+        options = []
+        for option in question.options:
+            label, label_lang = localized(option.text, language)
+            options.append({"code": option.code, "label": label, "lang": label_lang,
+                            "kind": option.kind})
+        rendered.append({
+            "key": question.key, "type": question.type, "text": text, "lang": text_lang,
+            "hint": hint, "hint_lang": hint_lang, "required": question.required,
+            "options": options, "field": form[question.key],
+            "max_length": max_length_of(question) if question.type in ("text", "textarea")
+            else None,
+        })
+    status = 200
+    body = render_template(
+        "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
+        total=len(ctx.pages), final=final, has_errors=bool(form.errors), **_texts(ctx.defn),
+    )
+    response = make_response(body, status)
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _already_submitted(ctx: _Context) -> ResponseReturnValue:
+    response = make_response(render_template("respond/submitted.html", ctx=ctx,
+                                              **_texts(ctx.defn)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/s/<code>/done")
+def done(code: str) -> ResponseReturnValue:
+    ctx, flow = _flow_context(code)
+    if flow is None or flow.submitted_at is None:
+        return redirect(url_for("respond.start_page", code=code), 303)
+    response = make_response(render_template("respond/done.html", ctx=ctx, **_texts(ctx.defn)))
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -1,0 +1,86 @@
+"""Anonymised response rows for the raw download (streamed, no personal data)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..extensions import db
+from ..respond.models import Answer, Response
+from ..surveys.definitions import SurveyDef
+from ..surveys.models import Link, Survey, SurveyVersion
+from ..timeutil import to_japan
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class RawColumn:
+    key: str
+    header: str
+    question_key: str
+    option_code: str | None  # set for one column per option of a multiple-choice question
+
+
+def raw_columns(defn: SurveyDef) -> list[RawColumn]:
+    """One column per single/text question, one per option of a multiple-choice question."""
+    columns: list[RawColumn] = []
+    for question in defn.questions:
+        if question.type == "multiple":
+            columns.extend(RawColumn(f"{question.key}/{o.code}", f"{question.key}/{o.code}",
+                                     question.key, o.code) for o in question.options)
+        else:
+            columns.append(RawColumn(question.key, question.key, question.key, None))
+    return columns
+
+
+FIXED_HEADER = ["response_id", "submitted_date_jst", "fiscal_year", "channel", "link",
+                "survey_version"]
+
+
+def raw_rows(survey: Survey, columns: list[RawColumn]) -> Iterator[list[str | int | None]]:
+    """Rows in submission order, read as plain tuples in batches so memory stays flat."""
+    survey_id = survey.id
+    labels = dict(db.session.execute(
+        db.select(Link.id, Link.label).where(Link.survey_id == survey_id)).all())
+    numbers = dict(db.session.execute(
+        db.select(SurveyVersion.id, SurveyVersion.number)
+        .where(SurveyVersion.survey_id == survey_id)).all())
+    last_id = 0
+    while True:
+        batch = db.session.execute(
+            db.select(Response.id, Response.submitted_at, Response.fiscal_year, Response.channel,
+                      Response.link_id, Response.survey_version_id)
+            .where(Response.survey_id == survey_id, Response.id > last_id)
+            .order_by(Response.id).limit(BATCH)
+        ).all()
+        if not batch:
+            return
+        chosen: dict[int, dict[str, set[str]]] = {}
+        texts: dict[int, dict[str, str]] = {}
+        answers = db.session.execute(
+            db.select(Answer.response_id, Answer.question_key, Answer.option_code, Answer.text)
+            .where(Answer.response_id.between(batch[0][0], batch[-1][0]))
+        )
+        for response_id, key, code, text in answers:
+            if text is not None:
+                texts.setdefault(response_id, {})[key] = text
+            elif code is not None:
+                chosen.setdefault(response_id, {}).setdefault(key, set()).add(code)
+        for response_id, submitted_at, year, channel, link_id, version_id in batch:
+            row: list[str | int | None] = [
+                response_id, to_japan(submitted_at).date().isoformat(), year, channel,
+                labels.get(link_id) if link_id else None, numbers.get(version_id),
+            ]
+            picked_by_key = chosen.get(response_id, {})
+            text_by_key = texts.get(response_id, {})
+            for column in columns:
+                picked = picked_by_key.get(column.question_key)
+                if column.option_code is not None:
+                    row.append(None if picked is None else int(column.option_code in picked))
+                elif column.question_key in text_by_key:
+                    row.append(text_by_key[column.question_key])
+                else:
+                    row.append(next(iter(picked)) if picked else None)
+            yield row
+        last_id = batch[-1][0]

@@ -1,0 +1,180 @@
+"""Surveys, their immutable published versions, questions, options, KPI declarations and links."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from ..extensions import db
+from ..timeutil import utcnow
+
+SURVEY_STATUSES = ("draft", "open", "closed")
+CHANNELS = ("web", "poster-qr", "counter", "newsletter", "kiosk", "paper", "invitation", "demo")
+
+
+class Survey(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "surveys"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default="draft")
+    opens_at: Mapped[datetime | None] = mapped_column(default=None)
+    closes_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    versions: Mapped[list[SurveyVersion]] = relationship(
+        back_populates="survey", order_by="SurveyVersion.number"
+    )
+    links: Mapped[list[Link]] = relationship(back_populates="survey", order_by="Link.id")
+
+    @property
+    def current_version(self) -> SurveyVersion | None:
+        published = [v for v in self.versions if v.published_at is not None]
+        return published[-1] if published else None
+
+    def is_accepting(self, now: datetime) -> bool:
+        """Open, and within its opening and closing times if it has them."""
+        if self.status != "open":
+            return False
+        if self.opens_at is not None and now < self.opens_at:
+            return False
+        return self.closes_at is None or now < self.closes_at
+
+
+class SurveyVersion(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "survey_versions"
+    __table_args__ = (UniqueConstraint("survey_id", "number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    number: Mapped[int]
+    content_hash: Mapped[str] = mapped_column(String(64))
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[datetime | None] = mapped_column(default=None)
+
+    survey: Mapped[Survey] = relationship(back_populates="versions")
+    questions: Mapped[list[Question]] = relationship(
+        back_populates="version", order_by="Question.position"
+    )
+    kpis: Mapped[list[Kpi]] = relationship(back_populates="version", order_by="Kpi.id")
+
+    @property
+    def title(self) -> str:
+        return str(self.definition["title"]["ja"])
+
+
+class Question(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "questions"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    page: Mapped[int]
+    type: Mapped[str] = mapped_column(String(16))
+    required: Mapped[bool]
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    max_length: Mapped[int | None]
+    demographic: Mapped[str | None] = mapped_column(String(16))
+
+    version: Mapped[SurveyVersion] = relationship(back_populates="questions")
+    options: Mapped[list[Option]] = relationship(
+        back_populates="question", order_by="Option.position"
+    )
+
+
+class Option(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "options"
+    __table_args__ = (UniqueConstraint("question_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    question_id: Mapped[int] = mapped_column(ForeignKey("questions.id"), index=True)
+    code: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(16))
+    texts: Mapped[dict[str, str]] = mapped_column(JSON)
+    score: Mapped[float | None]
+
+    question: Mapped[Question] = relationship(back_populates="options")
+
+
+class Kpi(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "kpis"
+    __table_args__ = (UniqueConstraint("version_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    key: Mapped[str] = mapped_column(String(64))
+    titles: Mapped[dict[str, str]] = mapped_column(JSON)
+    headline: Mapped[dict[str, str]] = mapped_column(JSON)
+    question_key: Mapped[str] = mapped_column(String(64))
+    success: Mapped[list[str]] = mapped_column(JSON)
+    excluded: Mapped[list[str]] = mapped_column(JSON)
+    no_answer_in_base: Mapped[bool]
+    direction: Mapped[str] = mapped_column(String(16))
+    baseline_value: Mapped[float]
+    baseline_fiscal_year: Mapped[int]
+    baseline_n: Mapped[int | None]
+    target_value: Mapped[float | None]
+    target_fiscal_year: Mapped[int]
+    population: Mapped[int | None]
+
+    version: Mapped[SurveyVersion] = relationship(back_populates="kpis")
+
+    @property
+    def title(self) -> str:
+        return self.titles["ja"]
+
+
+class Link(db.Model):  # type: ignore[name-defined]
+    __tablename__ = "links"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), index=True)
+    code: Mapped[str] = mapped_column(String(16), unique=True)
+    label: Mapped[str] = mapped_column(String(200))
+    channel: Mapped[str] = mapped_column(String(16))
+    default_language: Mapped[str] = mapped_column(String(16), default="ja")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    note: Mapped[str | None] = mapped_column(Text, default=None)
+
+    survey: Mapped[Survey] = relationship(back_populates="links")
+
+
+class ImmutableVersionError(RuntimeError):
+    """Something tried to change a published survey version."""
+
+
+@event.listens_for(Session, "before_flush")
+def _refuse_changes_to_published_versions(session: Session, _ctx: Any, _inst: Any) -> None:
+    for obj in session.deleted:
+        version = _owning_version(obj)
+        if version is not None and version.published_at is not None:
+            raise ImmutableVersionError("a published survey version cannot be deleted")
+    for obj in session.dirty:
+        version = _owning_version(obj)
+        if version is None or version.published_at is None:
+            continue
+        state = db.inspect(obj)
+        changed = [attr.key for attr in state.attrs
+                   if attr.key != "published_at" and attr.history.has_changes()
+                   and attr.key in state.mapper.columns]
+        if changed:
+            raise ImmutableVersionError(
+                f"a published survey version cannot be changed ({', '.join(changed)})")
+
+
+def _owning_version(obj: Any) -> SurveyVersion | None:
+    if isinstance(obj, SurveyVersion):
+        return obj
+    if isinstance(obj, Question | Kpi):
+        return obj.version
+    if isinstance(obj, Option):
+        return obj.question.version
+    return None

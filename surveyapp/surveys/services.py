@@ -1,0 +1,226 @@
+"""Survey use cases: load a definition (new survey or new version), open/close, links."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from ..audit import record
+from ..extensions import db
+from ..timeutil import utcnow
+from .definitions import (
+    LANGUAGES,
+    SurveyDef,
+    content_hash,
+    definition_to_dict,
+    dump_definition,
+    parse_definition,
+)
+from .models import CHANNELS, Kpi, Link, Option, Question, Survey, SurveyVersion
+
+LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
+LINK_CODE_LENGTH = 8
+
+
+class SurveyError(Exception):
+    """Base class of survey use-case errors; ``str()`` is a message for staff."""
+
+
+class UnknownSurvey(SurveyError):
+    pass
+
+
+class InvalidSchedule(SurveyError):
+    pass
+
+
+class InvalidLink(SurveyError):
+    pass
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    survey: Survey
+    version: SurveyVersion
+    created_survey: bool
+    created_version: bool
+
+
+def get_survey(key: str) -> Survey:
+    """The survey with this key, or UnknownSurvey."""
+    survey = db.session.scalar(db.select(Survey).where(Survey.key == key))
+    if survey is None:
+        raise UnknownSurvey(f"unknown survey {key!r}")
+    return survey
+
+
+def list_surveys() -> list[Survey]:
+    """All surveys, by key."""
+    return list(db.session.scalars(db.select(Survey).order_by(Survey.key)))
+
+
+_PARSED: dict[str, SurveyDef] = {}
+
+
+def version_definition(version: SurveyVersion) -> SurveyDef:
+    """The parsed definition of a stored version (cached by content hash; versions are immutable)."""
+    defn = _PARSED.get(version.content_hash)
+    if defn is None:
+        defn = parse_definition(version.definition, source=f"{version.survey.key} v{version.number}")
+        _PARSED[version.content_hash] = defn
+    return defn
+
+
+def version_by_id(version_id: int) -> SurveyVersion:
+    """A stored version by id (UnknownSurvey if missing)."""
+    version = db.session.get(SurveyVersion, version_id)
+    if version is None:
+        raise UnknownSurvey(f"unknown survey version {version_id}")
+    return version
+
+
+def load_survey(defn: SurveyDef, *, user_id: int | None = None) -> LoadResult:
+    """Create the survey, or a new published version if the content changed; commit."""
+    digest = content_hash(defn)
+    survey = db.session.scalar(db.select(Survey).where(Survey.key == defn.key))
+    created_survey = survey is None
+    if survey is None:
+        survey = Survey(key=defn.key)
+        db.session.add(survey)
+        db.session.flush()
+    current = survey.current_version
+    if current is not None and current.content_hash == digest:
+        db.session.commit()
+        return LoadResult(survey, current, created_survey, False)
+    version = _add_version(survey, defn, digest, number=(current.number + 1) if current else 1)
+    record(user_id, "survey.load", defn.key, version=version.number, content_hash=digest)
+    db.session.commit()
+    return LoadResult(survey, version, created_survey, True)
+
+
+def _add_version(survey: Survey, defn: SurveyDef, digest: str, *, number: int) -> SurveyVersion:
+    version = SurveyVersion(
+        survey=survey, number=number, content_hash=digest, definition=definition_to_dict(defn)
+    )
+    db.session.add(version)
+    for position, qdef in enumerate(defn.questions):
+        question = Question(
+            version=version, key=qdef.key, position=position, page=qdef.page, type=qdef.type,
+            required=qdef.required, texts=dict(qdef.text), max_length=qdef.max_length,
+            demographic=qdef.demographic,
+        )
+        db.session.add(question)
+        for opt_position, odef in enumerate(qdef.options):
+            db.session.add(Option(question=question, code=odef.code, position=opt_position,
+                                  kind=odef.kind, texts=dict(odef.text), score=odef.score))
+    for kdef in defn.kpis:
+        db.session.add(Kpi(
+            version=version, key=kdef.key, titles=dict(kdef.title), headline=dict(kdef.headline),
+            question_key=kdef.question, success=list(kdef.success), excluded=list(kdef.excluded),
+            no_answer_in_base=kdef.no_answer_in_base, direction=kdef.direction,
+            baseline_value=kdef.baseline_value, baseline_fiscal_year=kdef.baseline_fiscal_year,
+            baseline_n=kdef.baseline_n, target_value=kdef.target_value,
+            target_fiscal_year=kdef.target_fiscal_year, population=kdef.population,
+        ))
+    db.session.flush()
+    version.published_at = utcnow()
+    return version
+
+
+def export_survey(key: str) -> str:
+    """The current version of a survey as definition-file text."""
+    survey = get_survey(key)
+    version = survey.current_version
+    if version is None:
+        raise UnknownSurvey(f"survey {key!r} has no published version")
+    return dump_definition(version_definition(version))
+
+
+def set_schedule(
+    survey: Survey, *, status: str, opens_at: datetime | None, closes_at: datetime | None,
+    user_id: int | None,
+) -> None:
+    """Open or close a survey, optionally between two (UTC) times; commit."""
+    if status not in ("open", "closed"):
+        raise InvalidSchedule("status must be open or closed")
+    if survey.current_version is None:
+        raise InvalidSchedule("the survey has no published version")
+    if opens_at is not None and closes_at is not None and closes_at <= opens_at:
+        raise InvalidSchedule("the closing time must be after the opening time")
+    survey.status = status
+    survey.opens_at = opens_at
+    survey.closes_at = closes_at
+    record(user_id, f"survey.{status}", survey.key,
+           opens_at=opens_at.isoformat() if opens_at else None,
+           closes_at=closes_at.isoformat() if closes_at else None)
+    db.session.commit()
+
+
+def new_link_code() -> str:
+    """A short unguessable code (8 characters from 31: about 8.5 × 10¹¹ possibilities)."""
+    return "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_CODE_LENGTH))
+
+
+def _add_link(survey: Survey, label: str, channel: str, default_language: str) -> Link:
+    label = label.strip()
+    if not label or len(label) > 200:
+        raise InvalidLink("a label of 1 to 200 characters is required")
+    if channel not in CHANNELS:
+        raise InvalidLink(f"unknown channel {channel!r}")
+    if default_language not in LANGUAGES:
+        raise InvalidLink(f"unknown language {default_language!r}")
+    while True:
+        code = new_link_code()
+        if db.session.scalar(db.select(Link.id).where(Link.code == code)) is None:
+            break
+    link = Link(survey=survey, code=code, label=label, channel=channel,
+                default_language=default_language)
+    db.session.add(link)
+    db.session.flush()
+    return link
+
+
+def create_link(
+    survey: Survey, *, label: str, channel: str, default_language: str = "ja",
+    user_id: int | None = None,
+) -> Link:
+    """Create a distribution link with a fresh code; commit."""
+    link = _add_link(survey, label, channel, default_language)
+    record(user_id, "link.create", survey.key, code=link.code, channel=channel)
+    db.session.commit()
+    return link
+
+
+def ensure_web_link(survey: Survey) -> Link:
+    """The survey's first web link, created if it has none; commit."""
+    for link in survey.links:
+        if link.channel == "web" and link.active:
+            return link
+    link = _add_link(survey, "ウェブ（公開リンク）", "web", "ja")
+    db.session.commit()
+    return link
+
+
+def find_link(code: str) -> Link | None:
+    """The link with this code (codes are case-insensitive when typed from paper)."""
+    return db.session.scalar(db.select(Link).where(Link.code == code.strip().lower()))
+
+
+def public_links(now: datetime) -> list[Link]:
+    """One web link per survey that is accepting answers now (for the landing page)."""
+    links = db.session.scalars(
+        db.select(Link).join(Survey).where(Link.channel == "web", Link.active.is_(True),
+                                           Survey.status == "open").order_by(Survey.key, Link.id)
+    )
+    seen: set[int] = set()
+    result = []
+    for link in links:
+        if link.survey_id in seen or not link.survey.is_accepting(now):
+            continue
+        version = link.survey.current_version
+        if version is None or version_definition(version).audience == "staff":
+            continue  # the staff survey is distributed inside city hall, not listed publicly
+        seen.add(link.survey_id)
+        result.append(link)
+    return result

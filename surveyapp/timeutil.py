@@ -1,0 +1,43 @@
+"""Time helpers: UTC storage, Japan time for people, the Japanese fiscal year (April–March)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+JST = ZoneInfo("Asia/Tokyo")
+REIWA_OFFSET = 2018  # 令和N年度 = FY(2018 + N)
+
+
+def utcnow() -> datetime:
+    """Current time as naive UTC (how every timestamp is stored)."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def to_japan(moment: datetime) -> datetime:
+    """A stored naive-UTC time as an aware Japan-time datetime."""
+    return moment.replace(tzinfo=UTC).astimezone(JST)
+
+
+def from_japan(moment: datetime) -> datetime:
+    """A naive Japan-time datetime (as typed by staff) as naive UTC."""
+    return moment.replace(tzinfo=JST).astimezone(UTC).replace(tzinfo=None)
+
+
+def fiscal_year(moment: datetime | date) -> int:
+    """Japanese fiscal year (April–March) of a naive-UTC datetime or a Japan-time date."""
+    day = to_japan(moment).date() if isinstance(moment, datetime) else moment
+    return day.year if day.month >= 4 else day.year - 1
+
+
+def wareki_fiscal_year(year: int) -> str:
+    """「令和7年度」 for 2025; earlier eras as 平成."""
+    if year >= 2019:
+        number = year - REIWA_OFFSET
+        return f"令和{'元' if number == 1 else number}年度"
+    return f"平成{year - 1988}年度"
+
+
+def fiscal_year_label(year: int) -> str:
+    """「令和7年度（2025年度）」."""
+    return f"{wareki_fiscal_year(year)}（{year}年度）"

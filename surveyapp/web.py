@@ -1,0 +1,71 @@
+"""Request-wide behaviour: security headers, error pages, template helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, Response, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from .i18n import available_languages, current_language, html_lang
+from .surveys.services import UnknownSurvey
+
+CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+       "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+
+ERROR_MESSAGES = {
+    400: (_l("送信内容を確認できませんでした"), _l("もう一度、前のページからやり直してください。")),
+    403: (_l("このページを表示する権限がありません"), _l("権限のある職員アカウントでログインしてください。")),
+    404: (_l("ページが見つかりません"), _l("アドレス（URL）が正しいか確認してください。")),
+    405: (_l("この操作はできません"), _l("前のページに戻ってやり直してください。")),
+    409: (_l("この回答はすでに別の内容で送信されています"),
+          _l("同じ回答を二重に保存しないため、受け付けませんでした。はじめから回答してください。")),
+    410: (_l("このアンケートは受付を終了しています"), _l("ご協力ありがとうございました。")),
+    413: (_l("送信された内容が大きすぎます"), _l("入力した文章を短くして、もう一度送信してください。")),
+    500: (_l("システムで問題が発生しました"), _l("時間をおいて、もう一度お試しください。")),
+}
+
+
+def register_web_hooks(app: Flask) -> None:
+    """Security headers on every response, friendly error pages, template globals."""
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.blueprint in ("staff", "auth") or request.path.startswith("/s/"):
+            response.headers["Cache-Control"] = "no-store"
+        response.vary.add("Cookie")
+        return response
+
+    @app.errorhandler(HTTPException)
+    def _http_error(error: HTTPException) -> Any:
+        code = error.code or 500
+        title, detail = ERROR_MESSAGES.get(code, (error.name, error.description or ""))
+        return render_template("error.html", code=code, title=str(title), detail=str(detail)), code
+
+    @app.errorhandler(CSRFError)
+    def _csrf_error(_error: CSRFError) -> Any:
+        title = _("画面の有効期限が切れました")
+        detail = _("安全のため、送信を受け付けませんでした。ページを開き直して、もう一度お試しください。")
+        return render_template("error.html", code=400, title=title, detail=detail), 400
+
+    @app.errorhandler(UnknownSurvey)
+    def _unknown_survey(_error: UnknownSurvey) -> Any:
+        title, detail = ERROR_MESSAGES[404]
+        return render_template("error.html", code=404, title=str(title), detail=str(detail)), 404
+
+    @app.context_processor
+    def _globals() -> dict[str, Any]:
+        try:
+            language = current_language()
+        except RuntimeError:
+            language = "ja"
+        return {"page_lang": html_lang(language), "language": language,
+                "languages": available_languages, "html_lang": html_lang}

@@ -1,0 +1,57 @@
+"""flask surveys load/export and flask staff create."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import Flask
+
+from surveyapp.auth.models import StaffUser
+from surveyapp.extensions import db
+from surveyapp.surveys.definitions import builtin_paths, loads_definition
+from surveyapp.surveys.services import get_survey
+
+
+def test_load_is_idempotent_and_a_change_makes_a_new_version(app: Flask, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["surveys", "load", "--builtin"])
+    assert "counter: unchanged (version 1)" in result.output
+    source = next(p for p in builtin_paths() if p.name == "counter.toml").read_text("utf-8")
+    changed = tmp_path / "counter.toml"
+    changed.write_text(source.replace('title.ja = "市役所窓口', 'title.ja = "各務原市役所窓口', 1), encoding="utf-8")
+    result = runner.invoke(args=["surveys", "load", str(changed)])
+    assert result.exit_code == 0, result.output
+    assert "counter: new version (version 2)" in result.output
+    with app.app_context():
+        assert [v.number for v in get_survey("counter").versions] == [1, 2]
+
+
+def test_export_writes_back_a_loadable_definition(app: Flask) -> None:
+    result = app.test_cli_runner().invoke(args=["surveys", "export", "digital-services"])
+    assert result.exit_code == 0
+    defn = loads_definition(result.output, "exported")
+    assert defn.key == "digital-services"
+    assert defn.kpis[0].baseline_value == 0.284
+
+
+def test_invalid_definition_names_file_and_key(app: Flask, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('format = 1\nkey = "bad"\ntitel = "x"\n', encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["surveys", "load", str(bad)])
+    assert result.exit_code == 1
+    assert "bad.toml" in result.output and "titel" in result.output
+
+
+def test_staff_create_reads_the_password_from_stdin(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["staff", "create", "Kato@City.example.jp", "--role", "analyst",
+                                 "--password-stdin"], input="a very long password\n")
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        user = db.session.scalar(sa.select(StaffUser))
+        assert user is not None and user.email == "kato@city.example.jp"
+        assert "a very long password" not in user.password_hash
+    short = runner.invoke(args=["staff", "create", "b@city.example.jp", "--role", "analyst",
+                                "--password-stdin"], input="short\n")
+    assert short.exit_code != 0 and "12 characters" in short.output
