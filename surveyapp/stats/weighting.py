@@ -1,0 +1,272 @@
+"""Calibration weights: post-stratification to cell totals and raking to margins.
+
+``poststratify`` gives every respondent in cell h the weight d_i * N_h / sum_{j in h} d_j
+(d = base weights, 1 by default). ``rake`` runs iterative proportional fitting over the
+margins until every margin total is matched within `tol` (relative). Both return the weights
+with a ``Calibration`` that ``weighted_proportion`` uses for a linearization variance that
+accounts for the calibration (see ``weighted.py``).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from ._dist import FloatArray
+
+IntArray = NDArray[np.intp]
+_T = TypeVar("_T", bound=np.generic)
+
+
+class WeightingError(ValueError):
+    """Weights cannot be built from this sample and these population totals."""
+
+
+class EmptyCellError(WeightingError):
+    """A population cell or margin category has no respondents."""
+
+    def __init__(self, cell: Hashable, *, variable: str | None = None, total: float = 0.0):
+        self.cell = cell
+        self.variable = variable
+        where = f"category {cell!r} of {variable!r}" if variable else f"population cell {cell!r}"
+        super().__init__(
+            f"{where} (population {total:g}) has no respondents; collapse it with a "
+            "neighbouring cell (for example merge adjacent age bands)"
+            + ("" if variable else " or rake on the margins instead")
+        )
+
+
+class UnknownCellError(WeightingError):
+    """A respondent's label has no population total."""
+
+    def __init__(self, cell: Hashable, *, variable: str | None = None):
+        self.cell = cell
+        self.variable = variable
+        where = f" of {variable!r}" if variable else ""
+        super().__init__(f"sample label {cell!r}{where} has no population total")
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Calibration:
+    """What the weights were calibrated to: per grouping, each respondent's category code."""
+
+    kind: str
+    names: tuple[str, ...]
+    groupings: tuple[IntArray, ...]
+    base_weights: FloatArray
+
+
+@dataclass(frozen=True, slots=True, kw_only=True, eq=False)
+class WeightingResult:
+    """Calibrated weights (read-only array) with a convergence report and Kish summaries."""
+
+    weights: FloatArray
+    calibration: Calibration
+    method: str
+    iterations: int
+    max_change: float
+    max_margin_error: float
+    converged: bool
+    n: int
+    population_total: float
+    kish_deff: float
+    kish_effective_n: float
+
+
+def kish_design_effect(weights: ArrayLike) -> float:
+    """Kish's design effect from unequal weights, 1 + CV^2 = n sum(w^2) / (sum w)^2."""
+    w = np.asarray(weights, dtype=np.float64)
+    if w.size == 0 or float(w.sum()) <= 0.0:
+        raise ValueError("weights must contain at least one positive value")
+    return float(w.size * np.dot(w, w) / w.sum() ** 2)
+
+
+def poststratify(
+    cells: Sequence[Hashable],
+    population_totals: Mapping[Hashable, float],
+    *,
+    base_weights: ArrayLike | None = None,
+) -> WeightingResult:
+    """Post-stratification weights: each respondent's cell is scaled to its population total."""
+    totals = _check_totals(population_totals, None)
+    codes = _encode(cells, totals, None)
+    base = _base_weights(base_weights, len(codes))
+    labels = list(totals)
+    target = np.array([totals[k] for k in labels], dtype=np.float64)
+    sums = np.bincount(codes, weights=base, minlength=len(labels)).astype(np.float64)
+    counts = np.bincount(codes, minlength=len(labels))
+    _check_cells(labels, target, counts, sums, None)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        factors = np.where(sums > 0, target / sums, 0.0)
+    weights = base * factors[codes]
+    calibration = Calibration(
+        kind="poststratify", names=("cell",), groupings=(_frozen(codes),),
+        base_weights=_frozen(base),
+    )
+    return _result(weights, calibration, "poststratify", 1, 0.0, 0.0, True)
+
+
+def rake(
+    sample: Mapping[str, Sequence[Hashable]],
+    margins: Mapping[str, Mapping[Hashable, float]],
+    *,
+    max_iter: int = 100,
+    tol: float = 1e-8,
+    base_weights: ArrayLike | None = None,
+) -> WeightingResult:
+    """Raking (iterative proportional fitting) of the weights to population margins."""
+    if not sample:
+        raise WeightingError("rake needs at least one margin")
+    if set(sample) != set(margins):
+        raise WeightingError(
+            f"sample variables {sorted(sample)} and margins {sorted(margins)} differ"
+        )
+    if max_iter < 1 or not tol > 0.0:
+        raise ValueError("max_iter must be at least 1 and tol positive")
+    names = tuple(sample)
+    lengths = {len(sample[name]) for name in names}
+    if len(lengths) != 1:
+        raise WeightingError("every sample variable needs one label per respondent")
+    base = _base_weights(base_weights, lengths.pop())
+    groupings: list[IntArray] = []
+    targets: list[FloatArray] = []
+    grand_totals: list[float] = []
+    for name in names:
+        totals = _check_totals(margins[name], name)
+        labels = list(totals)
+        codes = _encode(sample[name], totals, name)
+        target = np.array([totals[k] for k in labels], dtype=np.float64)
+        counts = np.bincount(codes, minlength=len(labels))
+        sums = np.bincount(codes, weights=base, minlength=len(labels)).astype(np.float64)
+        _check_cells(labels, target, counts, sums, name)
+        groupings.append(codes)
+        targets.append(target)
+        grand_totals.append(float(target.sum()))
+    if max(grand_totals) - min(grand_totals) > 1e-9 * max(grand_totals):
+        shown = ", ".join(f"{n}: {t:g}" for n, t in zip(names, grand_totals, strict=True))
+        raise WeightingError(f"margins disagree on the population total ({shown})")
+
+    weights = base.copy()
+    iterations = 0
+    max_change = math.inf
+    error = math.inf
+    for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
+        previous = weights.copy()
+        for codes, target in zip(groupings, targets, strict=True):
+            sums = np.bincount(codes, weights=weights, minlength=target.size).astype(np.float64)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factors = np.where(sums > 0, target / sums, 0.0)
+            weights *= factors[codes]
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.abs(weights / previous - 1.0)
+        max_change = float(np.max(change, where=previous > 0, initial=0.0))
+        error = _margin_error(weights, groupings, targets)
+        if error <= tol:
+            break
+    calibration = Calibration(
+        kind="rake", names=names, groupings=tuple(_frozen(c) for c in groupings),
+        base_weights=_frozen(base),
+    )
+    return _result(weights, calibration, "rake", iterations, max_change, error, error <= tol)
+
+
+def _margin_error(
+    weights: FloatArray, groupings: Sequence[IntArray], targets: Sequence[FloatArray]
+) -> float:
+    worst = 0.0
+    for codes, target in zip(groupings, targets, strict=True):
+        sums = np.bincount(codes, weights=weights, minlength=target.size)
+        scale = np.where(target > 0, target, 1.0)
+        worst = max(worst, float(np.max(np.abs(sums - target) / scale)))
+    return worst
+
+
+def _result(
+    weights: FloatArray,
+    calibration: Calibration,
+    method: str,
+    iterations: int,
+    max_change: float,
+    error: float,
+    converged: bool,
+) -> WeightingResult:
+    deff = kish_design_effect(weights)
+    return WeightingResult(
+        weights=_frozen(weights), calibration=calibration, method=method,
+        iterations=iterations, max_change=max_change, max_margin_error=error,
+        converged=converged, n=int(weights.size), population_total=float(weights.sum()),
+        kish_deff=deff, kish_effective_n=weights.size / deff,
+    )
+
+
+def _check_totals(totals: Mapping[Hashable, float], variable: str | None) -> dict[Hashable, float]:
+    if not totals:
+        raise WeightingError(f"no population totals given{_of(variable)}")
+    checked: dict[Hashable, float] = {}
+    for label, value in totals.items():
+        number = float(value)
+        if not math.isfinite(number) or number < 0:
+            raise WeightingError(
+                f"population total for {label!r}{_of(variable)} must be a non-negative number"
+            )
+        checked[label] = number
+    return checked
+
+
+def _encode(
+    labels: Sequence[Hashable], totals: Mapping[Hashable, float], variable: str | None
+) -> IntArray:
+    index = {label: i for i, label in enumerate(totals)}
+    codes = np.empty(len(labels), dtype=np.intp)
+    for row, label in enumerate(labels):
+        code = index.get(label)
+        if code is None:
+            raise UnknownCellError(label, variable=variable)
+        codes[row] = code
+    if codes.size == 0:
+        raise WeightingError("there are no respondents to weight")
+    return codes
+
+
+def _check_cells(
+    labels: Sequence[Hashable],
+    target: FloatArray,
+    counts: NDArray[np.intp],
+    sums: FloatArray,
+    variable: str | None,
+) -> None:
+    for i, label in enumerate(labels):
+        if target[i] > 0 and counts[i] == 0:
+            raise EmptyCellError(label, variable=variable, total=float(target[i]))
+        if target[i] > 0 and sums[i] <= 0:
+            raise WeightingError(f"respondents in {label!r}{_of(variable)} all have weight 0")
+        if target[i] == 0 and counts[i] > 0:
+            raise WeightingError(
+                f"{label!r}{_of(variable)} has respondents but a population total of 0"
+            )
+
+
+def _base_weights(base_weights: ArrayLike | None, n: int) -> FloatArray:
+    if base_weights is None:
+        return np.ones(n, dtype=np.float64)
+    base = np.array(base_weights, dtype=np.float64)
+    if base.shape != (n,):
+        raise WeightingError(f"base_weights must have one value per respondent ({n})")
+    if not np.all(np.isfinite(base)) or np.any(base < 0):
+        raise WeightingError("base_weights must be finite and non-negative")
+    return base
+
+
+def _frozen(array: NDArray[_T]) -> NDArray[_T]:
+    copy = array.copy()
+    copy.flags.writeable = False
+    return copy
+
+
+def _of(variable: str | None) -> str:
+    return f" of {variable!r}" if variable else ""
