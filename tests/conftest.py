@@ -82,25 +82,42 @@ def make_app(migrated_database: str, tmp_path: Path, **overrides: Any) -> Flask:
     return create_app(config)
 
 
+def load_builtin_surveys(app: Flask) -> Flask:
+    """Load the built-in KPI surveys and open each with a web link."""
+    result = app.test_cli_runner().invoke(args=["surveys", "load", "--builtin", "--open"])
+    assert result.exit_code == 0, result.output
+    return app
+
+
 @pytest.fixture
-def bare_app(migrated_database: str, tmp_path: Path) -> Iterator[Flask]:
+def app_factory(migrated_database: str, tmp_path: Path) -> Iterator[Any]:
+    """Build an app on an empty migrated database with setting overrides; cleaned up after."""
+    made: list[Flask] = []
+
+    def build(**overrides: Any) -> Flask:
+        app = make_app(migrated_database, tmp_path, **overrides)
+        made.append(app)
+        return app
+
+    yield build
+    for app in made:
+        with app.app_context():
+            db.session.remove()
+            if PG_URL:
+                _truncate_all()
+            db.engine.dispose()
+
+
+@pytest.fixture
+def bare_app(app_factory: Any) -> Flask:
     """An app on an empty migrated database."""
-    app = make_app(migrated_database, tmp_path)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        if PG_URL:
-            _truncate_all()
-        db.engine.dispose()
+    return app_factory()  # type: ignore[no-any-return]
 
 
 @pytest.fixture
 def app(bare_app: Flask) -> Flask:
     """An app with the built-in KPI surveys loaded and open, each with a web link."""
-    runner = bare_app.test_cli_runner()
-    result = runner.invoke(args=["surveys", "load", "--builtin", "--open"])
-    assert result.exit_code == 0, result.output
-    return bare_app
+    return load_builtin_surveys(bare_app)
 
 
 @pytest.fixture

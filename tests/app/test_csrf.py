@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from flask import Flask
 
 from surveyapp.extensions import db
 from surveyapp.respond.models import RespondentFlow
-from tests.conftest import link_code, make_app
+from tests.conftest import link_code, load_builtin_surveys
 
 
 @pytest.fixture
-def csrf_app(migrated_database: str, tmp_path: Path):  # type: ignore[no-untyped-def]
-    app = make_app(migrated_database, tmp_path, WTF_CSRF_ENABLED=True)
-    app.test_cli_runner().invoke(args=["surveys", "load", "--builtin", "--open"])
-    yield app
-    from tests.conftest import PG_URL, _truncate_all
-
-    with app.app_context():
-        db.session.remove()
-        if PG_URL:
-            _truncate_all()
-        db.engine.dispose()
+def csrf_app(app_factory: Any) -> Flask:
+    return load_builtin_surveys(app_factory(WTF_CSRF_ENABLED=True))
 
 
-def test_posts_without_a_token_are_refused(csrf_app) -> None:  # type: ignore[no-untyped-def]
+def test_posts_without_a_token_are_refused(csrf_app: Flask) -> None:
     client = csrf_app.test_client()
     code = link_code(csrf_app, "counter")
     response = client.post(f"/s/{code}")
@@ -37,7 +29,7 @@ def test_posts_without_a_token_are_refused(csrf_app) -> None:  # type: ignore[no
     assert client.post("/staff/login", data={"email": "a@b.jp", "password": "x"}).status_code == 400
 
 
-def test_the_token_from_the_page_is_accepted(csrf_app) -> None:  # type: ignore[no-untyped-def]
+def test_the_token_from_the_page_is_accepted(csrf_app: Flask) -> None:
     import re
 
     client = csrf_app.test_client()
