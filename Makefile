@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev catalogues db bench backup clean
+.PHONY: run test test-sqlite test-postgres lint install install-dev catalogues db bench backup clean accessibility
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,18 @@ lint: install-dev
 	$(BIN)/ruff check surveyapp tests tools
 	$(BIN)/mypy
 
-test-sqlite: install-dev catalogues
+# axe-core for the browser tests, pinned by package-lock.json.
+node_modules/axe-core/axe.min.js: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+test-sqlite: install-dev catalogues node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest
+
+## make accessibility — run the browser tests and regenerate docs/accessibility.md from them
+accessibility: install-dev catalogues node_modules/axe-core/axe.min.js
+	$(BIN)/python -m pytest -m browser tests/browser
+	$(BIN)/python tools/accessibility_report.py test-results/accessibility.json docs/accessibility.md
 
 test-postgres: install-dev catalogues
 	tools/with-postgres $(BIN)/python -m pytest -m "not browser"
@@ -49,6 +59,8 @@ test: lint test-sqlite test-postgres
 
 bench: install-dev
 	$(BIN)/python -m tests.bench.bench_stats
+	$(BIN)/python -m tests.bench.bench_results
+	$(BIN)/python -m tests.bench.bench_raw_export
 
 backup: install
 	$(FLASK) backup

@@ -89,9 +89,13 @@ def _check_sqlite(engine: Any) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .auth.views import bp as auth_bp
+    from .links.views import bp as links_bp
+    from .opendata.views import bp as opendata_bp
     from .respond.views import bp as respond_bp
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(respond_bp)
     app.register_blueprint(auth_bp)
     app.register_blueprint(staff_bp)
+    app.register_blueprint(opendata_bp)
+    app.register_blueprint(links_bp)

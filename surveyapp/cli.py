@@ -135,4 +135,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(backup_command)
+    from .demo import demo_cli
+
+    app.cli.add_command(demo_cli)
 

@@ -10,7 +10,19 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from .i18n import available_languages, current_language, html_lang
+from .i18n import (
+    LANGUAGE_NAMES,
+    available_languages,
+    current_language,
+    html_lang,
+    is_staff_request,
+    large_text,
+    plain_gettext,
+    ruby,
+    ruby_always,
+    strip_ruby,
+    template_gettext,
+)
 from .surveys.services import UnknownSurvey
 
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -39,7 +51,9 @@ def register_web_hooks(app: Flask) -> None:
         response.headers.setdefault("Referrer-Policy", "no-referrer")
         response.headers.setdefault("X-Frame-Options", "DENY")
         response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
-        if request.blueprint in ("staff", "auth") or request.path.startswith("/s/"):
+        # Pages that show answers or staff data must never be kept by a cache. (Chromium may
+        # still keep a no-store page for Back until a cookie changes: see respond.views._submit.)
+        if request.blueprint in ("staff", "auth") or request.path.startswith(("/s/", "/staff")):
             response.headers["Cache-Control"] = "no-store"
         response.vary.add("Cookie")
         return response
@@ -61,11 +75,22 @@ def register_web_hooks(app: Flask) -> None:
         title, detail = ERROR_MESSAGES[404]
         return render_template("error.html", code=404, title=str(title), detail=str(detail)), 404
 
+    # Our own gettext for templates: Jinja's would trust the translation as HTML.
+    app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
+                                 _plain=plain_gettext)
+    app.jinja_env.filters.update(ruby=ruby, ruby_always=ruby_always, no_ruby=strip_ruby)
+
     @app.context_processor
     def _globals() -> dict[str, Any]:
-        try:
-            language = current_language()
-        except RuntimeError:
-            language = "ja"
+        language = current_language()
         return {"page_lang": html_lang(language), "language": language,
-                "languages": available_languages, "html_lang": html_lang}
+                "languages": available_languages, "html_lang": html_lang,
+                "language_names": LANGUAGE_NAMES, "staff_page": is_staff_request(),
+                "large_text": large_text(), "here": _here}
+
+
+def _here() -> str:
+    """This page's path (and query on GET) to return to after changing a preference."""
+    if request.method == "GET" and request.query_string:
+        return request.full_path
+    return request.path

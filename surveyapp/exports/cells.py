@@ -18,14 +18,15 @@ def safe_text(value: str) -> str:
     """Prefix a text cell with an apostrophe when a spreadsheet could read it as a formula.
 
     Cells that begin with = + - @, a tab, CR or LF — also after leading spaces, and in their
-    full-width forms — get a leading ``'``; nothing else is changed, so removing that one
-    character gives the original text back.
+    full-width forms (anything whose NFKC form is a trigger, e.g. ``＝`` or ``﹦``) — get a
+    leading ``'``; "spaces" are every Unicode space separator (U+0020, U+3000, U+00A0 …).
+    Nothing else is changed, so removing that one character gives the original text back.
     """
-    stripped = value.lstrip(" \u3000")
-    if stripped and (stripped[0] in FORMULA_TRIGGERS
-                     or unicodedata.normalize("NFKC", stripped[0]) in FORMULA_TRIGGERS):
-        return "'" + value
-    if value[:1] in ("\t", "\r", "\n"):
+    start = 0
+    while start < len(value) and unicodedata.category(value[start]) == "Zs":
+        start += 1  # ordinary, ideographic, no-break and other space separators
+    if start < len(value) and (value[start] in FORMULA_TRIGGERS
+                               or unicodedata.normalize("NFKC", value[start]) in FORMULA_TRIGGERS):
         return "'" + value
     return value
 
@@ -61,3 +62,65 @@ def attachment_header(filename: str) -> str:
     if not fallback or fallback.startswith("."):
         fallback = "download" + fallback
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename, safe='')}"
+
+
+# Characters that CP932 writes under another code point (the same glyph in Japanese Excel):
+# mapped silently, not counted as replacements.
+CP932_EQUIVALENTS = str.maketrans({
+    "\u301c": "\uff5e",  # 〜 WAVE DASH → FULLWIDTH TILDE
+    "\u2016": "\u2225",  # ‖ DOUBLE VERTICAL LINE → PARALLEL TO
+    "\u2212": "\uff0d",  # − MINUS SIGN → FULLWIDTH HYPHEN-MINUS
+    "\u00a2": "\uffe0", "\u00a3": "\uffe1", "\u00ac": "\uffe2",
+    "\u2014": "\u2015",  # — EM DASH → HORIZONTAL BAR
+})
+CP932_REPLACEMENT = "\u3013"  # 〓 (geta), the customary mark for a character that cannot be printed
+
+
+class Cp932Encoder:
+    """Encode text chunks to CP932, replacing what it cannot hold by 〓 and counting each one."""
+
+    def __init__(self) -> None:
+        self.replaced: dict[str, int] = {}
+
+    def encode(self, text: str) -> bytes:
+        text = text.translate(CP932_EQUIVALENTS)
+        try:
+            return text.encode("cp932")
+        except UnicodeEncodeError:
+            pass
+        out = []
+        for char in text:
+            try:
+                out.append(char.encode("cp932"))
+            except UnicodeEncodeError:
+                self.replaced[char] = self.replaced.get(char, 0) + 1
+                out.append(CP932_REPLACEMENT.encode("cp932"))
+        return b"".join(out)
+
+    @property
+    def count(self) -> int:
+        return sum(self.replaced.values())
+
+    def summary(self) -> str:
+        """「U+20BB7 ×2, U+1F600 ×1」 — code points, since the characters cannot be written."""
+        return ", ".join(f"U+{ord(c):04X} ×{n}" for c, n in self.replaced.items())
+
+    def note_row(self) -> list[str]:
+        """A last CSV row telling the reader what was replaced (only written when something was)."""
+        return ["# 注記", f"CP932（Shift_JIS）で表せない文字 {self.count} 字を「〓」に置き換えました："
+                         f"{self.summary()}"]
+
+
+def encoded_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str) -> Iterator[bytes]:
+    """CSV bytes: UTF-8 with BOM, or CP932 with a final note row listing any replacements."""
+    if encoding != "cp932":
+        for chunk in csv_stream(header, rows):
+            yield chunk.encode("utf-8")
+        return
+    encoder = Cp932Encoder()
+    for chunk in csv_stream(header, rows, bom=False):
+        yield encoder.encode(chunk)
+    if encoder.count:
+        buffer = io.StringIO()
+        csv.writer(buffer, lineterminator="\r\n").writerow(encoder.note_row())
+        yield encoder.encode(buffer.getvalue())

@@ -44,6 +44,21 @@ class _KnownOptions:
             raise ValidationError(str(_l("選択肢の中から選んでください。")))
 
 
+class _ExclusiveOptions:
+    """A "none of these" option (kind ``not_applicable``) cannot be ticked together with others."""
+
+    def __init__(self, labels: dict[str, str]) -> None:
+        self.labels = labels
+
+    def __call__(self, form: Any, field: Field) -> None:
+        data = field.data if isinstance(field.data, list) else []
+        for code, label in self.labels.items():
+            if code in data and len(set(data)) > 1:
+                raise ValidationError(str(_l(
+                    "「%(option)s」は、ほかの選択肢と一緒には選べません。どちらかを選び直してください。",
+                    option=label)))
+
+
 class _MaxLength:
     def __init__(self, limit: int) -> None:
         self.limit = limit
@@ -77,6 +92,10 @@ def _field_for(question: QuestionDef, language: str) -> Field:
         if question.required:
             validators.append(_Required(_l("あてはまるものを1つ以上選んでください。")))
         validators.append(_KnownOptions(codes))
+        exclusive = {o.code: localized(o.text, language)[0] for o in question.options
+                     if o.kind == "not_applicable"}
+        if exclusive:
+            validators.append(_ExclusiveOptions(exclusive))
         return SelectMultipleField(label, choices=choices, validators=validators,
                                    validate_choice=False)
     if question.required:

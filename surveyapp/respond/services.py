@@ -56,7 +56,9 @@ def clean_answers(defn: SurveyDef, answers: Mapping[str, object], *, complete: b
     """Check answers against the definition; drop empty ones; raise InvalidAnswers.
 
     Problem codes: ``unknown_question``, ``invalid_option``, ``too_long``, ``required``,
-    ``malformed``. With ``complete`` every required question must be answered.
+    ``malformed``, ``exclusive_option`` (a ``not_applicable`` option of a multiple-choice
+    question ticked together with others). With ``complete`` every required question must be
+    answered.
     """
     problems: dict[str, str] = {}
     cleaned: Answers = {}
@@ -83,6 +85,8 @@ def clean_answers(defn: SurveyDef, answers: Mapping[str, object], *, complete: b
                 problems[key] = "malformed"
             elif not set(value) <= codes or len(set(value)) != len(value):
                 problems[key] = "invalid_option"
+            elif len(value) > 1 and any(question.option(v).kind == "not_applicable" for v in value):
+                problems[key] = "exclusive_option"
             else:
                 order = [o.code for o in question.options]
                 cleaned[key] = sorted(value, key=order.index)
@@ -196,11 +200,14 @@ def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: li
     db.session.commit()
 
 
-def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> None:
-    """Remember that the flow's response is stored; the partial answers are dropped; commit."""
+def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
+    """Remember that the flow's response is stored; drop the partial answers; give the flow a
+    new token (returned) so that a copy of the old session cookie leads nowhere; commit."""
     flow.submitted_at = receipt.submitted_at
     flow.answers = {}
+    flow.token = secrets.token_urlsafe(32)
     db.session.commit()
+    return flow.token
 
 
 def discard_flow(flow: RespondentFlow) -> None:

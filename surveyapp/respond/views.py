@@ -8,8 +8,8 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
-    g,
     make_response,
     redirect,
     render_template,
@@ -21,7 +21,14 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
-from ..i18n import current_language, localized
+from ..i18n import (
+    LANGUAGE_COOKIE,
+    TEXT_SIZE_COOKIE,
+    current_language,
+    localized,
+    offered_languages,
+    set_link_language,
+)
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
@@ -41,6 +48,9 @@ from .services import (
 )
 
 bp = Blueprint("respond", __name__)
+
+PREFERENCE_MAX_AGE = 365 * 24 * 3600
+OPEN_DATA_ENDPOINT = "opendata.index"
 
 
 class _Context:
@@ -64,7 +74,7 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
     link = find_link(code)
     if link is None or not link.active:
         abort(404)
-    g.link_language = link.default_language
+    set_link_language(link.default_language)
     survey = link.survey
     version = survey.current_version
     if version is None or survey.status == "draft":
@@ -172,7 +182,9 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         flash(_("まだ回答していない質問があります。"))
         return redirect(url_for("respond.page", code=ctx.link.code, number=first), 303)
     if flow.submitted_at is None:
-        mark_flow_submitted(flow, receipt)
+        # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
+        # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
+        session[_flow_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
     return redirect(url_for("respond.done", code=ctx.link.code), 303)
 
 
@@ -216,7 +228,8 @@ def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number:
     status = 200
     body = render_template(
         "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
-        total=len(ctx.pages), final=final, has_errors=bool(form.errors), **_texts(ctx.defn),
+        total=len(ctx.pages), final=final, single=len(questions) == 1,
+        has_errors=bool(form.errors), **_texts(ctx.defn),
     )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
@@ -235,6 +248,45 @@ def done(code: str) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None or flow.submitted_at is None:
         return redirect(url_for("respond.start_page", code=code), 303)
-    response = make_response(render_template("respond/done.html", ctx=ctx, **_texts(ctx.defn)))
+    results_url = None
+    if ctx.defn.public_results and OPEN_DATA_ENDPOINT in current_app.view_functions:
+        results_url = url_for(OPEN_DATA_ENDPOINT)
+    response = make_response(render_template("respond/done.html", ctx=ctx, results_url=results_url,
+                                              **_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+# --------------------------------------------------------------------------- preferences
+# Plain links that set a cookie and return to the page: they work without JavaScript. A GET is
+# enough: the only effect is the display preference of the person who follows the link.
+
+
+def _return_path() -> str:
+    """The local path to go back to; anything that could leave the site becomes the landing page."""
+    target = request.args.get("next", "")
+    unsafe = "\\" in target or any(ord(char) < 0x20 for char in target)
+    if unsafe or not target.startswith("/") or target.startswith("//"):
+        return url_for("respond.index")
+    return target
+
+
+def _preference(name: str, value: str) -> ResponseReturnValue:
+    response = redirect(_return_path(), 303)
+    response.set_cookie(name, value, max_age=PREFERENCE_MAX_AGE, httponly=True, samesite="Lax",
+                        secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
+    return response
+
+
+@bp.get("/language/<code>")
+def set_language(code: str) -> ResponseReturnValue:
+    if code not in offered_languages():
+        abort(404)
+    return _preference(LANGUAGE_COOKIE, code)
+
+
+@bp.get("/text-size/<size>")
+def set_text_size(size: str) -> ResponseReturnValue:
+    if size not in ("large", "standard"):
+        abort(404)
+    return _preference(TEXT_SIZE_COOKIE, size)

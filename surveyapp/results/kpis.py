@@ -1,125 +1,253 @@
-"""KPI rates per fiscal year, counted in SQL and estimated by surveyapp.stats."""
+"""KPI rates per fiscal year: counted in SQL (one GROUP BY), estimated by surveyapp.stats.
+
+Every number a person sees — dashboard, KPI page, downloads, printable report, open data — is
+a field of a :class:`KpiYearResult` made here, so the outputs cannot disagree.
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlalchemy import func
+from sqlalchemy import and_, func
 
 from ..extensions import db
 from ..respond.models import Answer, Response
-from ..stats import proportion_ci
-from ..surveys.models import Kpi, Survey
+from ..stats import (
+    BaselineComparison,
+    ProportionCI,
+    Reliability,
+    assess_proportion,
+    compare_to_baseline,
+    proportion_ci,
+    suppress_counts,
+    target_verdict,
+)
+from ..surveys.models import Survey
+from .declarations import KpiDeclaration, OptionInfo
+from .filters import ALL_RESPONSES, DEMO_CHANNEL, ResultFilter, response_conditions
 
 DEFAULT_METHOD = "wilson"
 DEFAULT_LEVEL = 0.95
+LEVELS = (0.90, 0.95, 0.99)
+NO_ANSWER = "_no_answer"  # key of the "no answer" count in OptionCount rows
 
 
 @dataclass(frozen=True)
-class KpiDeclaration:
-    """A KPI as declared by the current version of its survey (plain values)."""
+class OptionCount:
+    """How many chose one option (or gave no answer) in a year; ``hidden`` is a disclosure reason."""
 
-    survey_key: str
-    key: str
-    title: str
-    headline: str
-    question_key: str
-    success: tuple[str, ...]
-    excluded: tuple[str, ...]
-    no_answer_in_base: bool
+    code: str
+    label: str
+    count: int
+    in_base: bool
+    success: bool
+    hidden: str | None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Three-state verdict: against the numeric target, or — when the KPI has only a direction —
+    against its baseline value used as the threshold (``against == "baseline"``)."""
+
+    verdict: str | None
+    threshold: float
+    against: str
     direction: str
-    baseline_value: float
-    baseline_fiscal_year: int
-    baseline_n: int | None
-    target_value: float | None
-    target_fiscal_year: int
-    population: int | None
+    bound: float | None
+    p_value: float | None
 
 
 @dataclass(frozen=True)
 class KpiYearResult:
-    """One KPI in one fiscal year: counts, estimate and interval (unrounded)."""
+    """One KPI in one fiscal year under one filter: counts, estimate, interval, verdicts (unrounded)."""
 
     kpi: KpiDeclaration
     fiscal_year: int
     responses: int
+    demo_responses: int
     no_answer: int
     excluded: int
     base_n: int
     successes: int
     counts: dict[str, int]
-    estimate: float | None
-    low: float | None
-    high: float | None
-    method: str
-    level: float
+    options: tuple[OptionCount, ...]
+    interval: ProportionCI
+    reliability: Reliability
+    change: BaselineComparison | None
+    verdict: Verdict | None
+    population_exceeded: bool = False
+    selection: ResultFilter = field(default=ALL_RESPONSES)
+
+    @property
+    def method(self) -> str:
+        return self.interval.method
+
+    @property
+    def level(self) -> float:
+        return self.interval.level
+
+    @property
+    def estimate(self) -> float | None:
+        return self.interval.estimate
+
+    @property
+    def low(self) -> float | None:
+        return self.interval.low
+
+    @property
+    def high(self) -> float | None:
+        return self.interval.high
+
+    @property
+    def no_data(self) -> bool:
+        return self.interval.no_data
+
+    @property
+    def suppressed(self) -> bool:
+        """True when the estimate must not be shown (no data, small cells, unreliable)."""
+        return not self.reliability.publishable
+
+    @property
+    def suppression_reason(self) -> str | None:
+        return self.reliability.reason
+
+    @property
+    def effective_n(self) -> float | None:
+        """n after the finite population correction (n when none applies)."""
+        return self.interval.effective_n
+
+    @property
+    def fpc_applied(self) -> bool:
+        return self.interval.population is not None
+
+    @property
+    def half_width(self) -> float | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.high - self.low) / 2
+
+    @property
+    def hidden_counts(self) -> bool:
+        return any(o.hidden for o in self.options)
 
 
-def kpi_declarations() -> list[KpiDeclaration]:
-    """Every KPI of every survey's current version, in survey-key order."""
-    declarations = []
-    for survey in db.session.scalars(db.select(Survey).order_by(Survey.key)):
-        version = survey.current_version
-        if version is None:
-            continue
-        for kpi in version.kpis:
-            declarations.append(_declaration(survey.key, kpi))
-    return declarations
+def survey_id_of(declaration: KpiDeclaration) -> int:
+    survey_id = db.session.scalar(db.select(Survey.id).where(Survey.key == declaration.survey_key))
+    if survey_id is None:
+        raise LookupError(declaration.survey_key)
+    return survey_id
 
 
-def _declaration(survey_key: str, kpi: Kpi) -> KpiDeclaration:
-    return KpiDeclaration(
-        survey_key=survey_key, key=kpi.key, title=kpi.titles["ja"],
-        headline=kpi.headline.get("ja", ""), question_key=kpi.question_key,
-        success=tuple(kpi.success), excluded=tuple(kpi.excluded),
-        no_answer_in_base=kpi.no_answer_in_base, direction=kpi.direction,
-        baseline_value=kpi.baseline_value, baseline_fiscal_year=kpi.baseline_fiscal_year,
-        baseline_n=kpi.baseline_n, target_value=kpi.target_value,
-        target_fiscal_year=kpi.target_fiscal_year, population=kpi.population,
+def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
+               *, fiscal_year: int | None = None) -> dict[int, dict[tuple[str, str | None], int]]:
+    """{fiscal year: {(channel, option code or None for no answer): responses}} in one GROUP BY."""
+    conditions = response_conditions(survey_id_of(declaration), selection)
+    if fiscal_year is not None:
+        conditions.append(Response.fiscal_year == fiscal_year)
+    rows = db.session.execute(
+        db.select(Response.fiscal_year, Response.channel, Answer.option_code, func.count())
+        .select_from(Response)
+        .outerjoin(Answer, and_(Answer.response_id == Response.id,
+                                Answer.question_key == declaration.question_key))
+        .where(*conditions)
+        .group_by(Response.fiscal_year, Response.channel, Answer.option_code)
     )
+    counts: dict[int, dict[tuple[str, str | None], int]] = defaultdict(dict)
+    for year, channel, code, count in rows:
+        counts[year][(channel, code)] = count
+    return counts
 
 
 def kpi_year_results(
-    declaration: KpiDeclaration, *, method: str = DEFAULT_METHOD, level: float = DEFAULT_LEVEL
+    declaration: KpiDeclaration, *, method: str = DEFAULT_METHOD, level: float = DEFAULT_LEVEL,
+    selection: ResultFilter = ALL_RESPONSES, fiscal_year: int | None = None,
 ) -> list[KpiYearResult]:
-    """Per fiscal year with responses: counts by option, base, successes and interval."""
-    survey_id = db.session.scalar(db.select(Survey.id).where(Survey.key == declaration.survey_key))
-    totals = dict(db.session.execute(
-        db.select(Response.fiscal_year, func.count(Response.id))
-        .where(Response.survey_id == survey_id)
-        .group_by(Response.fiscal_year)
-    ).all())
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    rows = db.session.execute(
-        db.select(Response.fiscal_year, Answer.option_code, func.count(Answer.id))
-        .join(Answer, Answer.response_id == Response.id)
-        .where(Response.survey_id == survey_id, Answer.question_key == declaration.question_key)
-        .group_by(Response.fiscal_year, Answer.option_code)
-    )
-    for year, code, count in rows:
-        if code is not None:
-            counts[year][code] = count
-    return [
-        _year_result(declaration, year, totals[year], counts.get(year, {}), method, level)
-        for year in sorted(totals)
-    ]
+    """Per fiscal year with responses (oldest first): counts, interval, reliability and verdicts."""
+    by_year = kpi_counts(declaration, selection, fiscal_year=fiscal_year)
+    results = []
+    for year in sorted(by_year):
+        option_counts: dict[str | None, int] = defaultdict(int)
+        demo = 0
+        for (channel, code), count in by_year[year].items():
+            option_counts[code] += count
+            if channel == DEMO_CHANNEL:
+                demo += count
+        results.append(year_result(declaration, year, option_counts, demo_responses=demo,
+                                   method=method, level=level, selection=selection))
+    return results
 
 
-def _year_result(declaration: KpiDeclaration, year: int, responses: int, counts: dict[str, int],
-                 method: str, level: float) -> KpiYearResult:
-    answered = sum(counts.values())
-    no_answer = responses - answered
+def year_result(
+    declaration: KpiDeclaration, year: int, option_counts: dict[str | None, int], *,
+    demo_responses: int = 0, method: str = DEFAULT_METHOD, level: float = DEFAULT_LEVEL,
+    selection: ResultFilter = ALL_RESPONSES,
+) -> KpiYearResult:
+    """Apply the KPI formula and the statistics to the option counts of one year.
+
+    Base n = answers − excluded options (+ no answers when ``no_answer_in_base``); successes =
+    answers in the success options.
+    """
+    counts = {code: c for code, c in option_counts.items() if code is not None and c}
+    no_answer = option_counts.get(None, 0)
+    responses = sum(counts.values()) + no_answer
     excluded = sum(counts.get(code, 0) for code in declaration.excluded)
     successes = sum(counts.get(code, 0) for code in declaration.success)
-    base_n = answered - excluded + (no_answer if declaration.no_answer_in_base else 0)
-    estimate = low = high = None
+    base_n = responses - excluded - (0 if declaration.no_answer_in_base else no_answer)
+    population = declaration.population
+    exceeded = population is not None and base_n > population
+    if exceeded:
+        population = None  # n > N: the declared N is wrong or outdated; no correction
+    interval = proportion_ci(successes, base_n, method=method, level=level, population=population)
+    reliability = assess_proportion(successes, base_n, level=level)
+    change = verdict = None
     if base_n > 0:
-        interval = proportion_ci(successes, base_n, method=method, level=level,
-                                 population=declaration.population)
-        estimate, low, high = interval.estimate, interval.low, interval.high
+        change = compare_to_baseline(
+            successes, base_n, baseline_rate=declaration.baseline_value,
+            baseline_n=declaration.baseline_n or None, level=level,
+            direction=declaration.direction, population=population)
+        verdict = _verdict(declaration, successes, base_n, level, population)
     return KpiYearResult(
-        kpi=declaration, fiscal_year=year, responses=responses, no_answer=no_answer,
-        excluded=excluded, base_n=base_n, successes=successes, counts=dict(counts),
-        estimate=estimate, low=low, high=high, method=method, level=level,
+        kpi=declaration, fiscal_year=year, responses=responses, demo_responses=demo_responses,
+        no_answer=no_answer, excluded=excluded, base_n=base_n, successes=successes,
+        counts=counts, options=_option_rows(declaration, counts, no_answer), interval=interval,
+        reliability=reliability, change=change, verdict=verdict, population_exceeded=exceeded,
+        selection=selection,
     )
+
+
+def _verdict(declaration: KpiDeclaration, successes: int, n: int, level: float,
+             population: int | None) -> Verdict | None:
+    if declaration.target_value is not None:
+        threshold, against = declaration.target_value, "target"
+    else:
+        # Only a direction (up/down/maintain) is declared: the baseline value is the threshold.
+        threshold, against = declaration.baseline_value, "baseline"
+    if not 0.0 < threshold < 1.0 or level <= 0.5:
+        return None
+    result = target_verdict(successes, n, target=threshold, direction=declaration.direction,
+                            level=level, population=population)
+    return Verdict(verdict=result.verdict, threshold=threshold, against=against,
+                   direction=declaration.direction, bound=result.bound, p_value=result.p_value)
+
+
+def _option_rows(declaration: KpiDeclaration, counts: dict[str, int],
+                 no_answer: int) -> tuple[OptionCount, ...]:
+    known = list(declaration.options)
+    known += [OptionInfo(code, code, "answer") for code in counts if code not in
+              {o.code for o in declaration.options}]
+    values: dict[str, int] = {o.code: counts.get(o.code, 0) for o in known}
+    values[NO_ANSWER] = no_answer
+    hidden = suppress_counts(values)
+    rows = [OptionCount(code=o.code, label=o.label, count=values[o.code],
+                        in_base=o.code not in declaration.excluded,
+                        success=o.code in declaration.success, hidden=hidden[o.code])
+            for o in known]
+    rows.append(OptionCount(code=NO_ANSWER, label="無回答", count=no_answer,
+                            in_base=declaration.no_answer_in_base, success=False,
+                            hidden=hidden[NO_ANSWER]))
+    return tuple(rows)
+
+
+def latest_result(results: list[KpiYearResult]) -> KpiYearResult | None:
+    return results[-1] if results else None

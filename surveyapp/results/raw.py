@@ -1,4 +1,9 @@
-"""Anonymised response rows for the raw download (streamed, no personal data)."""
+"""Anonymised response rows for the raw download (streamed, no personal data) and its codebook.
+
+Rows are read in batches of plain tuples on a connection of their own that, on SQLite, opens a
+deferred (read-only) transaction — so a long export never holds the write lock respondents need.
+Memory stays flat whatever the number of responses.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +15,9 @@ from ..respond.models import Answer, Response
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, Survey, SurveyVersion
 from ..timeutil import to_japan
+from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 
-BATCH = 500
+BATCH = 1000
 
 
 @dataclass(frozen=True)
@@ -36,9 +42,38 @@ def raw_columns(defn: SurveyDef) -> list[RawColumn]:
 
 FIXED_HEADER = ["response_id", "submitted_date_jst", "fiscal_year", "channel", "link",
                 "survey_version"]
+FIXED_DESCRIPTIONS = {
+    "response_id": "回答の通し番号（回答者を特定する情報ではありません）",
+    "submitted_date_jst": "回答日（日本時間、時刻は含めません）",
+    "fiscal_year": "年度（西暦、4月〜翌年3月）",
+    "channel": "回答経路（web, poster-qr, counter, newsletter, kiosk, paper, invitation, demo＝デモデータ）",
+    "link": "配布用リンクの名前",
+    "survey_version": "回答したアンケートの版",
+}
+CODEBOOK_HEADER = ["column", "question", "type", "value", "label", "kind"]
 
 
-def raw_rows(survey: Survey, columns: list[RawColumn]) -> Iterator[list[str | int | None]]:
+def codebook_rows(defn: SurveyDef) -> list[list[str | int | None]]:
+    """What every column of the raw download means and what each value stands for."""
+    rows: list[list[str | int | None]] = [[key, text, "fixed", None, None, None]
+                                          for key, text in FIXED_DESCRIPTIONS.items()]
+    for question in defn.questions:
+        text = question.text["ja"]
+        if question.type == "multiple":
+            for option in question.options:
+                rows.append([f"{question.key}/{option.code}", text, "multiple", "1",
+                             f"「{option.text['ja']}」を選んだ（0＝選ばなかった、空欄＝設問に無回答）", option.kind])
+        elif question.type == "single":
+            rows.append([question.key, text, "single", "", "無回答", None])
+            rows.extend([question.key, text, "single", option.code, option.text["ja"], option.kind]
+                        for option in question.options)
+        else:
+            rows.append([question.key, text, question.type, None, "自由記述（そのままの文章）", None])
+    return rows
+
+
+def raw_rows(survey: Survey, columns: list[RawColumn],
+             selection: ResultFilter = ALL_RESPONSES) -> Iterator[list[str | int | None]]:
     """Rows in submission order, read as plain tuples in batches so memory stays flat."""
     survey_id = survey.id
     labels = dict(db.session.execute(
@@ -46,41 +81,45 @@ def raw_rows(survey: Survey, columns: list[RawColumn]) -> Iterator[list[str | in
     numbers = dict(db.session.execute(
         db.select(SurveyVersion.id, SurveyVersion.number)
         .where(SurveyVersion.survey_id == survey_id)).all())
+    conditions = response_conditions(survey_id, selection)
     last_id = 0
-    while True:
-        batch = db.session.execute(
-            db.select(Response.id, Response.submitted_at, Response.fiscal_year, Response.channel,
-                      Response.link_id, Response.survey_version_id)
-            .where(Response.survey_id == survey_id, Response.id > last_id)
-            .order_by(Response.id).limit(BATCH)
-        ).all()
-        if not batch:
-            return
-        chosen: dict[int, dict[str, set[str]]] = {}
-        texts: dict[int, dict[str, str]] = {}
-        answers = db.session.execute(
-            db.select(Answer.response_id, Answer.question_key, Answer.option_code, Answer.text)
-            .where(Answer.response_id.between(batch[0][0], batch[-1][0]))
-        )
-        for response_id, key, code, text in answers:
-            if text is not None:
-                texts.setdefault(response_id, {})[key] = text
-            elif code is not None:
-                chosen.setdefault(response_id, {}).setdefault(key, set()).add(code)
-        for response_id, submitted_at, year, channel, link_id, version_id in batch:
-            row: list[str | int | None] = [
-                response_id, to_japan(submitted_at).date().isoformat(), year, channel,
-                labels.get(link_id) if link_id else None, numbers.get(version_id),
-            ]
-            picked_by_key = chosen.get(response_id, {})
-            text_by_key = texts.get(response_id, {})
-            for column in columns:
-                picked = picked_by_key.get(column.question_key)
-                if column.option_code is not None:
-                    row.append(None if picked is None else int(column.option_code in picked))
-                elif column.question_key in text_by_key:
-                    row.append(text_by_key[column.question_key])
-                else:
-                    row.append(next(iter(picked)) if picked else None)
-            yield row
-        last_id = batch[-1][0]
+    with db.engine.connect() as connection:
+        connection = connection.execution_options(sqlite_begin="DEFERRED")
+        while True:
+            batch = connection.execute(
+                db.select(Response.id, Response.submitted_at, Response.fiscal_year, Response.channel,
+                          Response.link_id, Response.survey_version_id)
+                .where(*conditions, Response.id > last_id)
+                .order_by(Response.id).limit(BATCH)
+            ).all()
+            if not batch:
+                connection.rollback()
+                return
+            chosen: dict[int, dict[str, set[str]]] = {}
+            texts: dict[int, dict[str, str]] = {}
+            answers = connection.execute(
+                db.select(Answer.response_id, Answer.question_key, Answer.option_code, Answer.text)
+                .where(Answer.response_id.between(batch[0][0], batch[-1][0]))
+            )
+            for response_id, key, code, text in answers:
+                if text is not None:
+                    texts.setdefault(response_id, {})[key] = text
+                elif code is not None:
+                    chosen.setdefault(response_id, {}).setdefault(key, set()).add(code)
+            for response_id, submitted_at, year, channel, link_id, version_id in batch:
+                row: list[str | int | None] = [
+                    response_id, to_japan(submitted_at).date().isoformat(), year, channel,
+                    labels.get(link_id) if link_id else None, numbers.get(version_id),
+                ]
+                picked_by_key = chosen.get(response_id, {})
+                text_by_key = texts.get(response_id, {})
+                for column in columns:
+                    picked = picked_by_key.get(column.question_key)
+                    if column.option_code is not None:
+                        row.append(None if picked is None else int(column.option_code in picked))
+                    elif column.question_key in text_by_key:
+                        row.append(text_by_key[column.question_key])
+                    else:
+                        row.append(next(iter(picked)) if picked else None)
+                yield row
+            last_id = batch[-1][0]

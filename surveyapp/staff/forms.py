@@ -1,26 +1,17 @@
-"""Staff forms: survey schedule and distribution links."""
+"""Staff forms: survey schedule, distribution links, population upload."""
 
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateTimeLocalField, SelectField, StringField
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
+from ..exports.labels import CHANNEL_LABELS
 from ..i18n import LANGUAGE_NAMES
 from ..surveys.models import CHANNELS
-
-CHANNEL_LABELS = {
-    "web": _l("ウェブ（公開リンク）"),
-    "poster-qr": _l("ポスターのQRコード"),
-    "counter": _l("窓口"),
-    "newsletter": _l("広報紙"),
-    "kiosk": _l("タブレット（キオスク）"),
-    "paper": _l("紙の調査票"),
-    "invitation": _l("案内状（無作為抽出）"),
-    "demo": _l("デモデータ"),
-}
 
 
 class ScheduleForm(FlaskForm):
@@ -41,3 +32,13 @@ class LinkForm(FlaskForm):
     default_language = SelectField(_l("最初に表示する言語"),
                                    choices=[SelectChoice(code, name)
                                             for code, name in LANGUAGE_NAMES.items()])
+
+
+class PopulationForm(FlaskForm):
+    fiscal_year = IntegerField(_l("年度（西暦）"), validators=[
+        InputRequired(_l("年度を西暦で入力してください（例：2026）。")),
+        NumberRange(2000, 2100, _l("年度は2000〜2100の西暦で入力してください。"))])
+    source = StringField(_l("出典（例：住民基本台帳 令和8年4月1日現在）"), validators=[
+        InputRequired(_l("出典を入力してください。")),
+        Length(max=200, message=_l("200文字以内で入力してください。"))])
+    file = FileField(_l("CSVファイル"), validators=[FileRequired(_l("CSVファイルを選んでください。"))])

@@ -1,29 +1,36 @@
-"""Staff pages: KPI dashboard, downloads, survey schedule and links."""
+"""Staff pages: KPI dashboard, survey schedule and links (results and downloads live in
+``kpi_views`` and ``download_views``, on the same blueprint)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from flask import (
     Blueprint,
-    Response,
     abort,
     current_app,
     flash,
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..audit import record
 from ..auth.roles import ALL_STAFF, roles_required
-from ..exports.cells import attachment_header, csv_stream
-from ..extensions import db
-from ..results import kpi_declarations, kpi_year_results
-from ..results.raw import FIXED_HEADER, raw_columns, raw_rows
+from ..exports.labels import (
+    ASSESSMENT_LABELS,
+    CHANNEL_LABELS,
+    DIRECTION_LABELS,
+    METHOD_LABELS,
+    SCHEME_LABELS,
+    SUPPRESSION_LABELS,
+    VERDICT_LABELS,
+    WEIGHTED_METHOD_LABELS,
+)
+from ..results.overview import kpi_overview
 from ..surveys.models import Survey
 from ..surveys.services import (
     InvalidLink,
@@ -33,79 +40,38 @@ from ..surveys.services import (
     get_survey,
     list_surveys,
     set_schedule,
-    version_definition,
 )
 from ..timeutil import fiscal_year_label, from_japan, to_japan, utcnow, wareki_fiscal_year
-from .forms import CHANNEL_LABELS, LinkForm, ScheduleForm
+from .forms import LinkForm, ScheduleForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 ANALYSTS = ("analyst",)
+LABELS = {
+    "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
+    "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
+    "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
+}
 
 
-def _kpi_rows() -> list[dict[str, object]]:
-    rows = []
-    for declaration in kpi_declarations():
-        results = kpi_year_results(declaration)
-        rows.append({"kpi": declaration, "years": results})
-    return rows
+@bp.context_processor
+def _results_globals() -> dict[str, Any]:
+    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
+            "fy_inline": _fy_inline}
+
+
+def _fy_inline(year: int) -> str:
+    """「令和7年度・2025年度」 for use inside parentheses."""
+    return f"{wareki_fiscal_year(year)}・{year}年度"
 
 
 @bp.get("/")
 @roles_required(*ALL_STAFF)
 def dashboard() -> ResponseReturnValue:
-    return render_template("staff/dashboard.html", rows=_kpi_rows(),
-                           fiscal_year_label=fiscal_year_label)
-
-
-KPI_CSV_HEADER = [
-    "survey", "kpi", "title", "fiscal_year_wareki", "fiscal_year", "responses", "no_answer",
-    "excluded", "n", "successes", "estimate", "ci_low", "ci_high", "ci_method", "ci_level",
-    "baseline", "baseline_fiscal_year", "target", "target_fiscal_year", "direction",
-]
-
-
-@bp.get("/downloads/kpis.csv")
-@roles_required(*ANALYSTS)
-def kpis_csv() -> ResponseReturnValue:
-    lines = []
-    for row in _kpi_rows():
-        for result in row["years"]:  # type: ignore[attr-defined]
-            kpi = result.kpi
-            lines.append([
-                kpi.survey_key, kpi.key, kpi.title, wareki_fiscal_year(result.fiscal_year),
-                result.fiscal_year, result.responses, result.no_answer, result.excluded,
-                result.base_n, result.successes, result.estimate, result.low, result.high,
-                result.method, result.level, kpi.baseline_value, kpi.baseline_fiscal_year,
-                kpi.target_value, kpi.target_fiscal_year, kpi.direction,
-            ])
-    record(current_user.id, "download.kpis_csv", "all", rows=len(lines))
-    db.session.commit()
-    body = "".join(csv_stream(KPI_CSV_HEADER, lines))
-    return Response(body.encode("utf-8"), mimetype="text/csv", headers={
-        "Content-Disposition": attachment_header(f"KPI集計_{to_japan(utcnow()):%Y%m%d}.csv"),
-        "Cache-Control": "no-store",
-    })
-
-
-@bp.get("/surveys/<key>/responses.csv")
-@roles_required(*ANALYSTS)
-def responses_csv(key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(key)
-    version = survey.current_version
-    if version is None:
-        abort(404)
-    columns = raw_columns(version_definition(version))
-    record(current_user.id, "download.responses_csv", survey.key)
-    db.session.commit()
-    header = FIXED_HEADER + [c.header for c in columns]
-    stream = csv_stream(header, raw_rows(survey, columns))
-    return Response(stream_with_context(s.encode("utf-8") for s in stream), mimetype="text/csv",
-                    headers={
-                        "Content-Disposition": attachment_header(
-                            f"回答データ_{survey.key}_{to_japan(utcnow()):%Y%m%d}.csv"),
-                        "Cache-Control": "no-store",
-                    })
+    series = kpi_overview()
+    reasons = sorted({item.latest.suppression_reason for item in series
+                      if item.latest is not None and item.latest.suppression_reason})
+    return render_template("staff/dashboard.html", series=series, reasons=reasons)
 
 
 def _survey_or_404(key: str) -> Survey:
@@ -180,3 +146,6 @@ def survey_links(key: str) -> ResponseReturnValue:
             flash(_("リンク「%(label)s」を作成しました。", label=link.label))
             return redirect(url_for("staff.survey_detail", key=key), 303)
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
+
+
+from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)

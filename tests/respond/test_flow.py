@@ -89,7 +89,9 @@ def test_validation_error_has_summary_and_keeps_nothing(client: FlaskClient, app
     assert response.status_code == 200
     assert "<title>エラー：" in html
     assert 'class="error-summary"' in html
-    assert 'href="#digital_satisfaction-field"' in html
+    # The summary links to the first radio of the question (GOV.UK error summary pattern).
+    assert 'href="#digital_satisfaction-1"' in html
+    assert 'id="digital_satisfaction-1"' in html
     assert 'aria-invalid="true"' in html
     assert "いずれか1つを選んでください" in html
 

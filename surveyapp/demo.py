@@ -1,0 +1,117 @@
+"""Synthetic demo responses (channel ``demo``), stored through ``submit_response`` like real ones.
+
+``flask demo responses --survey KEY --count N --seed S [--fiscal-year Y]``. Answers are drawn
+from plausible distributions: the KPI question around its baseline, an older-leaning age profile,
+a few multiple choices, and now and then a short comment. Demo responses are labelled as such on
+every staff page and never reach open data.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import click
+from flask.cli import AppGroup
+
+from .respond.services import SurveyNotAccepting, submit_response
+from .surveys.definitions import QuestionDef, SurveyDef
+from .surveys.services import UnknownSurvey, get_survey, version_definition
+from .timeutil import fiscal_year, from_japan, utcnow
+
+demo_cli = AppGroup("demo", help="Generate synthetic demo data.")
+
+AGE_WEIGHTS = {"18_29": 0.09, "30_39": 0.11, "40_49": 0.15, "50_59": 0.17, "60_69": 0.21, "70_over": 0.27}
+COMMENTS = (
+    "オンライン申請がもっと増えるとうれしいです。",
+    "窓口の方が丁寧に説明してくれました。",
+    "待ち時間が長かったです。",
+    "スマートフォンの操作が難しいと感じました。",
+    "とても分かりやすかったです。また参加したいです。",
+    "バスの本数を増やしてほしい。",
+)
+
+
+def demo_answers(defn: SurveyDef, rng: random.Random) -> dict[str, object]:
+    """One plausible set of answers for a definition."""
+    success_rate = {kpi.question: (kpi.success, kpi.baseline_value) for kpi in defn.kpis}
+    answers: dict[str, object] = {}
+    for question in defn.questions:
+        value = _answer(question, rng, success_rate.get(question.key))
+        if value is not None:
+            answers[question.key] = value
+    return answers
+
+
+def _answer(question: QuestionDef, rng: random.Random,
+            kpi: tuple[tuple[str, ...], float] | None) -> object | None:
+    skip = 0.0 if question.required else 0.06
+    if rng.random() < skip:
+        return None
+    codes = [o.code for o in question.options]
+    if question.type in ("text", "textarea"):
+        return rng.choice(COMMENTS) if rng.random() < 0.15 else None
+    if question.type == "multiple":
+        answers = [o.code for o in question.options if o.kind == "answer" and rng.random() < 0.3]
+        return answers or [codes[-1]]
+    if kpi is not None:
+        success, baseline = kpi
+        applicable = [o.code for o in question.options if o.kind == "answer"]
+        not_applicable = [o.code for o in question.options if o.kind != "answer"]
+        if not_applicable and rng.random() < 0.12:
+            return rng.choice(not_applicable)
+        rate = min(0.95, max(0.05, baseline + rng.uniform(-0.03, 0.08)))
+        pool = [c for c in applicable if c in success] if rng.random() < rate else [
+            c for c in applicable if c not in success]
+        return rng.choice(pool or applicable)
+    if question.demographic == "age_band" and set(codes) == set(AGE_WEIGHTS):
+        return rng.choices(list(AGE_WEIGHTS), weights=list(AGE_WEIGHTS.values()))[0]
+    if question.demographic == "gender":
+        return rng.choices(codes, weights=[0.46, 0.51, 0.03][:len(codes)] + [0.0] * (len(codes) - 3))[0]
+    return rng.choice(codes)
+
+
+def demo_times(count: int, year: int | None, rng: random.Random) -> Iterator[datetime]:
+    """Submission times (naive UTC) spread over the fiscal year (up to now for the current one)."""
+    now = utcnow()
+    year = year if year is not None else fiscal_year(now)
+    start = from_japan(datetime(year, 4, 1, 9, 0))
+    end = min(from_japan(datetime(year + 1, 3, 31, 18, 0)), now) if year == fiscal_year(now) else (
+        from_japan(datetime(year + 1, 3, 31, 18, 0)))
+    seconds = max(60, int((end - start).total_seconds()))
+    for value in sorted(rng.randrange(seconds) for _ in range(count)):
+        yield start + timedelta(seconds=value)
+
+
+@demo_cli.command("responses")
+@click.option("--survey", "survey_key", required=True, help="Survey key, e.g. digital-services.")
+@click.option("--count", type=click.IntRange(1, 1_000_000), required=True)
+@click.option("--seed", type=int, default=0, show_default=True)
+@click.option("--fiscal-year", "year", type=click.IntRange(2000, 2100), default=None,
+              help="Fiscal year of the submissions (default: the current one).")
+def responses_command(survey_key: str, count: int, seed: int, year: int | None) -> None:
+    """Store COUNT synthetic responses (channel demo) through the normal submission service."""
+    try:
+        survey = get_survey(survey_key)
+    except UnknownSurvey as exc:
+        raise click.ClickException(str(exc)) from None
+    version = survey.current_version
+    if version is None:
+        raise click.ClickException(f"{survey_key} has no published version")
+    defn = version_definition(version)
+    rng = random.Random(seed)
+    stored = 0
+    for moment in demo_times(count, year, rng):
+        answers = demo_answers(defn, rng)
+        client_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
+        try:
+            receipt = submit_response(defn=defn, version=version, link=None, channel="demo",
+                                      client_uuid=client_uuid, answers=answers, now=moment)
+        except SurveyNotAccepting:
+            raise click.ClickException(
+                f"{survey_key} is not accepting responses at {moment:%Y-%m-%d}; open it first "
+                "(flask surveys open KEY)") from None
+        stored += int(receipt.created)
+    click.echo(f"{survey_key}: stored {stored} demo responses (seed {seed})")

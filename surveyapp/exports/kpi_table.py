@@ -1,0 +1,276 @@
+"""The KPI table of the downloads (CSV and XLSX share it): one row per KPI × fiscal year
+(and a weighted row where a population table exists), built only from result rows.
+
+Disclosure: a suppressed estimate leaves its value cells blank and sets ``suppressed`` = 1 with
+the reason; any count of 1–4 people is blank with ``counts_suppressed`` = 1.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+
+from ..results.breakdowns import Breakdown
+from ..results.kpis import KpiYearResult
+from ..results.weighted import WeightedResult
+from ..stats import METHODS_NOTE
+from ..timeutil import fiscal_year_label, wareki_fiscal_year
+from .cells import Cell
+from .labels import (
+    ASSESSMENT_LABELS,
+    DIRECTION_LABELS,
+    METHOD_LABELS,
+    SUPPRESSION_LABELS,
+    VERDICT_LABELS,
+    label,
+)
+from .xlsx import Sheet
+
+MIN_SHOWN = 5
+
+KPI_COLUMNS: list[tuple[str, str, str]] = [
+    ("survey", "アンケート", "アンケートのキー"),
+    ("kpi", "KPIキー", "KPIのキー"),
+    ("title", "KPI", "KPIの名称"),
+    ("fiscal_year_wareki", "年度（和暦）", "例：令和8年度"),
+    ("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）"),
+    ("weighted", "重み付け", "1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし"),
+    ("responses", "回答数", "この年度の回答数"),
+    ("demo_responses", "うちデモデータ", "回答数のうちデモデータ（経路 demo）の数"),
+    ("no_answer", "無回答", "KPIの設問に答えなかった回答数"),
+    ("excluded", "対象外", "「利用したことがない」など母数から除く選択肢の回答数"),
+    ("n", "n（母数）", "割合の分母"),
+    ("successes", "該当数", "割合の分子（成功とする選択肢の回答数）"),
+    ("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）"),
+    ("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）"),
+    ("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）"),
+    ("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など"),
+    ("ci_level", "信頼水準", "例：0.95"),
+    ("population", "母集団の大きさ", "有限母集団修正に使った母集団の大きさ（使わないときは空欄）"),
+    ("effective_n", "有効n", "有限母集団修正または重み付け後の有効サンプルサイズ"),
+    ("design_effect", "デザイン効果", "重み付け推定のキッシュのデザイン効果 1＋CV²"),
+    ("suppressed", "非表示", "1＝信頼性または秘匿のため割合と区間を空欄にした"),
+    ("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など"),
+    ("counts_suppressed", "件数の非表示", "1＝1〜4人の件数を空欄にした"),
+    ("baseline", "基準値", "計画の基準値（0〜1）"),
+    ("baseline_fiscal_year", "基準年度", "基準値の年度（西暦）"),
+    ("baseline_n", "基準値のn", "基準値の標本の大きさ（不明なときは空欄）"),
+    ("change", "基準値からの変化", "割合 − 基準値"),
+    ("change_low", "変化の区間（下限）", "変化の信頼区間の下限"),
+    ("change_high", "変化の区間（上限）", "変化の信頼区間の上限"),
+    ("change_method", "変化の区間の方法", "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）"),
+    ("change_assessment", "変化の判定", "improved, declined, no_detectable_change"),
+    ("target", "目標値", "数値目標（0〜1、ないときは空欄）"),
+    ("target_fiscal_year", "目標年度", "目標年度（西暦）"),
+    ("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
+    ("verdict", "判定", "reached, not_reached, inconclusive"),
+    ("verdict_label", "判定（日本語）", "達成／未達成／判断できない"),
+    ("verdict_threshold", "判定に使った値", "目標値、または数値目標がないときは基準値"),
+    ("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
+]
+KPI_HEADER = [key for key, _, _ in KPI_COLUMNS]
+RATE_COLUMNS = {"estimate", "ci_low", "ci_high", "baseline", "target", "verdict_threshold"}
+POINT_COLUMNS = {"change", "change_low", "change_high"}
+
+
+def finite(value: float | None) -> float | None:
+    """None for an infinite value (the effective n of a census), else the value."""
+    return None if value is None or math.isinf(value) else value
+
+
+def shown_count(value: int | None) -> int | None:
+    """A count, or None when it is 1–4 people (never published)."""
+    if value is None or 0 < value < MIN_SHOWN:
+        return None
+    return value
+
+
+def kpi_rows(results: Iterable[KpiYearResult],
+             weighted: dict[tuple[str, str, int], WeightedResult] | None = None) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    for result in results:
+        rows.append(_unweighted_row(result))
+        extra = (weighted or {}).get((result.kpi.survey_key, result.kpi.key, result.fiscal_year))
+        if extra is not None and extra.proportion is not None:
+            rows.append(_weighted_row(result, extra))
+    return rows
+
+
+def _common(result: KpiYearResult) -> dict[str, Cell]:
+    kpi = result.kpi
+    return {
+        "survey": kpi.survey_key, "kpi": kpi.key, "title": kpi.title,
+        "fiscal_year_wareki": wareki_fiscal_year(result.fiscal_year),
+        "fiscal_year": result.fiscal_year, "baseline": kpi.baseline_value,
+        "baseline_fiscal_year": kpi.baseline_fiscal_year, "baseline_n": kpi.baseline_n,
+        "target": kpi.target_value, "target_fiscal_year": kpi.target_fiscal_year,
+        "direction": kpi.direction,
+    }
+
+
+def _counts(values: dict[str, int | None]) -> tuple[dict[str, Cell], bool]:
+    shown = {key: shown_count(value) for key, value in values.items()}
+    hidden = any(shown[k] is None and values[k] is not None for k in values)
+    return dict(shown), hidden
+
+
+def _unweighted_row(result: KpiYearResult) -> list[Cell]:
+    row = _common(result)
+    counts, hidden = _counts({
+        "responses": result.responses, "demo_responses": result.demo_responses,
+        "no_answer": result.no_answer, "excluded": result.excluded, "n": result.base_n,
+        "successes": result.successes})
+    row.update(counts)
+    row.update({"weighted": 0, "ci_method": result.method, "ci_level": result.level,
+                "population": result.interval.population,
+                "effective_n": finite(result.effective_n) if result.fpc_applied else None,
+                "counts_suppressed": int(hidden or result.hidden_counts),
+                "suppressed": int(result.suppressed),
+                "suppression_reason": result.suppression_reason})
+    if result.suppressed:
+        row["successes"] = None
+    else:
+        row.update({"estimate": result.estimate, "ci_low": result.low, "ci_high": result.high})
+        if result.change is not None:
+            change = result.change
+            row.update({"change": change.estimate, "change_low": change.low, "change_high": change.high,
+                        "change_method": change.method, "change_assessment": change.assessment})
+        if result.verdict is not None:
+            verdict = result.verdict
+            row.update({"verdict": verdict.verdict, "verdict_label": label(VERDICT_LABELS, verdict.verdict),
+                        "verdict_threshold": verdict.threshold, "verdict_against": verdict.against})
+    return [row.get(key) for key in KPI_HEADER]
+
+
+def _weighted_row(result: KpiYearResult, weighted: WeightedResult) -> list[Cell]:
+    row = _common(result)
+    proportion = weighted.proportion
+    assert proportion is not None
+    counts, hidden = _counts({"n": proportion.n, "successes": proportion.successes,
+                              "responses": weighted.respondents})
+    row.update(counts)
+    row.update({"weighted": 1, "ci_method": proportion.method, "ci_level": proportion.level,
+                "counts_suppressed": int(hidden), "suppressed": int(weighted.suppressed),
+                "suppression_reason": weighted.suppression_reason})
+    if weighted.suppressed:
+        row["successes"] = None
+    else:
+        row.update({"estimate": proportion.estimate, "ci_low": proportion.low,
+                    "ci_high": proportion.high, "effective_n": proportion.effective_n,
+                    "design_effect": proportion.kish_deff})
+        if weighted.verdict is not None:
+            threshold = result.kpi.target_value
+            row.update({"verdict": weighted.verdict.verdict,
+                        "verdict_label": label(VERDICT_LABELS, weighted.verdict.verdict),
+                        "verdict_threshold": weighted.verdict.target,
+                        "verdict_against": "target" if threshold is not None else "baseline"})
+    return [row.get(key) for key in KPI_HEADER]
+
+
+OPTION_HEADER = ["survey", "kpi", "fiscal_year_wareki", "fiscal_year", "option", "option_label",
+                 "in_base", "success", "count", "count_suppressed", "suppression_reason"]
+
+
+def option_rows(results: Iterable[KpiYearResult]) -> list[list[Cell]]:
+    """Counts per option (and no answer) per KPI-year, with hidden cells blank and flagged."""
+    rows: list[list[Cell]] = []
+    for result in results:
+        for option in result.options:
+            count = None if option.hidden or shown_count(option.count) is None else option.count
+            reason = option.hidden or (None if count is not None or option.count == 0 else "small_count")
+            rows.append([result.kpi.survey_key, result.kpi.key, wareki_fiscal_year(result.fiscal_year),
+                         result.fiscal_year, option.code, option.label, int(option.in_base),
+                         int(option.success), count, int(count is None), reason])
+    return rows
+
+
+BREAKDOWN_HEADER = ["survey", "kpi", "fiscal_year_wareki", "fiscal_year", "breakdown", "breakdown_label",
+                    "group", "group_label", "n", "successes", "estimate", "ci_low", "ci_high", "ci_method",
+                    "ci_level", "suppressed", "suppression_reason"]
+
+
+def breakdown_rows(breakdowns: Iterable[Breakdown]) -> list[list[Cell]]:
+    """Breakdown cells: hidden n, successes, estimate and interval are blank with the reason."""
+    rows: list[list[Cell]] = []
+    for table in breakdowns:
+        for group in table.groups:
+            hidden = group.suppressed
+            rows.append([
+                table.kpi.survey_key, table.kpi.key, wareki_fiscal_year(table.fiscal_year),
+                table.fiscal_year, table.by, table.label, group.code, group.label,
+                None if group.n_suppressed else shown_count(group.base_n),
+                None if hidden else shown_count(group.successes),
+                None if hidden else group.interval.estimate,
+                None if hidden else group.interval.low, None if hidden else group.interval.high,
+                group.interval.method, group.interval.level, int(hidden), group.reason,
+            ])
+    return rows
+
+
+def methods_lines(results: Sequence[KpiYearResult]) -> list[list[Cell]]:
+    """The method sheet: the statement in Japanese, each KPI's definition, then the English note."""
+    lines: list[list[Cell]] = [["方法"]]
+    lines += [[line] for line in METHOD_STATEMENT_JA]
+    lines += [[""], ["KPIの定義"]]
+    seen: set[tuple[str, str]] = set()
+    for result in results:
+        kpi = result.kpi
+        if (kpi.survey_key, kpi.key) in seen:
+            continue
+        seen.add((kpi.survey_key, kpi.key))
+        target = ("数値目標なし（" + label(DIRECTION_LABELS, kpi.direction) + "）" if kpi.target_value is None
+                  else f"{kpi.target_value * 100:g}%")
+        lines.append([f"{kpi.title}（{kpi.survey_key} / {kpi.key}）"])
+        lines.append([f"  割合＝{kpi.headline}の回答数 ÷ n。n＝回答数"
+                      + ("" if not kpi.excluded else "−対象外（" + "、".join(
+                          kpi.option_label(c) for c in kpi.excluded) + "）")
+                      + ("（無回答を含む）" if kpi.no_answer_in_base else "−無回答")])
+        lines.append([f"  基準値 {kpi.baseline_value * 100:g}%（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
+                      f"／目標 {target}（{fiscal_year_label(kpi.target_fiscal_year)}）"
+                      + (f"／母集団 {kpi.population}" if kpi.population else "")])
+    lines += [[""], ["Methods (English)"]]
+    lines += [[line] for line in METHODS_NOTE.splitlines()]
+    return lines
+
+
+METHOD_STATEMENT_JA = [
+    "割合は、成功とする選択肢の回答数を n で割った値です。n は回答数から対象外の選択肢（「利用したことがない」など）"
+    "を除いた数で、無回答は n に含めます（KPIごとの定義は下のとおり）。",
+    "信頼区間は、既定ではウィルソンのスコア法（95%）で求めます。職員アンケートのように母集団の大きさが分かる場合は、"
+    "有限母集団修正（分散に (N−n)/(N−1) を掛ける）を行います。",
+    "基準値からの変化は、基準値の n が分かるときはニューカムのハイブリッド・スコア法、分からないときは基準値を"
+    "固定値とみなしたスコア法の区間で判定します。区間が重なるかどうかでは判定しません。",
+    "目標の判定：片側95%の下限が目標を上回れば「達成」（下げる目標では上限が下回れば）、95%信頼区間全体が目標に"
+    "届かなければ「未達成」、それ以外は「判断できない」。数値目標がないKPI（向上・低下のみ）は、基準値を判定に使う値とします。",
+    "重み付け推定は、年齢区分×性別（地区）の住民人口に合わせた事後層化（区分の回答者が少ないときはレイキング）で、"
+    "線形化法の分散からロジット変換の区間を求め、有効nとキッシュのデザイン効果を示します。",
+    "有効nが30未満、または区間が広すぎる推定値は表示せず、1〜4人の件数（または全体との差が1〜4人の件数）も公表しません。"
+    "空欄の理由は「非表示の理由」の列に記載しています。",
+]
+
+
+def kpi_sheets(results: Sequence[KpiYearResult],
+               weighted: dict[tuple[str, str, int], WeightedResult] | None = None) -> list[Sheet]:
+    """The KPI workbook: results, counts per option, method statement, column definitions."""
+    rate_formats = {i: "0.0%" for i, key in enumerate(KPI_HEADER) if key in RATE_COLUMNS}
+    rate_formats.update({i: "+0.0%;-0.0%;0.0%" for i, key in enumerate(KPI_HEADER) if key in POINT_COLUMNS})
+    return [
+        Sheet("KPI", [title for _, title, _ in KPI_COLUMNS], kpi_rows(results, weighted), formats=rate_formats,
+              widths={2: 40, 3: 12}),
+        Sheet("選択肢別", OPTION_HEADER, option_rows(results), widths={5: 30}),
+        Sheet("方法", ["説明"], methods_lines(results), widths={0: 120}),
+        Sheet("列の定義", ["列（CSV）", "列（Excel）", "説明"],
+              [list[Cell]([key, title, text]) for key, title, text in KPI_COLUMNS], widths={0: 22, 1: 22, 2: 80}),
+    ]
+
+
+def suppression_note(reason: str | None) -> str:
+    return label(SUPPRESSION_LABELS, reason)
+
+
+def method_name(method: str) -> str:
+    return label(METHOD_LABELS, method)
+
+
+def assessment_name(code: str | None) -> str:
+    return label(ASSESSMENT_LABELS, code)

@@ -1,0 +1,96 @@
+"""Fieldwork progress of a survey in a fiscal year and the precision planner for its KPIs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, literal_column
+
+from ..extensions import db
+from ..respond.models import Response
+from ..stats import (
+    DetectionPlan,
+    MinimumDetectableChange,
+    SampleSizePlan,
+    minimum_detectable_change,
+    sample_size,
+    sample_size_to_detect,
+)
+from ..surveys.models import Survey
+from .declarations import KpiDeclaration, kpi_declarations
+from .filters import ALL_RESPONSES, ResultFilter, response_conditions
+from .kpis import KpiYearResult, kpi_year_results
+
+
+@dataclass(frozen=True)
+class KpiPlan:
+    """Where a KPI stands now and what more responses would buy."""
+
+    kpi: KpiDeclaration
+    result: KpiYearResult | None
+    margin: float
+    for_margin: SampleSizePlan
+    to_show_target: DetectionPlan | None
+    detectable: MinimumDetectableChange | None
+
+
+@dataclass(frozen=True)
+class Fieldwork:
+    survey_key: str
+    fiscal_year: int
+    total: int
+    by_channel: tuple[tuple[str, int], ...]
+    by_day: tuple[tuple[date, int], ...]
+    plans: tuple[KpiPlan, ...]
+
+
+def _japan_day(column: Any) -> Any:
+    """The Japan-time calendar day of a naive-UTC timestamp (Japan has no daylight saving)."""
+    if db.engine.dialect.name == "sqlite":
+        return func.date(column, literal_column("'+9 hours'"))
+    return func.date(column + literal_column("interval '9 hours'"))
+
+
+def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
+              selection: ResultFilter = ALL_RESPONSES) -> Fieldwork:
+    """Responses by channel and by day, and a plan per KPI (margin as a proportion, e.g. 0.05)."""
+    conditions = response_conditions(survey.id, selection) + [Response.fiscal_year == fiscal_year]
+    by_channel = db.session.execute(
+        db.select(Response.channel, func.count()).where(*conditions)
+        .group_by(Response.channel).order_by(func.count().desc(), Response.channel)).all()
+    day = _japan_day(Response.submitted_at)
+    by_day = []
+    for value, count in db.session.execute(
+            db.select(day, func.count()).where(*conditions).group_by(day).order_by(day)):
+        by_day.append((value if isinstance(value, date) else date.fromisoformat(str(value)), count))
+    plans = []
+    for declaration in kpi_declarations():
+        if declaration.survey_key != survey.key:
+            continue
+        results = kpi_year_results(declaration, selection=selection, fiscal_year=fiscal_year)
+        plans.append(kpi_plan(declaration, results[0] if results else None, margin))
+    return Fieldwork(survey.key, fiscal_year, sum(c for _, c in by_channel),
+                     tuple((c, n) for c, n in by_channel), tuple(by_day), tuple(plans))
+
+
+def kpi_plan(declaration: KpiDeclaration, result: KpiYearResult | None, margin: float) -> KpiPlan:
+    """Sample size for ±margin at the current (or baseline) rate; n to show the target; MDC now."""
+    rate = result.estimate if result is not None and result.estimate not in (None, 0.0, 1.0) else None
+    expected = rate if rate is not None else declaration.baseline_value
+    if not 0.0 < expected < 1.0:
+        expected = 0.5
+    population = declaration.population
+    for_margin = sample_size(margin, expected=expected, population=population)
+    to_show = None
+    baseline = declaration.baseline_value
+    if declaration.target_value is not None and declaration.target_value != baseline and 0 < baseline < 1:
+        to_show = sample_size_to_detect(declaration.target_value, baseline, baseline_n=declaration.baseline_n,
+                                        alternative="one-sided", population=population)
+    detectable = None
+    n = result.base_n if result is not None else 0
+    if n > 0 and 0 < baseline < 1 and (population is None or n <= population):
+        detectable = minimum_detectable_change(n, baseline, baseline_n=declaration.baseline_n,
+                                               population=population)
+    return KpiPlan(declaration, result, margin, for_margin, to_show, detectable)

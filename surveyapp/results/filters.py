@@ -1,0 +1,84 @@
+"""Which responses a result is computed over: the SQL conditions for every result query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists
+
+from ..extensions import db
+from ..respond.models import Answer, Response
+from ..timeutil import from_japan
+
+DEMO_CHANNEL = "demo"
+
+
+@dataclass(frozen=True)
+class ResultFilter:
+    """Optional restrictions on the responses (all None/True = every response of the survey).
+
+    ``group_question``/``group_option`` keep the responses that gave that answer to another
+    question (e.g. only the dissatisfied); dates are Japan-time calendar days, inclusive.
+    Demo responses (channel ``demo``) are included unless ``include_demo`` is False — open data
+    always excludes them.
+    """
+
+    channel: str | None = None
+    link_id: int | None = None
+    group_question: str | None = None
+    group_option: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    include_demo: bool = True
+
+    @property
+    def is_empty(self) -> bool:
+        return self == ResultFilter()
+
+    def as_dict(self) -> dict[str, Any]:
+        """The filter for audit entries and download notes (only what is set)."""
+        values = {
+            "channel": self.channel, "link_id": self.link_id,
+            "group_question": self.group_question, "group_option": self.group_option,
+            "date_from": self.date_from.isoformat() if self.date_from else None,
+            "date_to": self.date_to.isoformat() if self.date_to else None,
+        }
+        result = {k: v for k, v in values.items() if v is not None}
+        if not self.include_demo:
+            result["include_demo"] = False
+        return result
+
+
+ALL_RESPONSES = ResultFilter()
+PUBLIC = ResultFilter(include_demo=False)
+
+
+def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``Response`` for a survey and a filter.
+
+    This is the one place that turns a filter into SQL; a new restriction (for example a
+    course session once kiosks record it) is added here and every result follows.
+    """
+    conditions: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
+    if selection.channel is not None:
+        conditions.append(Response.channel == selection.channel)
+    elif not selection.include_demo:
+        conditions.append(Response.channel != DEMO_CHANNEL)
+    if selection.link_id is not None:
+        conditions.append(Response.link_id == selection.link_id)
+    if selection.date_from is not None:
+        conditions.append(Response.submitted_at >= _utc_start(selection.date_from))
+    if selection.date_to is not None:
+        conditions.append(Response.submitted_at < _utc_start(selection.date_to + timedelta(days=1)))
+    if selection.group_question is not None and selection.group_option is not None:
+        group = db.aliased(Answer)
+        conditions.append(exists().where(and_(
+            group.response_id == Response.id, group.question_key == selection.group_question,
+            group.option_code == selection.group_option)))
+    return conditions
+
+
+def _utc_start(day: date) -> datetime:
+    return from_japan(datetime.combine(day, time()))

@@ -1,0 +1,179 @@
+"""A KPI weighted to the resident population: post-stratified, or raked when cells are thin.
+
+Needs one row per respondent (their KPI answer and their age band, gender and area) — fetched
+as a single grouped query of only those columns. Respondents without an age band or gender
+answer, or in a category the population table does not have (e.g. 「その他・回答しない」), cannot
+be weighted and are left out; how many is reported beside the result.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy import and_, case, func
+
+from ..extensions import db
+from ..respond.models import Answer, Response
+from ..stats import (
+    Reliability,
+    TargetVerdict,
+    WeightedProportion,
+    WeightingError,
+    WeightingResult,
+    assess_proportion,
+    poststratify,
+    rake,
+    weighted_proportion,
+    weighted_target_verdict,
+)
+from .declarations import KpiDeclaration
+from .filters import ALL_RESPONSES, ResultFilter, response_conditions
+from .kpis import DEFAULT_LEVEL, survey_id_of
+from .population import Cell, population_cells
+
+WEIGHTED_METHOD = "logit"
+MIN_CELL_RESPONDENTS = 10  # fewer respondents in a post-stratum → rake on the margins instead
+
+
+@dataclass(frozen=True)
+class WeightedResult:
+    """The weighted KPI for a year, or why it could not be computed (``problem``)."""
+
+    kpi: KpiDeclaration
+    fiscal_year: int
+    problem: str | None
+    scheme: str | None = None  # "poststratify" or "rake"
+    variables: tuple[str, ...] = ()
+    respondents: int = 0
+    left_out: int = 0
+    proportion: WeightedProportion | None = None
+    reliability: Reliability | None = None
+    verdict: TargetVerdict | None = None
+    weighting: WeightingResult | None = None
+    population_total: int = 0
+
+    @property
+    def estimate(self) -> float | None:
+        return self.proportion.estimate if self.proportion else None
+
+    @property
+    def low(self) -> float | None:
+        return self.proportion.low if self.proportion else None
+
+    @property
+    def high(self) -> float | None:
+        return self.proportion.high if self.proportion else None
+
+    @property
+    def effective_n(self) -> float | None:
+        return self.proportion.effective_n if self.proportion else None
+
+    @property
+    def design_effect(self) -> float | None:
+        return self.proportion.kish_deff if self.proportion else None
+
+    @property
+    def suppressed(self) -> bool:
+        return self.reliability is None or not self.reliability.publishable
+
+    @property
+    def suppression_reason(self) -> str | None:
+        return None if self.reliability is None else self.reliability.reason
+
+
+def weighted_kpi(declaration: KpiDeclaration, fiscal_year: int, *, level: float = DEFAULT_LEVEL,
+                 method: str = WEIGHTED_METHOD,
+                 selection: ResultFilter = ALL_RESPONSES) -> WeightedResult:
+    """Weight one KPI-year to the population table of that fiscal year."""
+    questions = {g.demographic: g.key for g in declaration.demographics}
+    if "age_band" not in questions or "gender" not in questions:
+        return WeightedResult(declaration, fiscal_year, problem="no_demographics")
+    stored = population_cells(fiscal_year)
+    if stored is None:
+        return WeightedResult(declaration, fiscal_year, problem="no_population")
+    table, cells = stored
+    variables = ("age_band", "gender", "area") if table.has_area and "area" in questions else (
+        "age_band", "gender")
+    if table.has_area and "area" not in questions:
+        cells = _collapse_area(cells)
+    rows = _respondents(declaration, fiscal_year, [questions[v] for v in variables], selection)
+    known = {key for key, count in cells.items() if count > 0}
+    kept: list[tuple[str | None, Cell]] = []
+    for code, *labels in rows:
+        key = (labels[0], labels[1], labels[2] if len(labels) > 2 else None)
+        if key in known:
+            kept.append((code, key))
+    left_out = len(rows) - len(kept)
+    if not kept:
+        return WeightedResult(declaration, fiscal_year, problem="no_respondents", left_out=left_out)
+    in_base = np.array([_in_base(declaration, code) for code, _ in kept], dtype=bool)
+    y = np.array([code in declaration.success for code, _ in kept], dtype=np.float64)
+    population: dict[Hashable, float] = {key: float(c) for key, c in cells.items() if c > 0}
+    per_cell: Counter[Hashable] = Counter(key for _, key in kept)
+    try:
+        if all(per_cell[key] >= MIN_CELL_RESPONDENTS for key in population):
+            weighting = poststratify([key for _, key in kept], population)
+        else:
+            sample = {v: [key[i] for _, key in kept] for i, v in enumerate(variables)}
+            margins = {v: _margin(population, i) for i, v in enumerate(variables)}
+            weighting = rake(sample, margins)
+    except WeightingError as exc:
+        return WeightedResult(declaration, fiscal_year, problem="weighting_failed:" + str(exc),
+                              variables=variables, respondents=len(kept), left_out=left_out)
+    proportion = weighted_proportion(y, weighting.weights, level=level, method=method,
+                                     calibration=weighting, in_base=in_base)
+    reliability = verdict = None
+    if not proportion.no_data and proportion.estimate is not None:
+        reliability = assess_proportion(
+            proportion.successes, proportion.n, estimate=proportion.estimate,
+            standard_error=proportion.standard_error, df=proportion.df, level=level)
+        threshold = declaration.target_value if declaration.target_value is not None else (
+            declaration.baseline_value)
+        if 0.0 < threshold < 1.0 and level > 0.5:
+            verdict = weighted_target_verdict(
+                y, weighting.weights, target=threshold, direction=declaration.direction, level=level,
+                method=method, calibration=weighting, in_base=in_base)
+    return WeightedResult(
+        declaration, fiscal_year, problem=None, scheme=weighting.method, variables=variables,
+        respondents=len(kept), left_out=left_out, proportion=proportion, reliability=reliability,
+        verdict=verdict, weighting=weighting, population_total=table.total,
+    )
+
+
+def _in_base(declaration: KpiDeclaration, code: str | None) -> bool:
+    if code is None:
+        return declaration.no_answer_in_base
+    return code not in declaration.excluded
+
+
+def _margin(population: dict[Hashable, float], index: int) -> Mapping[Hashable, float]:
+    margin: dict[Hashable, float] = {}
+    for key, count in population.items():
+        label = key[index]  # type: ignore[index]
+        margin[label] = margin.get(label, 0.0) + count
+    return margin
+
+
+def _collapse_area(cells: dict[Cell, int]) -> dict[Cell, int]:
+    collapsed: dict[Cell, int] = {}
+    for (age, gender, _area), count in cells.items():
+        collapsed[(age, gender, None)] = collapsed.get((age, gender, None), 0) + count
+    return collapsed
+
+
+def _respondents(declaration: KpiDeclaration, fiscal_year: int, keys: list[str],
+                 selection: ResultFilter) -> list[tuple[str | None, ...]]:
+    """(KPI option code, label of each key) per respondent — only these columns."""
+    wanted = [declaration.question_key, *keys]
+    columns = [func.max(case((Answer.question_key == key, Answer.option_code))) for key in wanted]
+    conditions = response_conditions(survey_id_of(declaration), selection)
+    conditions.append(Response.fiscal_year == fiscal_year)
+    rows = db.session.execute(
+        db.select(*columns).select_from(Response)
+        .outerjoin(Answer, and_(Answer.response_id == Response.id, Answer.question_key.in_(wanted)))
+        .where(*conditions).group_by(Response.id)
+    )
+    return [tuple(row) for row in rows]

@@ -1,0 +1,181 @@
+"""KPI page, printable report, fieldwork progress and planner, population tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from ..auth.roles import ALL_STAFF, roles_required
+from ..exports.cells import attachment_header
+from ..exports.labels import CHANNEL_LABELS
+from ..results import (
+    BY_CHANNEL,
+    KpiDeclaration,
+    KpiYearResult,
+    UnknownKpi,
+    find_declaration,
+    kpi_breakdown,
+    kpi_year_results,
+)
+from ..results.breakdowns import Breakdown
+from ..results.declarations import kpi_declarations
+from ..results.fieldwork import fieldwork
+from ..results.overview import KpiSeries, kpi_overview, weighted_index
+from ..results.population import (
+    EXAMPLE_CSV,
+    PopulationCsvError,
+    accepted_values,
+    parse_population_csv,
+    population_tables,
+    save_population_table,
+)
+from ..stats import PROPORTION_METHODS
+from ..surveys.models import CHANNELS
+from ..timeutil import fiscal_year, utcnow
+from .charts import trend_chart
+from .forms import PopulationForm
+from .params import LEVEL_CHOICES, MARGINS, ResultOptions, parse_options
+from .views import ANALYSTS, _survey_or_404, bp
+
+REPORT_KPIS = 4
+
+
+def _declaration_or_404(key: str, kpi: str) -> KpiDeclaration:
+    try:
+        return find_declaration(key, kpi)
+    except UnknownKpi:
+        abort(404)
+
+
+def _reasons(results: Iterable[KpiYearResult], breakdowns: Iterable[Breakdown] = ()) -> list[str]:
+    reasons: list[str] = []
+    for result in results:
+        for code in [result.suppression_reason if result.suppressed else None,
+                     *[o.hidden for o in result.options]]:
+            if code and code not in reasons:
+                reasons.append(code)
+    for table in breakdowns:
+        for code in table.reasons:
+            if code not in reasons:
+                reasons.append(code)
+    return reasons
+
+
+def _form_choices(declaration: KpiDeclaration) -> dict[str, object]:
+    return {"methods": PROPORTION_METHODS, "levels": list(LEVEL_CHOICES), "channels": CHANNELS,
+            "groups": declaration.groups, "margins": [f"{m * 100:g}" for m in MARGINS]}
+
+
+@bp.get("/kpis/<key>/<kpi>")
+@roles_required(*ALL_STAFF)
+def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
+    declaration = _declaration_or_404(key, kpi)
+    groups = {g.key: {o.code for o in g.options} for g in declaration.groups}
+    links = _survey_or_404(key).links
+    options = parse_options(request.args, groups=groups, links={link.id for link in links})
+    status = 400 if options.errors else 200
+    if options.errors:
+        options = ResultOptions(errors=options.errors)  # show the defaults beside the message
+    selection = options.selection
+    years = kpi_year_results(declaration, method=options.method, level=options.level,
+                             selection=selection)
+    year = options.fiscal_year or (years[-1].fiscal_year if years else fiscal_year(utcnow()))
+    breakdowns = []
+    if any(r.fiscal_year == year for r in years):
+        breakdowns.append(kpi_breakdown(declaration, year, BY_CHANNEL, method=options.method,
+                                        level=options.level, selection=selection,
+                                        channel_labels=_channel_names()))
+        for group in declaration.demographics:
+            breakdowns.append(kpi_breakdown(declaration, year, group.key, method=options.method,
+                                            level=options.level, selection=selection))
+    weighted = weighted_index([KpiSeries(declaration, tuple(years))], level=options.level,
+                              selection=selection)
+    return render_template(
+        "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
+        breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
+        reasons=_reasons(years, breakdowns), choices=_form_choices(declaration), links=links,
+    ), status
+
+
+def _channel_names() -> dict[str, str]:
+    return {code: str(text) for code, text in CHANNEL_LABELS.items()}
+
+
+@bp.get("/report")
+@roles_required(*ALL_STAFF)
+def report() -> ResponseReturnValue:
+    """A4 printable report: per KPI the year table, the chart and the verdicts; the method last."""
+    options = parse_options(request.args)
+    status = 400 if options.errors else 200
+    if options.errors:
+        options = ResultOptions(errors=options.errors)
+    wanted = request.args.getlist("kpi")
+    keys = {tuple(k.split("/", 1)) for k in wanted if "/" in k} or None
+    series = kpi_overview(method=options.method, level=options.level, selection=options.selection,
+                          keys=keys)  # type: ignore[arg-type]
+    charts = {(s.kpi.survey_key, s.kpi.key): trend_chart(s.kpi, s.years) for s in series}
+    reasons = _reasons([r for s in series for r in s.years])
+    return render_template("staff/report.html", series=series, charts=charts, options=options,
+                           reasons=reasons,
+                           weighted=weighted_index(series, level=options.level, selection=options.selection),
+                           generated=utcnow()), status
+
+
+@bp.get("/surveys/<key>/fieldwork")
+@roles_required(*ALL_STAFF)
+def survey_fieldwork(key: str) -> ResponseReturnValue:
+    survey = _survey_or_404(key)
+    options = parse_options(request.args)
+    status = 400 if options.errors else 200
+    if options.errors:
+        options = ResultOptions(errors=options.errors)
+    year = options.fiscal_year or fiscal_year(utcnow())
+    progress = fieldwork(survey, year, margin=options.margin, selection=options.selection)
+    title = survey.current_version.title if survey.current_version else survey.key
+    return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
+                           options=options, year=year, margins=[f"{m * 100:g}" for m in MARGINS]), status
+
+
+def _accepted() -> dict[str, dict[str, str]]:
+    pairs: list[tuple[str, list[tuple[str, str]]]] = []
+    for declaration in kpi_declarations():
+        for group in declaration.demographics:
+            assert group.demographic is not None
+            pairs.append((group.demographic, [(o.code, o.label) for o in group.options]))
+    return accepted_values(pairs)
+
+
+@bp.route("/population", methods=["GET", "POST"])
+@roles_required(*ANALYSTS)
+def population() -> ResponseReturnValue:
+    form = PopulationForm()
+    problems = []
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.validate_on_submit():
+            upload = form.file.data
+            try:
+                parsed = parse_population_csv(upload.read(), _accepted())
+            except PopulationCsvError as exc:
+                problems = exc.problems
+            else:
+                save_population_table(form.fiscal_year.data or 0, parsed, source=form.source.data or "",
+                                      user_id=current_user.id)
+                flash(_("%(year)s年度の人口表（%(cells)s区分、合計%(total)s人）を保存しました。",
+                        year=form.fiscal_year.data, cells=len(parsed.cells), total=f"{parsed.total:,}"))
+                return redirect(url_for("staff.population"), 303)
+    return render_template("staff/population.html", form=form, problems=problems,
+                           tables=population_tables()), status
+
+
+@bp.get("/population/example.csv")
+@roles_required(*ANALYSTS)
+def population_example() -> ResponseReturnValue:
+    """The documented example file (illustrative numbers), UTF-8 with BOM."""
+    return Response("\ufeff" + EXAMPLE_CSV, content_type="text/csv; charset=utf-8", headers={
+        "Content-Disposition": attachment_header("population-example.csv")})
