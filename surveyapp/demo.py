@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import click
 from flask.cli import AppGroup
 
-from .respond.services import SurveyNotAccepting, submit_response
+from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
 from .surveys.definitions import QuestionDef, SurveyDef
 from .surveys.services import UnknownSurvey, get_survey, version_definition
 from .timeutil import fiscal_year, from_japan, utcnow
@@ -101,7 +101,9 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
     if version is None:
         raise click.ClickException(f"{survey_key} has no published version")
     defn = version_definition(version)
-    rng = random.Random(seed)
+    # The same survey, seed and year give the same responses (a rerun stores nothing new);
+    # other surveys or years never reuse their client ids.
+    rng = random.Random(f"{survey_key}:{seed}:{year}")
     stored = 0
     for moment in demo_times(count, year, rng):
         answers = demo_answers(defn, rng)
@@ -113,5 +115,9 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
             raise click.ClickException(
                 f"{survey_key} is not accepting responses at {moment:%Y-%m-%d}; open it first "
                 "(flask surveys open KEY)") from None
+        except ResponseConflict:
+            raise click.ClickException(
+                f"demo responses of seed {seed} already exist for {survey_key} with other answers "
+                "(the survey changed since); use another --seed") from None
         stored += int(receipt.created)
     click.echo(f"{survey_key}: stored {stored} demo responses (seed {seed})")

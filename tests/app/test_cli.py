@@ -55,3 +55,15 @@ def test_staff_create_reads_the_password_from_stdin(app: Flask) -> None:
     short = runner.invoke(args=["staff", "create", "b@city.example.jp", "--role", "analyst",
                                 "--password-stdin"], input="short\n")
     assert short.exit_code != 0 and "12 characters" in short.output
+
+
+def test_demo_data_with_one_seed_for_several_surveys_and_years(app: Flask) -> None:
+    runner = app.test_cli_runner()
+    for args in (["--survey", "counter"], ["--survey", "digital-services"],
+                 ["--survey", "counter", "--fiscal-year", "2025"]):
+        result = runner.invoke(args=["demo", "responses", "--count", "20", "--seed", "7", *args])
+        assert result.exit_code == 0, result.output
+        assert "stored 20 demo responses" in result.output
+    again = runner.invoke(args=["demo", "responses", "--survey", "counter", "--count", "20",
+                                "--seed", "7"])
+    assert "stored 0 demo responses" in again.output
