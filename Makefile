@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres lint install install-dev catalogues db bench backup clean accessibility
+.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -54,8 +54,12 @@ accessibility: install-dev catalogues node_modules/axe-core/axe.min.js
 test-postgres: install-dev catalogues
 	tools/with-postgres $(BIN)/python -m pytest -m "not browser"
 
-## make test — lint, type checks, the whole suite on SQLite, then on PostgreSQL
-test: lint test-sqlite test-postgres
+# The kiosk's plain JavaScript (queue, back-off, idle timer) with node's built-in test runner.
+test-js:
+	node --test tests/kiosk/js/*.test.js
+
+## make test — lint, type checks, the kiosk JavaScript, the whole suite on SQLite, then on PostgreSQL
+test: lint test-js test-sqlite test-postgres
 
 bench: install-dev
 	$(BIN)/python -m tests.bench.bench_stats

@@ -89,6 +89,8 @@ def _check_sqlite(engine: Any) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .auth.views import bp as auth_bp
+    from .kiosk.staff_views import bp as courses_bp
+    from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp
     from .opendata.views import bp as opendata_bp
     from .respond.views import bp as respond_bp
@@ -99,3 +101,5 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(staff_bp)
     app.register_blueprint(opendata_bp)
     app.register_blueprint(links_bp)
+    app.register_blueprint(kiosk_bp)
+    app.register_blueprint(courses_bp)

@@ -71,6 +71,20 @@ def _parse_log_level(raw: str) -> str:
     return value
 
 
+def _parse_countdown(raw: str) -> int:
+    value = _parse_positive_int(raw)
+    if value < 20:
+        raise ValueError("the kiosk countdown must give at least 20 seconds")
+    return value
+
+
+def _parse_thanks(raw: str) -> int:
+    value = _parse_positive_int(raw)
+    if value > 15:
+        raise ValueError("the kiosk thank-you screen must return within 15 seconds")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     parse: Callable[[str], Any]
@@ -86,6 +100,13 @@ SETTINGS: Mapping[str, Setting] = {
     "SESSION_COOKIE_SECURE": Setting(_parse_bool, False, "send cookies over HTTPS only"),
     "CSRF_TIME_LIMIT": Setting(_parse_positive_int, 8 * 3600, "seconds a form's CSRF token stays valid"),
     "LOG_LEVEL": Setting(_parse_log_level, "INFO", "log level"),
+    "KIOSK_IDLE_SECONDS": Setting(_parse_positive_int, 60, "kiosk: idle seconds before the warning"),
+    "KIOSK_COUNTDOWN_SECONDS": Setting(_parse_countdown, 30,
+                                       "kiosk: countdown of the idle warning (at least 20)"),
+    "KIOSK_THANKS_SECONDS": Setting(_parse_thanks, 10,
+                                    "kiosk: seconds before the thank-you screen returns (at most 15)"),
+    "KIOSK_RETRY_MAX_SECONDS": Setting(_parse_positive_int, 300,
+                                       "kiosk: longest wait between two delivery attempts"),
 }
 
 

@@ -1,0 +1,136 @@
+/* Kiosk service worker (scope /kiosk/): keeps the kiosk pages and their assets so that a
+   tablet goes on collecting answers without a network.  Answers never pass through here:
+   the page stores them in IndexedDB and posts them itself (POSTs are not intercepted). */
+'use strict';
+
+var CACHE = 'surveyapp-kiosk-v1';
+var NETWORK_TIMEOUT_MS = 4000;
+var SCOPE_PATH = new URL(self.registration.scope).pathname;  // "/kiosk/"
+var STATIC_PREFIX = '/static/';
+
+self.addEventListener('install', function () {
+  self.skipWaiting();
+});
+
+self.addEventListener('activate', function (event) {
+  event.waitUntil(caches.keys().then(function (names) {
+    return Promise.all(names.filter(function (name) {
+      return name.indexOf('surveyapp-kiosk-') === 0 && name !== CACHE;
+    }).map(function (name) { return caches.delete(name); }));
+  }).then(function () { return self.clients.claim(); }));
+});
+
+function isKioskPage(url) {
+  return url.pathname === SCOPE_PATH;
+}
+
+function cacheable(response) {
+  return response && response.status === 200 && response.type === 'basic';
+}
+
+function put(request, response) {
+  return caches.open(CACHE).then(function (cache) { return cache.put(request, response); });
+}
+
+/* The page sends the URLs worth keeping (every language of its kiosk page, its assets). */
+self.addEventListener('message', function (event) {
+  var message = event.data || {};
+  if (message.type !== 'precache' || !Array.isArray(message.urls)) {
+    return;
+  }
+  var urls = message.urls.filter(function (url) {
+    var parsed = new URL(url, self.location.origin);
+    return parsed.origin === self.location.origin &&
+      (isKioskPage(parsed) || parsed.pathname.indexOf(STATIC_PREFIX) === 0 ||
+       parsed.pathname.indexOf(SCOPE_PATH) === 0);
+  });
+  event.waitUntil(Promise.all(urls.map(function (url) {
+    return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (response) {
+      return cacheable(response) ? put(url, response) : null;
+    }).catch(function () { return null; });
+  })));
+});
+
+function fromCache(request) {
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    if (hit || !isKioskPage(new URL(request.url))) {
+      return hit;
+    }
+    return caches.match(SCOPE_PATH, { ignoreVary: true });  // another language not kept yet: the default page
+  });
+}
+
+function offlinePage() {
+  var body = '<!doctype html><html lang="ja"><meta charset="utf-8">' +
+    '<meta name="viewport" content="width=device-width, initial-scale=1"><title>オフライン</title>' +
+    '<h1>ネットワークにつながっていません</h1><p>この画面はネットワークが必要です。</p>' +
+    '<p><a href="' + SCOPE_PATH + '">アンケートの画面にもどる</a></p></html>';
+  return new Response(body, { status: 503, headers: { 'Content-Type': 'text/html; charset=utf-8' } });
+}
+
+/* Kiosk pages: the network first (fresh survey version, device state), the kept copy when
+   the network fails or is too slow. */
+function networkFirst(event) {
+  var request = event.request;
+  return new Promise(function (resolve) {
+    var settled = false;
+    function settle(response) {
+      if (!settled && response) {
+        settled = true;
+        resolve(response);
+      }
+    }
+    var timer = setTimeout(function () {
+      fromCache(request).then(settle);
+    }, NETWORK_TIMEOUT_MS);
+    var network = fetch(request).then(function (response) {
+      clearTimeout(timer);
+      if (cacheable(response)) {
+        event.waitUntil(put(request, response.clone()));
+      }
+      settle(response);
+      return response;
+    }).catch(function () {
+      clearTimeout(timer);
+      return fromCache(request).then(function (hit) { settle(hit || offlinePage()); });
+    });
+    event.waitUntil(network.catch(function () {}));
+  });
+}
+
+/* Assets: the kept copy at once, refreshed in the background. */
+function staleWhileRevalidate(event) {
+  var request = event.request;
+  var refresh = fetch(request).then(function (response) {
+    if (cacheable(response)) {
+      event.waitUntil(put(request, response.clone()));
+    }
+    return response;
+  });
+  event.waitUntil(refresh.catch(function () {}));
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    return hit || refresh;
+  });
+}
+
+self.addEventListener('fetch', function (event) {
+  var request = event.request;
+  if (request.method !== 'GET') {
+    return;
+  }
+  var url = new URL(request.url);
+  if (url.origin !== self.location.origin) {
+    return;
+  }
+  if (request.mode === 'navigate' && url.pathname.indexOf(SCOPE_PATH) === 0) {
+    if (isKioskPage(url)) {
+      event.respondWith(networkFirst(event));
+    } else {
+      event.respondWith(fetch(request).catch(function () { return offlinePage(); }));
+    }
+    return;
+  }
+  if (url.pathname.indexOf(STATIC_PREFIX) === 0 || url.pathname === SCOPE_PATH + 'manifest.webmanifest') {
+    event.respondWith(staleWhileRevalidate(event));
+  }
+});
