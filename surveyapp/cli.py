@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 from flask import Flask
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 
 from .auth.models import ROLES
 from .auth.services import AccountError, create_staff
@@ -91,6 +91,20 @@ def open_command(key: str) -> None:
     click.echo(f"{key}: open at /s/{link.code}")
 
 
+@click.command("purge-flows")
+@with_appcontext
+@click.option("--days", type=click.IntRange(1, 365), default=7, show_default=True,
+              help="Delete unfinished answers untouched for this many days.")
+def purge_flows_command(days: int) -> None:
+    """Delete abandoned partial answers (stored responses are kept). Run daily, e.g. from cron."""
+    from datetime import timedelta
+
+    from .respond.services import purge_stale_flows
+
+    count = purge_stale_flows(timedelta(days=days))
+    click.echo(f"deleted {count} unfinished answer sets older than {days} days")
+
+
 @staff_cli.command("create")
 @click.argument("email")
 @click.option("--role", type=click.Choice(ROLES), required=True)
@@ -113,6 +127,7 @@ def staff_create_command(email: str, role: str, password_stdin: bool) -> None:
 
 
 @click.command("backup")
+@with_appcontext
 @click.option("--to", "target", type=click.Path(dir_okay=False), default=None,
               help="File to write (default: instance/backups/surveyapp-<time>.sqlite3).")
 def backup_command(target: str | None) -> None:
@@ -135,6 +150,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(staff_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(backup_command)
+    app.cli.add_command(purge_flows_command)
     from .demo import demo_cli
 
     app.cli.add_command(demo_cli)

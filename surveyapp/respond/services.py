@@ -8,7 +8,7 @@ import secrets
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy.exc import IntegrityError
 
@@ -214,6 +214,20 @@ def discard_flow(flow: RespondentFlow) -> None:
     """Forget a flow and its partial answers; commit."""
     db.session.delete(flow)
     db.session.commit()
+
+
+def purge_stale_flows(older_than: timedelta, *, now: datetime | None = None) -> int:
+    """Delete flows untouched for ``older_than`` with their partial answers; commit; count.
+
+    Partial answers are only kept while someone may still be answering; stored responses are
+    not touched.
+    """
+    cutoff = (now or utcnow()) - older_than
+    result = db.session.execute(
+        db.delete(RespondentFlow).where(RespondentFlow.updated_at < cutoff)
+    )
+    db.session.commit()
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def stored_answers(defn: SurveyDef, client_uuid: uuid.UUID) -> Answers | None:

@@ -67,3 +67,43 @@ def test_demo_data_with_one_seed_for_several_surveys_and_years(app: Flask) -> No
     again = runner.invoke(args=["demo", "responses", "--survey", "counter", "--count", "20",
                                 "--seed", "7"])
     assert "stored 0 demo responses" in again.output
+
+
+def test_purge_flows_deletes_only_abandoned_partial_answers(app: Flask) -> None:
+    from datetime import timedelta
+
+    from surveyapp.respond.models import RespondentFlow
+    from surveyapp.respond.services import save_page_answers, start_flow
+    from surveyapp.timeutil import utcnow
+
+    with app.app_context():
+        survey = get_survey("counter")
+        link, version = survey.links[0], survey.current_version
+        assert version is not None
+        old, fresh = start_flow(link, version), start_flow(link, version)
+        save_page_answers(old, {"counter_satisfaction": "satisfied"}, ["counter_satisfaction"])
+        old.updated_at = utcnow() - timedelta(days=8)
+        db.session.commit()
+        fresh_id = fresh.id
+    result = app.test_cli_runner().invoke(args=["purge-flows", "--days", "7"])
+    assert result.exit_code == 0, result.output
+    assert "deleted 1 " in result.output
+    with app.app_context():
+        assert [f.id for f in db.session.scalars(sa.select(RespondentFlow))] == [fresh_id]
+
+
+def test_backup_copies_the_sqlite_database(app: Flask, tmp_path: Path) -> None:
+    from tests.conftest import PG_URL
+
+    target = tmp_path / "copy.sqlite3"
+    result = app.test_cli_runner().invoke(args=["backup", "--to", str(target)])
+    if PG_URL:
+        assert result.exit_code != 0 and "pg_dump" in result.output
+        return
+    assert result.exit_code == 0, result.output
+    import sqlite3
+
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("select count(*) from surveys").fetchone()[0] == 5
+    again = app.test_cli_runner().invoke(args=["backup", "--to", str(target)])
+    assert again.exit_code != 0 and "exists" in again.output
