@@ -43,7 +43,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..extensions import csrf
 from ..i18n import DEFAULT_LANGUAGE, LANGUAGE_NAMES, localized, offered_languages
-from ..respond.forms import max_length_of
+from ..respond.forms import question_texts
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import version_definition
@@ -131,23 +131,7 @@ def _kiosk_language(link: Link) -> str:
 
 
 def _questions(defn: SurveyDef, language: str) -> list[dict[str, Any]]:
-    rendered = []
-    for page in defn.pages():
-        for question in page:
-            text, text_lang = localized(question.text, language)
-            hint, hint_lang = localized(question.hint, language) if question.hint else ("", "")
-            options = []
-            for option in question.options:
-                label, label_lang = localized(option.text, language)
-                options.append({"code": option.code, "label": label, "lang": label_lang,
-                                "kind": option.kind})
-            max_length = (max_length_of(question) if question.type in ("text", "textarea")
-                          else None)
-            rendered.append({"key": question.key, "type": question.type, "text": text,
-                             "lang": text_lang, "hint": hint, "hint_lang": hint_lang,
-                             "required": question.required, "options": options,
-                             "max_length": max_length})
-    return rendered
+    return [question_texts(question, language) for page in defn.pages() for question in page]
 
 
 def _precache_urls() -> list[str]:

@@ -131,3 +131,19 @@ def answers_from_form(form: FlaskForm, questions: list[QuestionDef]) -> dict[str
                 continue
         answers[question.key] = data
     return answers
+
+
+def question_texts(question: QuestionDef, language: str) -> dict[str, Any]:
+    """A question's texts in the language (each with the language it is really in) for templates."""
+    text, text_lang = localized(question.text, language)
+    hint, hint_lang = localized(question.hint, language) if question.hint else ("", "")
+    options = []
+    for option in question.options:
+        label, label_lang = localized(option.text, language)
+        options.append({"code": option.code, "label": label, "lang": label_lang,
+                        "kind": option.kind})
+    return {
+        "key": question.key, "type": question.type, "text": text, "lang": text_lang,
+        "hint": hint, "hint_lang": hint_lang, "required": question.required, "options": options,
+        "max_length": max_length_of(question) if question.type in ("text", "textarea") else None,
+    }

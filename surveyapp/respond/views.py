@@ -33,7 +33,7 @@ from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, max_length_of, page_form_class
+from .forms import answers_from_form, page_form_class, question_texts
 from .models import RespondentFlow
 from .services import (
     InvalidAnswers,
@@ -209,22 +209,8 @@ def _texts(defn: SurveyDef) -> dict[str, Any]:
 def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number: int,
                  final: bool) -> ResponseReturnValue:
     language = current_language()
-    rendered = []
-    for question in questions:
-        text, text_lang = localized(question.text, language)
-        hint, hint_lang = localized(question.hint, language) if question.hint else ("", "")
-        options = []
-        for option in question.options:
-            label, label_lang = localized(option.text, language)
-            options.append({"code": option.code, "label": label, "lang": label_lang,
-                            "kind": option.kind})
-        rendered.append({
-            "key": question.key, "type": question.type, "text": text, "lang": text_lang,
-            "hint": hint, "hint_lang": hint_lang, "required": question.required,
-            "options": options, "field": form[question.key],
-            "max_length": max_length_of(question) if question.type in ("text", "textarea")
-            else None,
-        })
+    rendered = [{**question_texts(question, language), "field": form[question.key]}
+                for question in questions]
     status = 200
     body = render_template(
         "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
