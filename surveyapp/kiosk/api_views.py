@@ -48,6 +48,14 @@ def _device_or_error() -> KioskDevice | ResponseReturnValue:
         return _error(401, "unknown_device", _("この端末は登録されていません。職員にお知らせください。"))
 
 
+def _calling_device() -> KioskDevice | ResponseReturnValue:
+    """The enrolled, active device making a same-site call, or the error response to send."""
+    problem = _cross_site_problem()
+    if problem is not None:
+        return problem
+    return _device_or_error()
+
+
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:
     return {"client_uuid": str(receipt.client_uuid),
             "submitted_at": receipt.submitted_at.isoformat() + "Z", "created": receipt.created}
@@ -56,10 +64,7 @@ def _receipt_json(receipt: Receipt) -> dict[str, Any]:
 @bp.post("/api/responses")
 @csrf.exempt
 def api_response() -> ResponseReturnValue:
-    problem = _cross_site_problem()
-    if problem is not None:
-        return problem
-    device = _device_or_error()
+    device = _calling_device()
     if not isinstance(device, KioskDevice):
         return device
     payload = request.get_json(silent=True)
@@ -88,10 +93,7 @@ def api_response() -> ResponseReturnValue:
 @bp.post("/api/heartbeat")
 @csrf.exempt
 def api_heartbeat() -> ResponseReturnValue:
-    problem = _cross_site_problem()
-    if problem is not None:
-        return problem
-    device = _device_or_error()
+    device = _calling_device()
     if not isinstance(device, KioskDevice):
         return device
     payload = request.get_json(silent=True)
