@@ -25,6 +25,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.update(_flask_settings(config))
     logging.getLogger("surveyapp").setLevel(config["LOG_LEVEL"])
 
+    _trust_proxies(app, int(config["PROXY_FIX_X_FOR"]))
     _register_extensions(app)
     _register_blueprints(app)
     from .web import register_web_hooks
@@ -34,6 +35,16 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     register_cli(app)
     return app
+
+
+def _trust_proxies(app: Flask, count: int) -> None:
+    """Believe the forwarding headers of ``count`` proxies (the client address is then the one
+    the nearest trusted proxy saw); with 0, the socket's peer is the client."""
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count,  # type: ignore[method-assign]
+                                x_host=count)
 
 
 def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:

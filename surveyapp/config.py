@@ -40,6 +40,13 @@ def _parse_positive_int(raw: str) -> int:
     return value
 
 
+def _parse_proxy_count(raw: str) -> int:
+    value = int(raw.strip())
+    if not 0 <= value <= 5:
+        raise ValueError("expected a whole number from 0 to 5")
+    return value
+
+
 def _parse_text(raw: str) -> str:
     value = raw.strip()
     if not value:
@@ -100,6 +107,9 @@ SETTINGS: Mapping[str, Setting] = {
     "SESSION_COOKIE_SECURE": Setting(_parse_bool, False, "send cookies over HTTPS only"),
     "CSRF_TIME_LIMIT": Setting(_parse_positive_int, 8 * 3600, "seconds a form's CSRF token stays valid"),
     "LOG_LEVEL": Setting(_parse_log_level, "INFO", "log level"),
+    "PROXY_FIX_X_FOR": Setting(_parse_proxy_count, 0,
+                               "number of trusted proxies in front of the app whose "
+                               "X-Forwarded-For/-Proto/-Host headers are believed (0: none)"),
     "KIOSK_IDLE_SECONDS": Setting(_parse_positive_int, 60, "kiosk: idle seconds before the warning"),
     "KIOSK_COUNTDOWN_SECONDS": Setting(_parse_countdown, 30,
                                        "kiosk: countdown of the idle warning (at least 20)"),
