@@ -84,7 +84,7 @@ class _Reader:
         return DefinitionError.of([*self.problems, Problem((), message, self.source, str(place or ""))])
 
     def where(self, path: KeyPath) -> str:
-        for end in range(len(path), 0, -1):
+        for end in range(len(path), -1, -1):
             place = self.places.get(path[:end])
             if place is not None:
                 return str(place)
@@ -97,7 +97,10 @@ def loads_workbook(content: bytes, source: str = "<workbook>") -> SurveyDef:
     data = _read(reader, content)
     defn, problems = validate(data)
     if reader.problems or defn is None:
-        raise DefinitionError.of([*reader.problems, *located(problems, source, reader.where)])
+        # A cell refused by the reader (a formula) is not reported a second time as empty.
+        refused = {p.where for p in reader.problems}
+        checked = [p for p in located(problems, source, reader.where) if p.where not in refused]
+        raise DefinitionError.of([*reader.problems, *checked])
     return defn
 
 
