@@ -121,7 +121,7 @@ def _missing(f: Field, p: KeyPath) -> str:
     return message
 
 
-def _check_value(c: Collector, f: Field, value: Any, p: KeyPath) -> Any:  # noqa: C901 - one case per type
+def _check_value(c: Collector, f: Field, value: Any, p: KeyPath) -> Any:
     match f.type:
         case Str():
             return _string(c, value, p)
