@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility
+.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,6 +65,11 @@ bench: install-dev
 	$(BIN)/python -m tests.bench.bench_stats
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export
+
+## make survey-docs — regenerate docs/survey-schema.json and the example workbooks in docs/examples/surveys/
+survey-docs: install
+	$(FLASK) surveys schema --output docs/survey-schema.json
+	$(FLASK) surveys workbooks docs/examples/surveys
 
 backup: install
 	$(FLASK) backup

@@ -17,6 +17,8 @@ from .definitions import (
     dump_definition,
     parse_definition,
 )
+from .format.files import read_definition
+from .format.workbook_write import definition_workbook
 from .models import CHANNELS, Kpi, Link, Option, Question, Survey, SurveyVersion
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
@@ -128,13 +130,36 @@ def _add_version(survey: Survey, defn: SurveyDef, digest: str, *, number: int) -
     return version
 
 
-def export_survey(key: str) -> str:
-    """The current version of a survey as definition-file text."""
+def survey_version(key: str, number: int | None = None) -> SurveyVersion:
+    """A published version of a survey: the current one, or the one with ``number``."""
     survey = get_survey(key)
-    version = survey.current_version
-    if version is None:
-        raise UnknownSurvey(f"survey {key!r} has no published version")
-    return dump_definition(version_definition(version))
+    if number is None:
+        version = survey.current_version
+        if version is None:
+            raise UnknownSurvey(f"調査 {key!r} には公開された版がありません")
+        return version
+    for version in survey.versions:
+        if version.number == number and version.published_at is not None:
+            return version
+    raise UnknownSurvey(f"調査 {key!r} に第{number}版はありません")
+
+
+def export_survey(key: str, number: int | None = None) -> str:
+    """A version of a survey (default: the current one) as definition-file text (TOML)."""
+    return dump_definition(version_definition(survey_version(key, number)))
+
+
+def export_survey_workbook(key: str, number: int | None = None) -> bytes:
+    """A version of a survey (default: the current one) as an Excel workbook (.xlsx)."""
+    return definition_workbook(version_definition(survey_version(key, number)))
+
+
+def load_survey_file(filename: str, content: bytes, *, user_id: int | None = None) -> LoadResult:
+    """Validate an uploaded definition (.toml or .xlsx) and load it like ``load_survey``; commit.
+
+    Raises DefinitionError (every problem, with file, sheet, row and column) and saves nothing.
+    """
+    return load_survey(read_definition(filename, content), user_id=user_id)
 
 
 def set_schedule(
