@@ -136,14 +136,14 @@ def assess_proportion(
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"estimate must be between 0 and 1, got {estimate!r}")
     if standard_error is None:
-        variance = p * (1 - p) / size * fpc
+        n_star = math.inf if fpc == 0.0 else size / fpc
     else:
         se = float(standard_error)
         if not (math.isfinite(se) and se >= 0.0):
             raise ValueError(f"standard_error must be a finite number >= 0, got {standard_error!r}")
-        variance = se * se
+        n_star = _effective_n(p, se * se)
     degrees = float(size - 1) if df is None else check_positive_df(df)
-    return _assess(x, size, p, variance, fpc, degrees, level, check_cells, min_cell)
+    return _assess(x, size, p, n_star, fpc, degrees, level, check_cells, min_cell)
 
 
 def assess_weighted(
@@ -152,8 +152,14 @@ def assess_weighted(
     """The same standard for a weighted proportion, with its variance, df and FPC factor."""
     if result.no_data or result.estimate is None or result.variance is None:
         return _no_data(result.level)
-    return _assess(result.successes, result.n, result.estimate, result.variance, result.fpc,
-                   result.df, result.level, check_cells, min_cell)
+    n_star = _effective_n(result.estimate, result.variance)
+    return _assess(result.successes, result.n, result.estimate, n_star, result.fpc, result.df,
+                   result.level, check_cells, min_cell)
+
+
+def _effective_n(p: float, variance: float) -> float:
+    """p (1 - p) / variance; infinite when the variance is 0 (then capped by the caller)."""
+    return math.inf if variance <= 0.0 else p * (1 - p) / variance
 
 
 def _no_data(level: float) -> Reliability:
@@ -165,7 +171,7 @@ def _no_data(level: float) -> Reliability:
 
 
 def _assess(
-    x: int, size: int, p: float, variance: float, fpc: float, degrees: float, level: float,
+    x: int, size: int, p: float, n_star: float, fpc: float, degrees: float, level: float,
     check_cells: bool, min_cell: int,
 ) -> Reliability:
     reasons: list[str] = []
@@ -175,7 +181,7 @@ def _assess(
             reasons.append(cell)
     cap = math.inf if fpc == 0.0 else size / fpc
     extreme = x in (0, size) or p in (0.0, 1.0)
-    n_eff = cap if extreme or variance <= 0.0 else min(cap, p * (1 - p) / variance)
+    n_eff = cap if extreme else min(cap, n_star)
     n_ci = cap if p == 0.0 else min(cap, n_eff * _df_ratio(size, degrees, level))
     low, high = rate_interval(p, n_ci, level, "clopper-pearson") if n_ci > 0 else (0.0, 1.0)
     width = 0.0 if extreme else high - low

@@ -43,6 +43,7 @@ class EmptyCellError(WeightingError):
     def __init__(self, cell: Hashable, *, variable: str | None = None, total: float = 0.0):
         self.cell = cell
         self.variable = variable
+        self.total = total
         where = f"category {cell!r} of {variable!r}" if variable else f"population cell {cell!r}"
         super().__init__(
             f"{where} (population {total:g}) has no respondents; collapse it with a "
