@@ -25,6 +25,7 @@ from surveyapp.stats import (
     rake,
     weighted_proportion,
     weighted_target_verdict,
+    wilson_interval_array,
 )
 from surveyapp.stats.proportions import rate_interval
 
@@ -333,3 +334,9 @@ def test_other_invalid_arguments_raise() -> None:
         calibration_residuals(np.full(SATISFIED.size, math.nan), weighting.calibration)
     with pytest.raises(ValueError, match="one entry"):
         calibration_residuals([0.0, 1.0], weighting.calibration)
+
+
+def test_vectorised_population_must_be_whole_numbers() -> None:
+    for population in (np.array([math.nan]), np.array([12.5]), np.array([9])):
+        with pytest.raises(ValueError, match="population"):
+            wilson_interval_array(np.array([1]), np.array([10]), population=population)
