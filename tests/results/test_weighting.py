@@ -251,3 +251,22 @@ def test_declared_population_gives_the_weighted_fpc(app: Flask) -> None:
     assert small.reliability.effective_n > plain.reliability.effective_n
     # The Kish figures describe the weights only and do not change.
     assert small.effective_n == plain.effective_n
+
+
+def test_a_margin_category_without_respondents_is_named(app: Flask) -> None:
+    sets = [{"digital_satisfaction": "satisfied" if i % 3 else "dissatisfied", "age_band": AGES[i % 5],
+             "gender": "female" if i % 2 else "male"} for i in range(100)]  # nobody aged 70 or over
+    add_responses(app, "digital-services", sets)
+    with app.app_context():
+        from surveyapp.results.population import save_population_table
+
+        save_population_table(2026, parse_population_csv(EXAMPLE_CSV.encode(), ALLOWED), source="test",
+                              user_id=None)
+        result = weighted_kpi(find_declaration("digital-services", "digital_satisfaction_rate"), 2026)
+    assert result.failure is not None and result.failure.kind == "empty_category"
+    assert (result.failure.variable, result.failure.category) == ("age_band", "70_over")
+    assert result.proportion is None and result.suppression_reason == "weighting_failed"
+    client = app.test_client()
+    login(client, app, "analyst")
+    html = client.get("/staff/kpis/digital-services/digital_satisfaction_rate").get_data(as_text=True)
+    assert "年齢区分「70歳以上」（人口表35,000人）の回答者がいないため、重みを作れません。" in html
