@@ -47,10 +47,12 @@ KPI_COLUMNS: list[tuple[str, str, str]] = [
     ("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など"),
     ("ci_level", "信頼水準", "例：0.95"),
     ("population", "母集団の大きさ", "有限母集団修正に使った母集団の大きさ（使わないときは空欄）"),
-    ("effective_n", "有効n", "有限母集団修正または重み付け後の有効サンプルサイズ"),
-    ("design_effect", "デザイン効果", "重み付け推定のキッシュのデザイン効果 1＋CV²"),
+    ("effective_n", "有効n", "重み付けなしの行：有限母集団修正後の n(N−1)/(N−n)。重み付けの行：キッシュの有効n"
+     "＝n÷デザイン効果（n と同じ回答者の重みから。n を超えない）"),
+    ("design_effect", "デザイン効果", "重み付け推定のキッシュのデザイン効果 1＋CV²（n に入る回答者の重みの変動係数）"),
     ("suppressed", "非表示", "1＝信頼性または秘匿のため割合と区間を空欄にした"),
-    ("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など"),
+    ("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など。"
+     "weighting_failed＝重みを人口表の合計に合わせられなかった（KPIのページに原因の区分を表示）"),
     ("counts_suppressed", "件数の非表示", "1＝1〜4人の件数を空欄にした"),
     ("baseline", "基準値", "計画の基準値（0〜1）"),
     ("baseline_fiscal_year", "基準年度", "基準値の年度（西暦）"),
@@ -58,7 +60,8 @@ KPI_COLUMNS: list[tuple[str, str, str]] = [
     ("change", "基準値からの変化", "割合 − 基準値"),
     ("change_low", "変化の区間（下限）", "変化の信頼区間の下限"),
     ("change_high", "変化の区間（上限）", "変化の信頼区間の上限"),
-    ("change_method", "変化の区間の方法", "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）"),
+    ("change_method", "変化の区間の方法", "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）。"
+     "重み付けの行は newcombe-neff／score-neff（線形化分散から求めた有効サンプルサイズで計算）"),
     ("change_assessment", "変化の判定", "improved, declined, no_detectable_change"),
     ("target", "目標値", "数値目標（0〜1、ないときは空欄）"),
     ("target_fiscal_year", "目標年度", "目標年度（西暦）"),
@@ -91,7 +94,7 @@ def kpi_rows(results: Iterable[KpiYearResult],
     for result in results:
         rows.append(_unweighted_row(result))
         extra = (weighted or {}).get((result.kpi.survey_key, result.kpi.key, result.fiscal_year))
-        if extra is not None and extra.proportion is not None:
+        if extra is not None and (extra.proportion is not None or extra.failure is not None):
             rows.append(_weighted_row(result, extra))
     return rows
 
@@ -143,21 +146,32 @@ def _unweighted_row(result: KpiYearResult) -> list[Cell]:
 
 
 def _weighted_row(result: KpiYearResult, weighted: WeightedResult) -> list[Cell]:
+    """The weighted row; when the weights failed, only the respondents and the reason."""
     row = _common(result)
     proportion = weighted.proportion
-    assert proportion is not None
+    if proportion is None:
+        counts, hidden = _counts({"responses": weighted.respondents})
+        row.update(counts)
+        row.update({"weighted": 1, "counts_suppressed": int(hidden), "suppressed": 1,
+                    "suppression_reason": weighted.suppression_reason})
+        return [row.get(key) for key in KPI_HEADER]
     counts, hidden = _counts({"n": proportion.n, "successes": proportion.successes,
                               "responses": weighted.respondents})
     row.update(counts)
     row.update({"weighted": 1, "ci_method": proportion.method, "ci_level": proportion.level,
+                "population": weighted.population,
                 "counts_suppressed": int(hidden), "suppressed": int(weighted.suppressed),
                 "suppression_reason": weighted.suppression_reason})
     if weighted.suppressed:
         row["successes"] = None
     else:
         row.update({"estimate": proportion.estimate, "ci_low": proportion.low,
-                    "ci_high": proportion.high, "effective_n": proportion.effective_n,
-                    "design_effect": proportion.kish_deff})
+                    "ci_high": proportion.high, "effective_n": weighted.effective_n,
+                    "design_effect": weighted.design_effect})
+        if weighted.change is not None and not weighted.change.no_data:
+            change = weighted.change
+            row.update({"change": change.estimate, "change_low": change.low, "change_high": change.high,
+                        "change_method": change.method, "change_assessment": change.assessment})
         if weighted.verdict is not None:
             threshold = result.kpi.target_value
             row.update({"verdict": weighted.verdict.verdict,
@@ -243,8 +257,14 @@ METHOD_STATEMENT_JA = [
     "目標の判定：片側95%の下限が目標を上回れば「達成」（下げる目標では上限が下回れば）、95%信頼区間全体が目標に"
     "届かなければ「未達成」、それ以外は「判断できない」。数値目標がないKPI（向上・低下のみ）は、基準値を判定に使う値とします。",
     "重み付け推定は、年齢区分×性別（地区）の住民人口に合わせた事後層化（区分の回答者が少ないときはレイキング）で、"
-    "線形化法の分散からロジット変換の区間を求め、有効nとキッシュのデザイン効果を示します。",
-    "有効nが30未満、または区間が広すぎる推定値は表示せず、1〜4人の件数（または全体との差が1〜4人の件数）も公表しません。"
+    "線形化法の分散からロジット変換の区間を求めます。デザイン効果はキッシュの 1＋CV²（n に入る回答者の重みから）、"
+    "有効n はその n÷デザイン効果で、n を超えません。基準値からの変化は、線形化分散から求めた有効サンプルサイズ"
+    " p(1−p)÷分散 によるニューカム法です。母集団の大きさ N が分かるときの重み付け推定の有限母集団修正は、"
+    "分散に 1−n/N を掛けます（R の survey パッケージと同じ式）。"
+    "レイキングで人口表の合計に合わせられない区分があるときは、重み付けの推定値を出しません"
+    "（非表示の理由 weighting_failed）。",
+    "有効n（p(1−p)÷分散。n を上限とし、有限母集団修正があるときは n÷修正係数 を上限とする）が30未満、"
+    "または区間が広すぎる推定値は表示せず、1〜4人の件数（または全体との差が1〜4人の件数）も公表しません。"
     "空欄の理由は「非表示の理由」の列に記載しています。",
 ]
 

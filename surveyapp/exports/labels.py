@@ -40,6 +40,7 @@ SUPPRESSION_LABELS = {
     "wide_relative_interval": _l("信頼区間が推定値に比べて広すぎ、信頼性が不足しています"),
     "secondary": _l("ほかの非表示の値を逆算できないよう、あわせて非表示にしています"),
     "small_count": _l("1〜4人の値は公表しません"),
+    "weighting_failed": _l("重みを人口表の合計に合わせられないため、重み付けの推定値は出しません"),
 }
 CHANNEL_LABELS = {
     "web": _l("ウェブ（公開リンク）"),

@@ -186,7 +186,9 @@ def year_result(
     """Apply the KPI formula and the statistics to the option counts of one year.
 
     Base n = answers − excluded options (+ no answers when ``no_answer_in_base``); successes =
-    answers in the success options.
+    answers in the success options. The declared population N (if n does not exceed it) gives
+    the finite population correction of the interval, the change, the verdict and the
+    effective n of the suppression rule.
     """
     counts = {code: c for code, c in option_counts.items() if code is not None and c}
     no_answer = option_counts.get(None, 0)
@@ -199,7 +201,7 @@ def year_result(
     if exceeded:
         population = None  # n > N: the declared N is wrong or outdated; no correction
     interval = proportion_ci(successes, base_n, method=method, level=level, population=population)
-    reliability = assess_proportion(successes, base_n, level=level)
+    reliability = assess_proportion(successes, base_n, level=level, population=population)
     change = verdict = None
     if base_n > 0:
         change = compare_to_baseline(

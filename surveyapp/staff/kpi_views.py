@@ -24,7 +24,7 @@ from ..results import (
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
 from ..results.fieldwork import fieldwork
-from ..results.overview import KpiSeries, kpi_overview, weighted_index
+from ..results.overview import KpiSeries, WeightedIndex, kpi_overview, weighted_index
 from ..results.population import (
     EXAMPLE_CSV,
     PopulationCsvError,
@@ -51,11 +51,14 @@ def _declaration_or_404(key: str, kpi: str) -> KpiDeclaration:
         abort(404)
 
 
-def _reasons(results: Iterable[KpiYearResult], breakdowns: Iterable[Breakdown] = ()) -> list[str]:
+def _reasons(results: Iterable[KpiYearResult], breakdowns: Iterable[Breakdown] = (),
+             weighted: WeightedIndex | None = None) -> list[str]:
     reasons: list[str] = []
     for result in results:
+        extra = (weighted or {}).get((result.kpi.survey_key, result.kpi.key, result.fiscal_year))
         for code in [result.suppression_reason if result.suppressed else None,
-                     *[o.hidden for o in result.options]]:
+                     *[o.hidden for o in result.options],
+                     extra.suppression_reason if extra is not None and extra.suppressed else None]:
             if code and code not in reasons:
                 reasons.append(code)
     for table in breakdowns:
@@ -97,7 +100,7 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
     return render_template(
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
-        reasons=_reasons(years, breakdowns), choices=_form_choices(declaration), links=links,
+        reasons=_reasons(years, breakdowns, weighted), choices=_form_choices(declaration), links=links,
     ), status
 
 
@@ -118,11 +121,10 @@ def report() -> ResponseReturnValue:
     series = kpi_overview(method=options.method, level=options.level, selection=options.selection,
                           keys=keys)  # type: ignore[arg-type]
     charts = {(s.kpi.survey_key, s.kpi.key): trend_chart(s.kpi, s.years) for s in series}
-    reasons = _reasons([r for s in series for r in s.years])
+    weighted = weighted_index(series, level=options.level, selection=options.selection)
+    reasons = _reasons([r for s in series for r in s.years], weighted=weighted)
     return render_template("staff/report.html", series=series, charts=charts, options=options,
-                           reasons=reasons,
-                           weighted=weighted_index(series, level=options.level, selection=options.selection),
-                           generated=utcnow()), status
+                           reasons=reasons, weighted=weighted, generated=utcnow()), status
 
 
 @bp.get("/surveys/<key>/fieldwork")

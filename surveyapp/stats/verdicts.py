@@ -71,6 +71,7 @@ class BaselineComparison:
     direction: str | None
     p_value: float | None
     population: int | None = None
+    effective_n: float | None = None
     no_data: bool = False
 
 
@@ -117,11 +118,7 @@ def compare_to_baseline(
     """Compare x/n with a baseline rate: two samples if baseline_n is known, else a fixed value."""
     successes, size = check_counts(x, n)
     level = check_level(level)
-    p0 = check_rate(baseline_rate, "baseline_rate")
-    if baseline_n is not None and check_count(baseline_n, "baseline_n") == 0:
-        raise ValueError("baseline_n must be positive when given")
-    if direction is not None:
-        check_choice(direction, DIRECTIONS, "direction")
+    p0 = check_baseline(baseline_rate, baseline_n, direction)
     pop = check_population(population, size)
     treated_as = "fixed" if baseline_n is None else "sample"
     method = "score" if baseline_n is None else "newcombe"
@@ -135,23 +132,8 @@ def compare_to_baseline(
     fpc = finite_population_factor(size, pop)
     n_eff = size / fpc if fpc > 0.0 else math.inf
     p = successes / size
-    p_value: float | None = None
-    if baseline_n is None:
-        if math.isinf(n_eff):
-            low = high = p
-        else:
-            low, high = wilson_bound(p, n_eff, _dist.two_sided_z(level))
-        low, high = low - p0, high - p0
-        z = _score_z(p, p0, n_eff)
-        p_value = 1.0 if z == 0.0 else min(1.0, 2.0 * _dist.normal_sf(abs(z)))
-    else:
-        low, high = rate_difference_interval(p, n_eff, p0, float(baseline_n), level)
-    if low > 0.0:
-        change = "increased"
-    elif high < 0.0:
-        change = "decreased"
-    else:
-        change = "no_detectable_change"
+    low, high, p_value = rate_change_interval(p, n_eff, p0, baseline_n, level)
+    change = classify_change(low, high)
     assessment = None if direction is None else interpret_change(change, direction)
     return BaselineComparison(
         estimate=p - p0, low=low, high=high, method=method, level=level, n=size,
@@ -159,6 +141,45 @@ def compare_to_baseline(
         baseline_treated_as=treated_as, change=change, assessment=assessment,
         direction=direction, p_value=p_value, population=pop,
     )
+
+
+def check_baseline(baseline_rate: float, baseline_n: int | None, direction: str | None) -> float:
+    """Validate the baseline arguments of a comparison; return the baseline rate."""
+    p0 = check_rate(baseline_rate, "baseline_rate")
+    if baseline_n is not None and check_count(baseline_n, "baseline_n") == 0:
+        raise ValueError("baseline_n must be positive when given")
+    if direction is not None:
+        check_choice(direction, DIRECTIONS, "direction")
+    return p0
+
+
+def rate_change_interval(
+    p: float, n_eff: float, p0: float, baseline_n: int | None, level: float
+) -> tuple[float, float, float | None]:
+    """Interval for p - p0 with p observed on effective size n_eff (inf: no sampling error).
+
+    A known baseline n gives Newcombe's hybrid score interval (no p-value); a fixed baseline
+    gives the Wilson interval of p minus p0 and the two-sided score-test p-value.
+    """
+    if baseline_n is not None:
+        low, high = rate_difference_interval(p, n_eff, p0, float(baseline_n), level)
+        return low, high, None
+    if math.isinf(n_eff):
+        low = high = p
+    else:
+        low, high = wilson_bound(p, n_eff, _dist.two_sided_z(level))
+    z = _score_z(p, p0, n_eff)
+    p_value = 1.0 if z == 0.0 else min(1.0, 2.0 * _dist.normal_sf(abs(z)))
+    return low - p0, high - p0, p_value
+
+
+def classify_change(low: float, high: float) -> str:
+    """``increased`` when the whole interval is above 0, ``decreased`` when below, else none."""
+    if low > 0.0:
+        return "increased"
+    if high < 0.0:
+        return "decreased"
+    return "no_detectable_change"
 
 
 def target_verdict(

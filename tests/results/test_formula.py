@@ -74,3 +74,18 @@ def test_a_census_has_no_sampling_error_and_serialises() -> None:
     json.dumps(record, allow_nan=False)
     row = dict(zip(KPI_HEADER, kpi_rows([census])[0], strict=True))
     assert row["effective_n"] is None and row["population"] == 400
+
+
+def test_census_of_a_12_attendee_course_is_published_unless_a_cell_is_1_to_4() -> None:
+    course = dataclasses.replace(KPI, population=12)  # all 12 attendees answered
+    sampled = year_result(KPI, 2026, {"yes": 6, "no": 6})
+    assert sampled.suppression_reason == "small_n"  # as a sample of an unknown population
+    census = year_result(course, 2026, {"yes": 6, "no": 6})
+    assert not census.suppressed and census.low == census.high == census.estimate == 0.5
+    assert census.reliability.effective_n == census.effective_n == float("inf")
+    ten = year_result(course, 2026, {"yes": 10, "no": 2})
+    assert ten.suppressed and ten.reliability.reasons == ("complement_small",)
+    # 10 of 12 attendees answered: the effective n of the rule is n(N - 1)/(N - n) = 55.
+    most = year_result(course, 2026, {"yes": 5, "no": 5})
+    assert most.reliability.effective_n == most.effective_n == 55.0
+    assert "small_n" not in most.reliability.reasons
