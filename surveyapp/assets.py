@@ -30,7 +30,7 @@ from werkzeug.security import safe_join
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 HASH_LENGTH = 12
-_HASHED = re.compile(r"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{%d})(?P<suffix>\.[^./]+)?$" % HASH_LENGTH)
+_HASHED = re.compile(rf"^(?P<stem>.+)\.(?P<digest>[0-9a-f]{{{HASH_LENGTH}}})(?P<suffix>\.[^./]+)?$")
 
 _hashes: dict[str, tuple[int, int, str]] = {}
 _lock = threading.Lock()
@@ -63,8 +63,6 @@ def hashed_filename(folder: str, filename: str) -> str:
         return filename
     head, tail = os.path.split(filename)
     stem, suffix = os.path.splitext(tail)
-    if not stem:  # a name such as ".well-known"
-        stem, suffix = suffix, ""
     return f"{head}/{stem}.{digest}{suffix}" if head else f"{stem}.{digest}{suffix}"
 
 
