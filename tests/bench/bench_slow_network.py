@@ -28,9 +28,9 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import multiprocessing
 import statistics
 import tempfile
-import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -43,6 +43,7 @@ from flask import Flask
 from werkzeug.serving import make_server
 
 from surveyapp import create_app
+from surveyapp.extensions import db
 from surveyapp.i18n import LANGUAGE_COOKIE, html_lang
 from surveyapp.surveys.definitions import SurveyDef
 from tests.browser.conftest import CHROMIUM, LAUNCH_ARGS
@@ -69,23 +70,36 @@ NAVIGATION_TIMING = """() => {
 
 @contextmanager
 def served_app() -> Iterator[tuple[Flask, str]]:
+    """The app on a fresh database, served by a process of its own (as in production, and so
+    that the browser driver in this process does not share a CPU lock with the server)."""
     from flask_migrate import upgrade
 
     folder = Path(tempfile.mkdtemp(prefix="surveyapp-slow-network-"))
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
-                      "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "n" * 48})
+    config = {"DATABASE_URL": f"sqlite:///{folder / 'bench.sqlite3'}",
+              "INSTANCE_PATH": str(folder / "instance"), "SECRET_KEY": "n" * 48}
+    app = create_app(config)
     with app.app_context():
         upgrade()
     result = app.test_cli_runner().invoke(args=["surveys", "load", "--builtin", "--open"])
     assert result.exit_code == 0, result.output
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    with app.app_context():
+        db.engine.dispose()  # the server process opens its own connections
+    processes = multiprocessing.get_context("fork")
+    ports = processes.Queue()
+    server = processes.Process(target=_serve, args=(config, ports), daemon=True)
+    server.start()
     try:
-        yield app, f"http://127.0.0.1:{server.server_port}"
+        yield app, f"http://127.0.0.1:{ports.get(timeout=60)}"
     finally:
-        server.shutdown()
-        thread.join(timeout=10)
+        server.terminate()
+        server.join(timeout=10)
+
+
+def _serve(config: dict[str, Any], ports: Any) -> None:
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
+    server = make_server("127.0.0.1", 0, create_app(config), threaded=True)
+    ports.put(server.server_port)
+    server.serve_forever()
 
 
 def survey_links(app: Flask) -> tuple[dict[str, str], dict[str, SurveyDef]]:
