@@ -29,6 +29,7 @@ import argparse
 import json
 import logging
 import multiprocessing
+import os
 import statistics
 import tempfile
 import time
@@ -372,12 +373,13 @@ def summary(steps: list[Step]) -> str:
     moves = [s for s in steps if s.name != "first page"]
     times = [s.ms for s in moves]
     sizes = [s.received for s in moves]
+    requests = max(sum(r["source"] == "network" for r in s.requests) for s in moves)
     first = max(firsts, key=lambda s: s.ms)
     typical = f"median {statistics.median(s.ms for s in firsts):5.0f} ms, " if len(firsts) > 1 else ""
     return (f"first page {typical}max {first.ms:5.0f} ms {first.received / 1024:4.1f} KB | "
             f"{len(moves):2d} transitions: median {statistics.median(times):5.0f} ms, "
             f"max {max(times):5.0f} ms | bytes median {statistics.median(sizes) / 1024:4.1f} KB, "
-            f"max {max(sizes) / 1024:4.1f} KB")
+            f"max {max(sizes) / 1024:4.1f} KB | at most {requests} requests")
 
 
 def print_log(steps: list[Step]) -> None:
@@ -401,7 +403,8 @@ def main() -> None:
     everything: list[Step] = []
     kiosk: list[Step] = []
     print(f"Chromium {CHROMIUM}, {PHONE['width']}x{PHONE['height']}, latency {LATENCY_MS} ms, "
-          f"{THROUGHPUT * 8 // 1000} kbit/s down and up, cold cache per survey and language")
+          f"{THROUGHPUT * 8 // 1000} kbit/s down and up, cold cache per survey and language; "
+          f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f}")
     with served_app() as (app, base), sync_playwright() as playwright:
         codes, definitions = survey_links(app)
         credential = kiosk_credential(app)
@@ -432,6 +435,7 @@ def main() -> None:
         f"first page <= {GOAL_FIRST_MS} ms": max(s.ms for s in firsts) <= GOAL_FIRST_MS,
         f"<= {GOAL_BYTES // 1024} KB per transition": max(s.received for s in moves) <= GOAL_BYTES,
     }
+    print(f"load average at the end {os.getloadavg()[0]:.1f} (a busy machine lengthens every step)")
     for goal, met in goals.items():
         print(f"goal {goal}: {'met' if met else 'NOT met'}")
     if args.json:
