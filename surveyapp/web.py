@@ -98,7 +98,7 @@ def compress_response(response: Response) -> Response:
     (filters); compressing secrets together with attacker-chosen text is what BREACH measures,
     and staff work on the city's network, where the bytes hardly matter. The reasoning for the
     respondent pages is in docs/performance.md."""
-    if is_staff_request():
+    if is_staff_request() or response.status_code == 206:  # a byte range is of the plain file
         return response
     return compress.after_request(response)
 

@@ -52,6 +52,10 @@ def test_stylesheet_and_open_data_json_are_compressed(app: Flask, client: FlaskC
     assert sheet.headers["Content-Encoding"] == "br"
     with open(f"{app.static_folder}/css/site.css", "rb") as file:
         assert _decoded(sheet) == file.read()
+    part = client.get("/static/css/site.css", headers={**BROWSER, "Range": "bytes=0-9"})
+    assert part.status_code == 206 and "Content-Encoding" not in part.headers
+    with open(f"{app.static_folder}/css/site.css", "rb") as file:
+        assert part.data == file.read(10)
     data = client.get("/open-data/kpis.json", headers={"Accept-Encoding": "gzip"})
     assert data.headers["Content-Encoding"] == "gzip"
     assert _decoded(data).startswith(b"{")
