@@ -61,10 +61,11 @@ test-js:
 ## make test — lint, type checks, the kiosk JavaScript, the whole suite on SQLite, then on PostgreSQL
 test: lint test-js test-sqlite test-postgres
 
-bench: install-dev
+bench: install-dev catalogues
 	$(BIN)/python -m tests.bench.bench_stats
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export
+	$(BIN)/python -m tests.bench.bench_slow_network
 
 ## make survey-docs — regenerate docs/survey-schema.json and the example workbooks in docs/examples/surveys/
 survey-docs: install

@@ -9,14 +9,15 @@ from typing import Any
 
 from flask import Flask
 
+from .assets import HashedStaticFlask
 from .config import ConfigError, ensure_secret_key, load_config
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
     test_config = dict(test_config or {})
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=test_config.pop("INSTANCE_PATH", None))
+    app = HashedStaticFlask(__name__, instance_relative_config=True,
+                            instance_path=test_config.pop("INSTANCE_PATH", None))
     os.makedirs(app.instance_path, exist_ok=True)
     config = load_config(app.instance_path, os.environ)
     config.update(test_config)
@@ -60,19 +61,25 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        # Brotli where the browser accepts it, else gzip; applied by web.compress_response.
+        "COMPRESS_REGISTER": False,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
     })
     return settings
 
 
 def _register_extensions(app: Flask) -> None:
     from .auth.services import load_user
-    from .extensions import babel, configure_sqlite, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, configure_sqlite, csrf, db, login_manager, migrate
     from .i18n import babel_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=babel_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"

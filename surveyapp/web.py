@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from .extensions import compress
 from .i18n import (
     LANGUAGE_NAMES,
     available_languages,
@@ -42,7 +43,8 @@ ERROR_MESSAGES = {
 
 
 def register_web_hooks(app: Flask) -> None:
-    """Security headers on every response, friendly error pages, template globals."""
+    """Security headers on every response, compression, friendly error pages, template globals."""
+    app.after_request(compress_response)  # registered first: runs after the other hooks
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -87,6 +89,18 @@ def register_web_hooks(app: Flask) -> None:
                 "languages": available_languages, "html_lang": html_lang,
                 "language_names": LANGUAGE_NAMES, "staff_page": is_staff_request(),
                 "large_text": large_text(), "here": _here}
+
+
+def compress_response(response: Response) -> Response:
+    """Brotli or gzip for HTML, CSS, JavaScript and JSON, except on staff pages.
+
+    Staff pages show residents' free-text answers next to input reflected from the address
+    (filters); compressing secrets together with attacker-chosen text is what BREACH measures,
+    and staff work on the city's network, where the bytes hardly matter. The reasoning for the
+    respondent pages is in docs/performance.md."""
+    if is_staff_request() or response.status_code == 206:  # a byte range is of the plain file
+        return response
+    return compress.after_request(response)
 
 
 def _here() -> str:

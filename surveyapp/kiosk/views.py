@@ -22,6 +22,7 @@ Design (why it is built this way):
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -298,10 +299,18 @@ def service_worker() -> ResponseReturnValue:
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> ResponseReturnValue:
-    response = send_from_directory(current_app.static_folder or "", "kiosk.webmanifest",
-                                   mimetype="application/manifest+json", max_age=0)
+    """The manifest keeps its address; its icons point to their content-hashed URLs."""
+    with open(os.path.join(current_app.static_folder or "", "kiosk.webmanifest"), encoding="utf-8") as file:
+        data = json.load(file)
+    static = (current_app.static_url_path or "/static") + "/"
+    for icon in data.get("icons", []):
+        if icon["src"].startswith(static):
+            icon["src"] = url_for("static", filename=icon["src"].removeprefix(static))
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=1))
+    response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 from . import api_views  # noqa: E402,F401  (the JSON API, on this blueprint)
