@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .i18n import (
     LANGUAGE_NAMES,
@@ -39,6 +40,25 @@ ERROR_MESSAGES = {
     413: (_l("送信された内容が大きすぎます"), _l("入力した文章を短くして、もう一度送信してください。")),
     500: (_l("システムで問題が発生しました"), _l("時間をおいて、もう一度お試しください。")),
 }
+
+
+# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot
+# name a row, so it is "not found" rather than an overflow deep in the database driver.
+URL_INT_MAX = 2**31 - 1
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: 0 … URL_INT_MAX, anything else is 404."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        super().__init__(map, fixed_digits, 0 if min is None else min,
+                         URL_INT_MAX if max is None else max, signed)
+
+
+def register_url_converters(app: Flask) -> None:
+    """One app-wide bound for integers in URLs (must run before routes are added)."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_web_hooks(app: Flask) -> None:
