@@ -225,6 +225,8 @@ def survey_comments(key: str) -> ResponseReturnValue:
     selection = options.selection if not options.errors else ResultOptions().selection
     result = comments_page(survey, keys, selection=selection,
                            fiscal_year=None if options.errors else options.fiscal_year, page=page)
+    log_download(current_user.id, "comments.view", survey.key, page=result.page, shown=len(result.items),
+                 filter=selection.as_dict(), fiscal_year=None if options.errors else options.fiscal_year)
     title = survey.current_version.title if survey.current_version else survey.key
     query = options.query(fiscal_year=options.fiscal_year)
     return render_template("staff/comments.html", survey=survey, title=title, page=result,
