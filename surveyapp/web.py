@@ -47,13 +47,29 @@ ERROR_MESSAGES = {
 URL_INT_MAX = 2**31 - 1
 
 
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    text = str(limit)
+    choices = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        low = 1 if position == 0 and len(text) > 1 else 0
+        if int(digit) > low:
+            rest = len(text) - position - 1
+            choices.append(text[:position] + f"[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    choices.append(text)
+    return "0*(?:" + "|".join(choices) + ")"
+
+
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` in every route: 0 … URL_INT_MAX, anything else is 404."""
+    """``<int:…>`` in every route: 0 … URL_INT_MAX. A larger or negative number does not match
+    the route at all, so it is 404 on every method (never 405 or 500)."""
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002
-        super().__init__(map, fixed_digits, 0 if min is None else min,
-                         URL_INT_MAX if max is None else max, signed)
+        limit = URL_INT_MAX if max is None else max
+        super().__init__(map, fixed_digits, 0 if min is None else min, limit, signed)
+        if not fixed_digits and not signed:
+            self.regex = digits_up_to(limit)
 
 
 def register_url_converters(app: Flask) -> None:
