@@ -41,9 +41,9 @@ def roles_markdown(app: Flask) -> str:
     lines += ["", "## Permissions", "",
               "| permission | できること | " + " | ".join(f"`{n}`" for n in names) + " |",
               "|---|---|" + "---|" * len(names)]
-    for key, permission in PERMISSIONS.items():
-        marks = " | ".join("✓" if n in permission.roles else "—" for n in names)
-        lines.append(f"| `{key}` | {permission.label} | {marks} |")
+    for key, entry in PERMISSIONS.items():
+        marks = " | ".join("✓" if n in entry.roles else "—" for n in names)
+        lines.append(f"| `{key}` | {entry.label} | {marks} |")
     lines += ["", "## Staff pages and the permission each needs", "",
               "| URL | methods | endpoint | permission |", "|---|---|---|---|"]
     for rule, methods, endpoint, permission in staff_routes(app):
