@@ -163,6 +163,12 @@ class AuditRow:
         return action_label(self.action)
 
     @property
+    def detail_pairs(self) -> list[tuple[str, str]]:
+        """The detail as (key, value) text pairs for the screen."""
+        return [(key, value if isinstance(value, str) else json.dumps(value, ensure_ascii=False))
+                for key, value in sorted(self.detail.items())]
+
+    @property
     def detail_text(self) -> str:
         return json.dumps(self.detail, ensure_ascii=False, sort_keys=True) if self.detail else ""
 

@@ -101,7 +101,7 @@ class AccountCreateForm(FlaskForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.role.choices = role_choices()
+        self.role.choices = [("", str(_l("選んでください"))), *role_choices()]
         self.email.validators = [*self.email.validators,
                                  Regexp(EMAIL_PATTERN, message=_l("メールアドレスの形式が正しくありません。"))]
 

@@ -31,7 +31,7 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_CODE_LENGTH = 16
 # Compared against when the e-mail is unknown, so a login takes as long either way.
 _DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
-UNKNOWN_ACCOUNT = "(unknown account)"
+UNKNOWN_ACCOUNT = "（登録のないアカウント）"  # audit target when the typed e-mail is unknown
 
 
 class AccountError(ValueError):

@@ -96,7 +96,7 @@ def test_failures_are_audited_without_what_was_typed(app: Flask) -> None:
     _try(app.test_client(), admin, "secret guess one")
     _try(app.test_client(), "Typo@City.example.jp", "secret guess two")
     entries = _failures(app)
-    assert [e.target for e in entries] == [admin, "(unknown account)"]
+    assert [e.target for e in entries] == [admin, "（登録のないアカウント）"]
     assert [e.detail["reason"] for e in entries] == ["password", "unknown"]
     for entry in entries:
         text = repr(entry.detail)
