@@ -6,7 +6,7 @@ import re
 
 import pytest
 from flask import Flask
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
@@ -68,6 +68,7 @@ def test_the_largest_id_is_an_ordinary_not_found(app: Flask) -> None:
         assert client.post(path).status_code == 404, path
 
 
+@settings(deadline=None)  # a regular expression compiles per example; the machine may be busy
 @given(limit=st.integers(min_value=0, max_value=10**12), number=st.integers(min_value=0, max_value=10**13))
 def test_the_route_pattern_matches_exactly_the_numbers_up_to_the_limit(limit: int, number: int) -> None:
     pattern = re.compile(digits_up_to(limit) + r"\Z")
