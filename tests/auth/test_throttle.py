@@ -59,7 +59,7 @@ def test_each_further_failure_doubles_the_wait_up_to_the_cap(app: Flask, monkeyp
         waits.append(_failures(app)[-1].detail["wait_seconds"])
         if waits[-1]:
             early = _try(client, admin, PASSWORD)  # even the right password must wait
-            assert early.status_code == 429 and int(early.headers["Retry-After"]) == waits[-1]
+            assert early.status_code == 429 and 0 < int(early.headers["Retry-After"]) <= waits[-1]
         clock.advance(seconds=waits[-1] + 1)
     assert waits[:4] == [0, 0, 0, 0]
     assert waits[4:9] == [30, 60, 120, 240, 480]
