@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs
+.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs roles-doc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,10 @@ test-sqlite: install-dev catalogues node_modules/axe-core/axe.min.js
 accessibility: install-dev catalogues node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -m browser tests/browser
 	$(BIN)/python tools/accessibility_report.py test-results/accessibility.json docs/accessibility.md
+
+## make roles-doc — rewrite docs/roles.md from the roles table in surveyapp/auth/roles.py
+roles-doc: install
+	$(BIN)/python tools/roles_doc.py
 
 test-postgres: install-dev catalogues
 	tools/with-postgres $(BIN)/python -m pytest -m "not browser"

@@ -12,9 +12,14 @@ from flask import Flask
 from .assets import HashedStaticFlask
 from .config import ConfigError, ensure_secret_key, load_config
 
+PRIVATE_UMASK = 0o077
+
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
+    # Files this process creates (the SQLite database and its -wal/-shm, the secret key,
+    # backups) are readable by the service account only.
+    os.umask(PRIVATE_UMASK)
     test_config = dict(test_config or {})
     app = HashedStaticFlask(__name__, instance_relative_config=True,
                             instance_path=test_config.pop("INSTANCE_PATH", None))
@@ -28,10 +33,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app, int(config["PROXY_FIX_X_FOR"]))
     _register_extensions(app)
-    _register_blueprints(app)
-    from .web import register_web_hooks
+    from .web import register_url_converters, register_web_hooks
 
+    register_url_converters(app)  # before any route is added
+    _register_blueprints(app)
     register_web_hooks(app)
+    from .auth.sessions import init_auth
+
+    init_auth(app)
     from .cli import register_cli
 
     register_cli(app)
@@ -90,6 +99,7 @@ def _register_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
             _check_sqlite(engine)
+            _private_sqlite_files(str(engine.url.database or ""))
 
 
 def _check_sqlite(engine: Any) -> None:
@@ -104,8 +114,25 @@ def _check_sqlite(engine: Any) -> None:
         raise ConfigError(f"SQLite settings did not take effect: {wrong}")
 
 
+def _private_sqlite_files(database: str) -> None:
+    """A database made before the umask above may be readable by others: make it private."""
+    if database in ("", ":memory:"):
+        return
+    log = logging.getLogger("surveyapp")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = database + suffix
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+            log.warning("made %s readable by its owner only (was %o)", os.path.basename(path), mode)
+
+
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
+    from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .kiosk.staff_views import bp as courses_bp
     from .kiosk.views import bp as kiosk_bp
@@ -121,3 +148,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(links_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(admin_bp)

@@ -110,6 +110,18 @@ SETTINGS: Mapping[str, Setting] = {
     "PROXY_FIX_X_FOR": Setting(_parse_proxy_count, 0,
                                "number of trusted proxies in front of the app whose "
                                "X-Forwarded-For/-Proto/-Host headers are believed (0: none)"),
+    "SESSION_IDLE_MINUTES": Setting(_parse_positive_int, 30,
+                                    "staff: minutes without a request before a login ends"),
+    "SESSION_MAX_HOURS": Setting(_parse_positive_int, 12, "staff: hours after which a login ends in any case"),
+    "LOGIN_FREE_FAILURES": Setting(_parse_positive_int, 5,
+                                   "staff: wrong passwords on one account before each try must wait"),
+    "LOGIN_SOURCE_FREE_FAILURES": Setting(_parse_positive_int, 20,
+                                          "staff: wrong passwords from one address (any account) "
+                                          "before each try must wait"),
+    "LOGIN_MAX_DELAY_SECONDS": Setting(_parse_positive_int, 900,
+                                       "staff: longest wait between two tries after wrong passwords"),
+    "PASSWORD_RESET_HOURS": Setting(_parse_positive_int, 24,
+                                    "staff: hours a one-time password reset code stays valid"),
     "KIOSK_IDLE_SECONDS": Setting(_parse_positive_int, 60, "kiosk: idle seconds before the warning"),
     "KIOSK_COUNTDOWN_SECONDS": Setting(_parse_countdown, 30,
                                        "kiosk: countdown of the idle warning (at least 20)"),

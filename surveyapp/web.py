@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from .extensions import compress
 from .i18n import (
@@ -40,6 +41,41 @@ ERROR_MESSAGES = {
     413: (_l("送信された内容が大きすぎます"), _l("入力した文章を短くして、もう一度送信してください。")),
     500: (_l("システムで問題が発生しました"), _l("時間をおいて、もう一度お試しください。")),
 }
+
+
+# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot
+# name a row, so it is "not found" rather than an overflow deep in the database driver.
+URL_INT_MAX = 2**31 - 1
+
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    text = str(limit)
+    choices = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        low = 1 if position == 0 and len(text) > 1 else 0
+        if int(digit) > low:
+            rest = len(text) - position - 1
+            choices.append(text[:position] + f"[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    choices.append(text)
+    return "0*(?:" + "|".join(choices) + ")"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: 0 … URL_INT_MAX. A larger or negative number does not match
+    the route at all, so it is 404 on every method (never 405 or 500)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        limit = URL_INT_MAX if max is None else max
+        super().__init__(map, fixed_digits, 0 if min is None else min, limit, signed)
+        if not fixed_digits and not signed:
+            self.regex = digits_up_to(limit)
+
+
+def register_url_converters(app: Flask) -> None:
+    """One app-wide bound for integers in URLs (must run before routes are added)."""
+    app.url_map.converters["int"] = BoundedIntConverter
 
 
 def register_web_hooks(app: Flask) -> None:

@@ -11,7 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..auth.roles import roles_required
+from ..auth.roles import permission_required
 from ..results.courses import link_results, responses_in
 from ..results.declarations import KpiDeclaration, kpi_declarations
 from ..staff.views import LABELS
@@ -46,7 +46,6 @@ from .services import (
 
 bp = Blueprint("courses", __name__, url_prefix="/staff")
 
-COURSE_STAFF = "course-staff"
 
 COURSE_ERRORS = {
     "invalid_title": _l("講座名を200文字以内で入力してください。"),
@@ -129,7 +128,7 @@ def _session_figures(session: CourseSession) -> dict[str, Any]:
 
 
 @bp.get("/courses")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_index() -> ResponseReturnValue:
     return _render_courses(CourseForm(formdata=None))
 
@@ -141,7 +140,7 @@ def _render_courses(form: CourseForm, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.post("/courses")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_add() -> ResponseReturnValue:
     form = CourseForm()
     if form.validate_on_submit():
@@ -156,7 +155,7 @@ def course_add() -> ResponseReturnValue:
 
 
 @bp.post("/courses/<int:course_id>/active")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_active(course_id: int) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     active = request.form.get("active") == "1"
@@ -165,7 +164,7 @@ def course_active(course_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/courses/<int:course_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_detail(course_id: int) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     sessions = [_session_figures(s) for s in list_sessions(course)]
@@ -202,7 +201,7 @@ def _session_input(form: SessionForm | SessionEditForm) -> SessionInput:
 
 
 @bp.route("/courses/sessions/new", methods=["GET", "POST"])
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_new() -> ResponseReturnValue:
     form = _session_form(SessionForm())
     status = 200
@@ -225,7 +224,7 @@ def session_new() -> ResponseReturnValue:
 
 
 @bp.get("/courses/sessions/<int:session_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_detail(session_id: int) -> ResponseReturnValue:
     session = _session_or_404(session_id)
     form = SessionEditForm(formdata=None, obj=session)
@@ -246,7 +245,7 @@ def _render_session(session: CourseSession, form: SessionEditForm,
 
 
 @bp.post("/courses/sessions/<int:session_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_update(session_id: int) -> ResponseReturnValue:
     session = _session_or_404(session_id)
     form = SessionEditForm()
@@ -262,7 +261,7 @@ def session_update(session_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/courses/sessions/<int:session_id>/qr.svg")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_qr(session_id: int) -> ResponseReturnValue:
     from ..links.qr import qr_svg
 
@@ -287,7 +286,7 @@ def _chosen_link(link_id: int | None) -> Link | None:
 
 
 @bp.get("/kiosks")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_index() -> ResponseReturnValue:
     form = DeviceForm(formdata=None)
     _link_choices(form)
@@ -304,7 +303,7 @@ def _render_devices(form: DeviceForm, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_add() -> ResponseReturnValue:
     form = DeviceForm()
     _link_choices(form)
@@ -326,7 +325,7 @@ def _render_code(enrollment: Enrollment) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks/<int:device_id>/code")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_code(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     try:
@@ -338,7 +337,7 @@ def device_code(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks/<int:device_id>/assign")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_assign(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     form = AssignForm(prefix=f"d{device.id}")
@@ -351,7 +350,7 @@ def device_assign(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks/<int:device_id>/revoke")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_revoke(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     revoke_device(device, user_id=current_user.id)

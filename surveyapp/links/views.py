@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, make_response, render_template, request, url_for
 from flask.typing import ResponseReturnValue
 
-from ..auth.roles import roles_required
+from ..auth.roles import permission_required
 from ..i18n import LANGUAGE_NAMES, html_lang
 from ..surveys.models import Link
 from ..surveys.services import find_link, version_definition
@@ -35,21 +35,21 @@ def _image(body: bytes, mimetype: str, filename: str) -> ResponseReturnValue:
 
 
 @bp.get("/<code>/qr.svg")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def qr_svg_image(code: str) -> ResponseReturnValue:
     link = _link_or_404(code)
     return _image(qr_svg(public_url(link)), "image/svg+xml", f"survey-{link.code}.svg")
 
 
 @bp.get("/<code>/qr.png")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def qr_png_image(code: str) -> ResponseReturnValue:
     link = _link_or_404(code)
     return _image(qr_png(public_url(link)), "image/png", f"survey-{link.code}.png")
 
 
 @bp.get("/<code>/poster")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def poster(code: str) -> ResponseReturnValue:
     link = _link_or_404(code)
     version = link.survey.current_version

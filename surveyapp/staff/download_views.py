@@ -10,7 +10,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import roles_required
+from ..auth.roles import permission_required
 from ..exports.cells import Cell, Cp932Encoder, attachment_header, csv_stream, encoded_csv
 from ..exports.kpi_table import (
     BREAKDOWN_HEADER,
@@ -33,7 +33,7 @@ from ..timeutil import to_japan, utcnow
 from .kpi_views import _channel_names, _declaration_or_404
 from .params import ResultOptions, parse_options
 from .services import log_download
-from .views import ANALYSTS, _survey_or_404, bp
+from .views import _survey_or_404, bp
 
 ENCODINGS = ("utf-8", "cp932")
 
@@ -98,7 +98,7 @@ def _kpi_results(options: ResultOptions) -> tuple[list[KpiYearResult], WeightedI
 
 
 @bp.get("/downloads/kpis.csv")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def kpis_csv() -> ResponseReturnValue:
     options = _options_or_400()
     encoding = _encoding_or_400()
@@ -110,7 +110,7 @@ def kpis_csv() -> ResponseReturnValue:
 
 
 @bp.get("/downloads/kpis.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def kpis_xlsx() -> ResponseReturnValue:
     options = _options_or_400()
     results, weighted = _kpi_results(options)
@@ -138,7 +138,7 @@ def _breakdowns(key: str, kpi: str) -> Any:
 
 
 @bp.get("/kpis/<key>/<kpi>/breakdowns.csv")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def breakdowns_csv(key: str, kpi: str) -> ResponseReturnValue:
     declaration, options, _years, tables = _breakdowns(key, kpi)
     encoding = _encoding_or_400()
@@ -149,7 +149,7 @@ def breakdowns_csv(key: str, kpi: str) -> ResponseReturnValue:
 
 
 @bp.get("/kpis/<key>/<kpi>/breakdowns.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def breakdowns_xlsx(key: str, kpi: str) -> ResponseReturnValue:
     declaration, options, years, tables = _breakdowns(key, kpi)
     rate = {i: "0.0%" for i, k in enumerate(BREAKDOWN_HEADER) if k in ("estimate", "ci_low", "ci_high")}
@@ -170,7 +170,7 @@ def _raw(key: str) -> Any:
 
 
 @bp.get("/surveys/<key>/responses.csv")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def responses_csv(key: str) -> ResponseReturnValue:
     survey, _defn, columns = _raw(key)
     encoding = _encoding_or_400()
@@ -181,7 +181,7 @@ def responses_csv(key: str) -> ResponseReturnValue:
 
 
 @bp.get("/surveys/<key>/responses.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def responses_xlsx(key: str) -> ResponseReturnValue:
     survey, defn, columns = _raw(key)
     log_download(current_user.id, "download.responses_xlsx", survey.key)
@@ -191,7 +191,7 @@ def responses_xlsx(key: str) -> ResponseReturnValue:
 
 
 @bp.get("/surveys/<key>/codebook.csv")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def codebook_csv(key: str) -> ResponseReturnValue:
     survey, defn, _columns = _raw(key)
     encoding = _encoding_or_400()
@@ -215,7 +215,7 @@ def _comment_filter(survey: Survey) -> Any:
 
 
 @bp.get("/surveys/<key>/comments")
-@roles_required(*ANALYSTS)
+@permission_required("comments.view")
 def survey_comments(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     defn, groups, options, page = _comment_filter(survey)
@@ -225,6 +225,8 @@ def survey_comments(key: str) -> ResponseReturnValue:
     selection = options.selection if not options.errors else ResultOptions().selection
     result = comments_page(survey, keys, selection=selection,
                            fiscal_year=None if options.errors else options.fiscal_year, page=page)
+    log_download(current_user.id, "comments.view", survey.key, page=result.page, shown=len(result.items),
+                 filter=selection.as_dict(), fiscal_year=None if options.errors else options.fiscal_year)
     title = survey.current_version.title if survey.current_version else survey.key
     query = options.query(fiscal_year=options.fiscal_year)
     return render_template("staff/comments.html", survey=survey, title=title, page=result,
@@ -251,13 +253,13 @@ def _comment_download(key: str, fmt: str) -> Response:
 
 
 @bp.get("/surveys/<key>/comments.csv")
-@roles_required(*ANALYSTS)
+@permission_required("comments.view")
 def comments_csv(key: str) -> ResponseReturnValue:
     return _comment_download(key, "csv")
 
 
 @bp.get("/surveys/<key>/comments.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("comments.view")
 def comments_xlsx(key: str) -> ResponseReturnValue:
     return _comment_download(key, "xlsx")
 

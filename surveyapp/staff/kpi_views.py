@@ -9,7 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import ALL_STAFF, roles_required
+from ..auth.roles import permission_required
 from ..exports.cells import attachment_header
 from ..exports.labels import CHANNEL_LABELS
 from ..results import (
@@ -39,7 +39,7 @@ from ..timeutil import fiscal_year, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
 from .params import LEVEL_CHOICES, MARGINS, ResultOptions, parse_options
-from .views import ANALYSTS, _survey_or_404, bp
+from .views import _survey_or_404, bp
 
 REPORT_KPIS = 4
 
@@ -74,7 +74,7 @@ def _form_choices(declaration: KpiDeclaration) -> dict[str, object]:
 
 
 @bp.get("/kpis/<key>/<kpi>")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
     declaration = _declaration_or_404(key, kpi)
     groups = {g.key: {o.code for o in g.options} for g in declaration.groups}
@@ -109,7 +109,7 @@ def _channel_names() -> dict[str, str]:
 
 
 @bp.get("/report")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def report() -> ResponseReturnValue:
     """A4 printable report: per KPI the year table, the chart and the verdicts; the method last."""
     options = parse_options(request.args)
@@ -128,7 +128,7 @@ def report() -> ResponseReturnValue:
 
 
 @bp.get("/surveys/<key>/fieldwork")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def survey_fieldwork(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     options = parse_options(request.args)
@@ -152,7 +152,7 @@ def _accepted() -> dict[str, dict[str, str]]:
 
 
 @bp.route("/population", methods=["GET", "POST"])
-@roles_required(*ANALYSTS)
+@permission_required("population.manage")
 def population() -> ResponseReturnValue:
     form = PopulationForm()
     problems = []
@@ -176,7 +176,7 @@ def population() -> ResponseReturnValue:
 
 
 @bp.get("/population/example.csv")
-@roles_required(*ANALYSTS)
+@permission_required("population.manage")
 def population_example() -> ResponseReturnValue:
     """The documented example file (illustrative numbers), UTF-8 with BOM."""
     return Response("\ufeff" + EXAMPLE_CSV, content_type="text/csv; charset=utf-8", headers={

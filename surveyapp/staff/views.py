@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import ALL_STAFF, roles_required
+from ..auth.roles import permission_required
 from ..exports.labels import (
     ASSESSMENT_LABELS,
     CHANNEL_LABELS,
@@ -46,7 +46,6 @@ from .forms import LinkForm, ScheduleForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
-ANALYSTS = ("analyst",)
 LABELS = {
     "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
     "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
@@ -66,7 +65,7 @@ def _fy_inline(year: int) -> str:
 
 
 @bp.get("/")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def dashboard() -> ResponseReturnValue:
     series = kpi_overview()
     reasons = sorted({item.latest.suppression_reason for item in series
@@ -82,13 +81,13 @@ def _survey_or_404(key: str) -> Survey:
 
 
 @bp.get("/surveys")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def surveys() -> ResponseReturnValue:
     return render_template("staff/surveys.html", surveys=list_surveys(), now=utcnow())
 
 
 @bp.get("/surveys/<key>")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def survey_detail(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     schedule = ScheduleForm(
@@ -110,7 +109,7 @@ def _render_detail(survey: Survey, schedule: ScheduleForm, link_form: LinkForm,
 
 
 @bp.post("/surveys/<key>/schedule")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def survey_schedule(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     form = ScheduleForm()
@@ -131,7 +130,7 @@ def survey_schedule(key: str) -> ResponseReturnValue:
 
 
 @bp.post("/surveys/<key>/links")
-@roles_required("admin")
+@permission_required("surveys.manage")
 def survey_links(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     form = LinkForm()

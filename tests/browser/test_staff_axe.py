@@ -27,6 +27,13 @@ PAGES = [
     "/staff/population",
     "/staff/report",
     "/staff/surveys/digital-services",
+    "/staff/accounts",
+    "/staff/accounts/1",
+    "/staff/audit",
+    "/staff/audit?from=2026-13-01",
+    "/staff/account",
+    "/staff/account/password",
+    "/staff/reset",
     "/open-data/",
 ]
 
@@ -48,10 +55,35 @@ def staff_tab(browser: Any, live: LiveServer, axe_source: str) -> Any:
     tab.close()
 
 
+def _no_serious_violations(tab: Tab, where: str) -> None:
+    result = tab.axe()
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, axe_message({"violations": serious}, where)
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_staff_page_has_no_serious_axe_violations(staff_tab: Tab, path: str) -> None:
     staff_tab.goto(path)
     assert "/staff/login" not in staff_tab.page.url
-    result = staff_tab.axe()
-    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
-    assert not serious, axe_message({"violations": serious}, path)
+    _no_serious_violations(staff_tab, path)
+
+
+def test_account_pages_with_messages_have_no_serious_axe_violations(staff_tab: Tab) -> None:
+    """The one-time code page, and the account forms showing their error messages."""
+    staff_tab.goto("/staff/accounts")
+    staff_tab.page.fill("input[name=email]", "not an address")
+    staff_tab.submit("form[action$='/staff/accounts'] button[type=submit]")
+    assert "メールアドレスの形式が正しくありません" in staff_tab.page.content()
+    _no_serious_violations(staff_tab, "account form with errors")
+    staff_tab.page.fill("input[name=email]", "new-member@city.example.jp")
+    staff_tab.page.select_option("select[name=role]", "analyst")
+    staff_tab.submit("form[action$='/staff/accounts'] button[type=submit]")
+    assert staff_tab.page.locator("#reset-code").count() == 1
+    _no_serious_violations(staff_tab, "one-time code")
+    staff_tab.goto("/staff/account/password")
+    staff_tab.page.fill("input[name=current]", "wrong")
+    staff_tab.page.fill("input[name=password]", "aaaaaaaaaaaa")
+    staff_tab.page.fill("input[name=confirm]", "aaaaaaaaaaaa")
+    staff_tab.submit()
+    assert "推測されやすいパスワードです" in staff_tab.page.content()
+    _no_serious_violations(staff_tab, "password change with errors")

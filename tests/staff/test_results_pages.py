@@ -20,7 +20,7 @@ def test_kpi_page_has_chart_table_breakdowns_and_method(app: Flask) -> None:
     add_responses(app, "digital-services", digital_services_sample(70, 110, not_used=10))
     add_responses(app, "digital-services", digital_services_sample(40, 60), when=datetime(2025, 10, 1))
     client = app.test_client()
-    login(client, app, "course-staff")
+    login(client, app, "analyst")
     html = client.get("/staff/kpis/digital-services/digital_satisfaction_rate").get_data(as_text=True)
     assert '<svg viewBox="0 0 640 240" role="img"' in html and "<desc" in html
     assert "基準値 28.4%" in html and "令和7年度" in html and "令和8年度" in html
@@ -37,7 +37,7 @@ def test_fieldwork_and_planner(app: Flask) -> None:
     add_responses(app, "digital-divide-course",
                   [{"course_satisfaction": "satisfied"}] * 70 + [{"course_satisfaction": "dissatisfied"}] * 30)
     client = app.test_client()
-    login(client, app, "course-staff")
+    login(client, app, "analyst")
     html = client.get("/staff/surveys/digital-divide-course/fieldwork?fiscal_year=2026").get_data(as_text=True)
     assert "ウェブ（公開リンク）" in html and "2026-06-01" in html
     assert "n = 100、現在の信頼区間の幅は" in html
@@ -107,7 +107,7 @@ def test_report_lists_kpis_with_charts_and_method(app: Flask) -> None:
     add_responses(app, "digital-divide-course", [{"course_satisfaction": "satisfied"}] * 90
                   + [{"course_satisfaction": "dissatisfied"}] * 10)
     client = app.test_client()
-    login(client, app, "data-entry")
+    login(client, app, "analyst")
     html = client.get("/staff/report").get_data(as_text=True)
     assert html.count('class="report-kpi"') == 5 and html.count("<svg") == 1  # only KPIs with data
     assert "集計の方法" in html and "90.0%" in html
