@@ -266,7 +266,8 @@ def _version_for(link: Link, version_id: object) -> SurveyVersion:
 
 
 def deliver_response(device: KioskDevice, *, link_code: object, version_id: object,
-                     client_uuid: uuid.UUID, answers: Mapping[str, object]) -> Receipt:
+                     client_uuid: uuid.UUID, answers: Mapping[str, object],
+                     language: object = None) -> Receipt:
     """Store one queued response from a device exactly once; commit (in submit_response).
 
     The version is the one the respondent saw (the device may deliver it after a new version
@@ -279,7 +280,8 @@ def deliver_response(device: KioskDevice, *, link_code: object, version_id: obje
     version = _version_for(link, version_id)
     try:
         return submit_response(defn=version_definition(version), version=version, link=link,
-                               channel=link.channel, client_uuid=client_uuid, answers=answers)
+                               channel=link.channel, client_uuid=client_uuid, answers=answers,
+                               language=language)
     except ResponseConflict:
         db.session.rollback()
         log.warning("kiosk response refused: client id %s was already stored with a different "

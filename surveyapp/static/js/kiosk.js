@@ -391,6 +391,7 @@
       link: data.link,
       version: parseInt(data.version, 10),
       answers: collect(),
+      language: data.lang,  // the language this respondent answered in
       completed_at: new Date().toISOString()
     };
     store.add(item).then(function () {
