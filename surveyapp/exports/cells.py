@@ -6,12 +6,14 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
 from urllib.parse import quote
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 UTF8_BOM = "\ufeff"
 
-Cell = str | int | float | None
+Cell = str | int | float | date | None
+"""A value of a download: a date is written as ISO text in CSV and as a date cell in Excel."""
 
 
 def safe_text(value: str) -> str:

@@ -1,5 +1,5 @@
-"""Staff pages: KPI dashboard, survey schedule and links (results and downloads live in
-``kpi_views`` and ``download_views``, on the same blueprint)."""
+"""Staff pages: KPI dashboard, survey schedule and links (results, downloads and comments live
+in ``kpi_views``, ``download_views`` and ``comment_views``, on the same blueprint)."""
 
 from __future__ import annotations
 
@@ -47,6 +47,9 @@ from .forms import LinkForm, ScheduleForm
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 ANALYSTS = ("analyst",)
+# Who may show the phone numbers and e-mail addresses that respondents typed into free text
+# (hidden by default on screen and in downloads; every reveal is audited). Admin always may.
+REVEALERS = ("analyst",)
 LABELS = {
     "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
     "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
@@ -148,4 +151,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import comment_views, download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
