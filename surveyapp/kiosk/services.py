@@ -35,6 +35,8 @@ PIN_LOCK = timedelta(minutes=5)
 ENROLL_CODE_LENGTH = 8
 ENROLL_VALID = timedelta(minutes=30)
 REPORTED_COUNT_MAX = 1_000_000
+HEARTBEAT_SECONDS = 60  # how often a kiosk page reports; it also reports whenever its queue changes
+CONNECTED_WITHIN = timedelta(seconds=3 * HEARTBEAT_SECONDS)  # heard from since: shown as connected
 
 
 class KioskError(Exception):
@@ -243,6 +245,11 @@ def _count(value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         return 0
     return max(0, min(value, REPORTED_COUNT_MAX))
+
+
+def recently_heard(device: KioskDevice, now: datetime) -> bool:
+    """Whether the device's page is reporting (so its queue count is current)."""
+    return device.last_contact_at is not None and now - device.last_contact_at <= CONNECTED_WITHIN
 
 
 def note_contact(device: KioskDevice, *, pending: object = None, refused: object = None,
