@@ -5,9 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import unicodedata
-from functools import lru_cache
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date
+from functools import lru_cache
 from urllib.parse import quote
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
