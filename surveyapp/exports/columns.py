@@ -7,6 +7,7 @@ Values stay unrounded in every numeric cell; the number format decides what Exce
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -48,8 +49,15 @@ def excel_formats(columns: Sequence[Column]) -> dict[int, str]:
     return {index: column.fmt for index, column in enumerate(columns) if column.fmt}
 
 
+def heading_width(title: str) -> float:
+    """Excel column width that shows a heading whole (a wide character counts two), 8–20."""
+    units = sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in title)
+    return float(min(max(units + 2, 8), 20))
+
+
 def excel_widths(columns: Sequence[Column]) -> dict[int, float]:
-    return {index: column.width for index, column in enumerate(columns) if column.width}
+    """The declared width, else one that shows the heading."""
+    return {index: column.width or heading_width(column.title) for index, column in enumerate(columns)}
 
 
 DEFINITION_COLUMNS = [

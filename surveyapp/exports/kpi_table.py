@@ -43,8 +43,8 @@ from .xlsx import Sheet
 MIN_SHOWN = 5
 
 KPI_COLUMNS: list[Column] = [
-    Column("survey", "アンケート", "アンケートのキー"),
-    Column("kpi", "KPIキー", "KPIのキー"),
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
     Column("title", "KPI", "KPIの名称", width=40),
     Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
     Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
@@ -181,8 +181,8 @@ def _weighted_row(result: KpiYearResult, weighted: WeightedResult) -> list[Cell]
 
 
 OPTION_COLUMNS = [
-    Column("survey", "アンケート", "アンケートのキー"),
-    Column("kpi", "KPIキー", "KPIのキー"),
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
     Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
     Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
     Column("option", "選択肢コード", "選択肢のコード（no_answer＝無回答）", width=20),
@@ -210,8 +210,8 @@ def option_rows(results: Iterable[KpiYearResult]) -> list[list[Cell]]:
 
 
 BREAKDOWN_COLUMNS = [
-    Column("survey", "アンケート", "アンケートのキー"),
-    Column("kpi", "KPIキー", "KPIのキー"),
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
     Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
     Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
     Column("breakdown", "内訳のキー", "内訳に使った設問のキー（channel＝回答経路）"),
