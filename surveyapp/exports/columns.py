@@ -18,12 +18,13 @@ RATE = "0.0%"  # a proportion 0–1 shown as a percentage
 POINTS = "+0.0%;-0.0%;0.0%"  # a difference of two proportions, signed
 LEVEL = "0%"  # a confidence level 0.95 shown as 95%
 COUNT = "#,##0"
-YEAR = "0"  # a fiscal year, without a thousands separator
 DECIMAL1 = "#,##0.0"  # an effective sample size
 DECIMAL2 = "0.00"  # a design effect
-FLAG = "0"  # 1/0
-ID = "0"
 DATE = "yyyy/mm/dd"
+# Whole numbers that are not counts (years, 1/0 flags, numbers of responses and versions) stay in
+# Excel's General format, which shows them as they are; a style on every cell of a million-row
+# download would only cost time.
+YEAR = FLAG = ID = None
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Column:
     key: str  # the CSV heading (stable, ASCII)
     title: str  # the Excel heading (Japanese)
     description: str = ""
-    fmt: str | None = None  # the Excel number format of its numeric values
+    fmt: str | None = None  # the Excel number format of its numeric values (None: General)
     width: float | None = None
 
 
