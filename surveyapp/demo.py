@@ -24,6 +24,8 @@ from .timeutil import fiscal_year, from_japan, utcnow
 demo_cli = AppGroup("demo", help="Generate synthetic demo data.")
 
 AGE_WEIGHTS = {"18_29": 0.09, "30_39": 0.11, "40_49": 0.15, "50_59": 0.17, "60_69": 0.21, "70_over": 0.27}
+# The languages residents answer in (Kakamigahara has many Brazilian and Vietnamese residents).
+LANGUAGE_WEIGHTS = {"ja": 0.9, "ja-easy": 0.03, "pt-BR": 0.03, "en": 0.02, "vi": 0.02}
 COMMENTS = (
     "オンライン申請がもっと増えるとうれしいです。",
     "窓口の方が丁寧に説明してくれました。",
@@ -73,6 +75,13 @@ def _answer(question: QuestionDef, rng: random.Random,
     return rng.choice(codes)
 
 
+def demo_language(client_uuid: uuid.UUID) -> str:
+    """The language a demo respondent answered in, drawn apart from the answers (so adding it
+    changed no earlier seed's responses)."""
+    rng = random.Random(client_uuid.int)
+    return rng.choices(list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()))[0]
+
+
 def demo_times(count: int, year: int | None, rng: random.Random) -> Iterator[datetime]:
     """Submission times (naive UTC) spread over the fiscal year (up to now for the current one)."""
     now = utcnow()
@@ -110,7 +119,8 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
         client_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
         try:
             receipt = submit_response(defn=defn, version=version, link=None, channel="demo",
-                                      client_uuid=client_uuid, answers=answers, now=moment)
+                                      client_uuid=client_uuid, answers=answers, now=moment,
+                                      language=demo_language(client_uuid))
         except SurveyNotAccepting:
             raise click.ClickException(
                 f"{survey_key} is not accepting responses at {moment:%Y-%m-%d}; open it first "

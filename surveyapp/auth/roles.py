@@ -63,6 +63,8 @@ PERMISSIONS: Mapping[str, Permission] = {
     "results.download": Permission(RESULTS_ROLES, _l("KPIの集計と内訳をダウンロードする（Excel・CSV）")),
     "responses.download": Permission(RESULTS_ROLES, _l("回答データ（個票）とコードブックをダウンロードする")),
     "comments.view": Permission(RESULTS_ROLES, _l("自由記述を読む・ダウンロードする（閲覧は操作記録に残ります）")),
+    "comments.reveal": Permission(RESULTS_ROLES, _l(
+        "自由記述に書かれた電話番号とメールアドレスを表示する（表示は操作記録に残ります）")),
     "population.manage": Permission(RESULTS_ROLES, _l("重み付けに使う人口表を登録する")),
     "surveys.manage": Permission(frozenset({"admin"}), _l(
         "アンケートの受付期間を設定し、リンク、QRコード、ポスターを作る")),

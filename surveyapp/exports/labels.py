@@ -1,4 +1,5 @@
-"""Japanese names of codes (methods, verdicts, suppression reasons, channels) for every output."""
+"""Japanese names of codes (methods, verdicts, suppression reasons, channels, response languages)
+for every output."""
 
 from __future__ import annotations
 
@@ -52,6 +53,17 @@ CHANNEL_LABELS = {
     "invitation": _l("案内状（無作為抽出）"),
     "demo": _l("デモデータ"),
 }
+# The language a respondent answered in, named for staff (respondents see each name in itself).
+LANGUAGE_LABELS = {
+    "ja": _l("日本語"),
+    "ja-easy": _l("やさしい日本語"),
+    "pt-BR": _l("ポルトガル語（ブラジル）"),
+    "en": _l("英語"),
+    "vi": _l("ベトナム語"),
+    "zh-Hans": _l("中国語（簡体字）"),
+    "tl": _l("タガログ語"),
+}
+UNKNOWN_LANGUAGE = _l("不明")
 
 
 def label(table: dict[str, object], code: str | None) -> str:

@@ -9,6 +9,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from ..auth.roles import permission_required
@@ -16,7 +17,7 @@ from ..results.courses import link_results, responses_in
 from ..results.declarations import KpiDeclaration, kpi_declarations
 from ..staff.views import LABELS
 from ..surveys.models import Link
-from ..timeutil import fiscal_year_label, to_japan
+from ..timeutil import fiscal_year_label, japanese_datetime, time_ago, to_japan, utcnow
 from .courses import (
     CourseError,
     SessionInput,
@@ -40,6 +41,7 @@ from .services import (
     get_device,
     kiosk_links,
     list_devices,
+    recently_heard,
     reissue_enrollment,
     revoke_device,
 )
@@ -67,7 +69,8 @@ DEVICE_ERRORS = {
 
 @bp.context_processor
 def _globals() -> dict[str, Any]:
-    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan}
+    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
+            "japanese_datetime": japanese_datetime, "time_ago": time_ago}
 
 
 @bp.after_request
@@ -294,12 +297,13 @@ def device_index() -> ResponseReturnValue:
 
 
 def _render_devices(form: DeviceForm, status: int = 200) -> ResponseReturnValue:
+    now = utcnow()
     devices = []
     for device in list_devices():
         assign = AssignForm(formdata=None, link=device.link_id or 0, prefix=f"d{device.id}")
         _link_choices(assign)
-        devices.append({"device": device, "assign": assign})
-    return render_template("staff_kiosk/devices.html", form=form, devices=devices), status
+        devices.append({"device": device, "assign": assign, "heard": recently_heard(device, now)})
+    return render_template("staff_kiosk/devices.html", form=form, devices=devices, now=now), status
 
 
 @bp.post("/kiosks")
@@ -319,9 +323,15 @@ def device_add() -> ResponseReturnValue:
 
 
 def _render_code(enrollment: Enrollment) -> ResponseReturnValue:
-    """The enrollment code is shown once, on this response only (never stored in plain)."""
-    return render_template("staff_kiosk/device_code.html", enrollment=enrollment,
-                           enroll_url=request.host_url.rstrip("/") + url_for("kiosk.enroll"))
+    """The enrollment code is shown once, on this response only (never stored in plain): large,
+    and as a QR code of the enrollment page with the code in the URL's fragment (which the
+    browser never sends to the server, so it stays out of access logs); the page fills it in."""
+    from ..links.qr import qr_svg
+
+    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
+    enroll_url = str(base) + url_for("kiosk.enroll")
+    qr = Markup(qr_svg(f"{enroll_url}#code={enrollment.display_code}").decode("utf-8"))  # noqa: S704 - our SVG
+    return render_template("staff_kiosk/device_code.html", enrollment=enrollment, enroll_url=enroll_url, qr=qr)
 
 
 @bp.post("/kiosks/<int:device_id>/code")

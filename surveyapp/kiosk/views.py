@@ -52,6 +52,7 @@ from ..timeutil import utcnow
 from .forms import EnrollForm, PinForm
 from .models import KioskDevice
 from .services import (
+    HEARTBEAT_SECONDS,
     KioskError,
     PinRefused,
     check_pin,
@@ -147,7 +148,8 @@ def _precache_urls() -> list[str]:
 def _page_settings() -> dict[str, Any]:
     config = current_app.config
     return {"idle": config["KIOSK_IDLE_SECONDS"], "countdown": config["KIOSK_COUNTDOWN_SECONDS"],
-            "thanks": config["KIOSK_THANKS_SECONDS"], "retry_max": config["KIOSK_RETRY_MAX_SECONDS"]}
+            "thanks": config["KIOSK_THANKS_SECONDS"], "retry_max": config["KIOSK_RETRY_MAX_SECONDS"],
+            "heartbeat": HEARTBEAT_SECONDS}
 
 
 def _render_app(device: KioskDevice, link: Link, version: SurveyVersion) -> ResponseReturnValue:

@@ -1,7 +1,7 @@
 """What was answered (Response, Answer) and the respondent's in-progress flow.
 
 A response carries no name, no IP address and no user agent: only the survey version, the link
-and channel it came through, when, and the answers.
+and channel it came through, when, the language the respondent answered in, and the answers.
 """
 
 from __future__ import annotations
@@ -30,6 +30,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     fiscal_year: Mapped[int]
     body_hash: Mapped[str] = mapped_column(String(64))
+    # The language the respondent answered in (our code, e.g. "pt-BR"); None for responses
+    # stored before it was recorded, and for paper and demo data.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"

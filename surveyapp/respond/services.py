@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import LANGUAGE_NAMES
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..timeutil import fiscal_year, utcnow
@@ -131,11 +132,14 @@ def _existing_receipt(client_uuid: uuid.UUID, digest: str) -> Receipt | None:
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
+    language: object = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
     Replaying the same body returns the original receipt and stores nothing; a different body
-    under the same id raises ResponseConflict.
+    under the same id raises ResponseConflict.  ``language`` is the language the respondent
+    answered in (one of ours, else not recorded); it is not part of the body, so a replay
+    never conflicts over it.
     """
     now = now or utcnow()
     cleaned = clean_answers(defn, answers, complete=True)
@@ -150,6 +154,7 @@ def submit_response(
         client_uuid=client_uuid, survey_id=version.survey_id, survey_version_id=version.id,
         link_id=link.id if link else None, channel=channel, submitted_at=now,
         fiscal_year=fiscal_year(now), body_hash=digest,
+        language=language if isinstance(language, str) and language in LANGUAGE_NAMES else None,
     )
     for key, value in cleaned.items():
         question = defn.question(key)

@@ -172,7 +172,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
-                                  answers=answers)
+                                  answers=answers, language=current_language())
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:

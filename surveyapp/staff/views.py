@@ -1,5 +1,5 @@
-"""Staff pages: KPI dashboard, survey schedule and links (results and downloads live in
-``kpi_views`` and ``download_views``, on the same blueprint)."""
+"""Staff pages: KPI dashboard, survey schedule and links (results, downloads and comments live
+in ``kpi_views``, ``download_views`` and ``comment_views``, on the same blueprint)."""
 
 from __future__ import annotations
 
@@ -147,4 +147,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import comment_views, download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
