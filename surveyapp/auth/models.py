@@ -11,7 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from ..timeutil import utcnow
 
-ROLES = ("admin", "analyst", "course-staff", "data-entry")
+ROLES = ("admin", "analyst", "course-staff", "data-entry", "author")
+"""``author``: writes and publishes survey definitions in the browser editor (the survey owners
+in the departments), without the admin's accounts, links and downloads."""
 
 
 class StaffUser(UserMixin, db.Model):  # type: ignore[name-defined]

@@ -33,4 +33,7 @@ def roles_required(*roles: str) -> Callable[[F], F]:
     return decorator
 
 
-ALL_STAFF = ("admin", "analyst", "course-staff", "data-entry")
+ALL_STAFF = ("admin", "analyst", "course-staff", "data-entry", "author")
+AUTHORS = ("author",)
+"""Who writes survey definitions: the editor, previews, publishing, creating and copying
+surveys (admin always passes).  Archiving stays with admin."""
