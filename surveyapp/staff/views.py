@@ -19,7 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import ALL_STAFF, roles_required
+from ..auth.roles import ALL_STAFF, AUTHORS, roles_required
 from ..exports.labels import (
     ASSESSMENT_LABELS,
     CHANNEL_LABELS,
@@ -29,6 +29,7 @@ from ..exports.labels import (
     SUPPRESSION_LABELS,
     VERDICT_LABELS,
     WEIGHTED_METHOD_LABELS,
+    comparability_reason,
 )
 from ..results.overview import kpi_overview
 from ..surveys.models import Survey
@@ -57,7 +58,7 @@ LABELS = {
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline}
+            "fy_inline": _fy_inline, "comparability_text": comparability_reason}
 
 
 def _fy_inline(year: int) -> str:
@@ -82,9 +83,11 @@ def _survey_or_404(key: str) -> Survey:
 
 
 @bp.get("/surveys")
-@roles_required("admin")
+@roles_required(*AUTHORS)
 def surveys() -> ResponseReturnValue:
-    return render_template("staff/surveys.html", surveys=list_surveys(), now=utcnow())
+    archived = request.args.get("archived") == "1"
+    return render_template("staff/surveys.html", surveys=list_surveys(archived=archived), now=utcnow(),
+                           archived=archived)
 
 
 @bp.get("/surveys/<key>")
@@ -123,7 +126,13 @@ def survey_schedule(key: str) -> ResponseReturnValue:
                 user_id=current_user.id,
             )
         except InvalidSchedule:
-            form.closes_at.errors = [_("受付終了は受付開始より後にしてください。")]
+            if survey.archived:
+                form.status.errors = [
+                    _("アーカイブ中のアンケートは受付を始められません。先にアーカイブから戻してください。")]
+            elif survey.current_version is None:
+                form.status.errors = [_("まだ公開した版がありません。定義を編集して公開してから受付を始めてください。")]
+            else:
+                form.closes_at.errors = [_("受付終了は受付開始より後にしてください。")]
         else:
             flash(_("受付の設定を保存しました。"))
             return redirect(url_for("staff.survey_detail", key=key), 303)
@@ -148,4 +157,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import download_views, editor_views, kpi_views, preview_views, publish_views  # noqa: E402,F401  (routes on this blueprint)
