@@ -200,6 +200,15 @@ def _texts_out(form: Any, prefix: str, langs: Sequence[str]) -> dict[str, str]:
     return out
 
 
+def _put_texts(table: dict[str, Any], form: Any, keys: Sequence[str], langs: Sequence[str]) -> None:
+    """Texts that were written; an empty text is left out, as an empty cell of a workbook is,
+    so that it gets the same message."""
+    for key in keys:
+        texts = _texts_out(form, key, langs)
+        if texts:
+            table[key] = texts
+
+
 def _text_fields(attrs: dict[str, Any], prefix: str, label: str, langs: Sequence[str], *,
                  multiline: bool) -> None:
     field = TextAreaField if multiline else StringField
@@ -260,11 +269,11 @@ def settings_formdata(data: Mapping[str, Any], langs: Sequence[str]) -> dict[str
 def settings_from_form(form: Any, data: Mapping[str, Any],
                        langs: Sequence[str]) -> tuple[dict[str, Any], dict[str, str]]:
     """(survey keys to store, None meaning "leave out"; the translation status per language)."""
-    description = _texts_out(form, "description", langs)
     values: dict[str, Any] = {
         "audience": form.audience.data, "public_results": bool(form.public_results.data),
         "default_language": form.default_language.data,
-        "title": _texts_out(form, "title", langs), "description": description or None,
+        "title": _texts_out(form, "title", langs) or None,
+        "description": _texts_out(form, "description", langs) or None,
     }
     status = data.get("translation_status")
     ja = status.get("ja", "reviewed") if isinstance(status, Mapping) else "reviewed"
@@ -321,12 +330,9 @@ def question_formdata(question: Mapping[str, Any], same_page: bool, langs: Seque
 def question_from_form(form: Any, langs: Sequence[str]) -> dict[str, Any]:
     """The question as the definition's data (keys left out when empty)."""
     question: dict[str, Any] = {
-        "key": (form.key.data or "").strip(), "type": form.type.data,
-        "required": bool(form.required.data), "text": _texts_out(form, "text", langs),
+        "key": (form.key.data or "").strip(), "type": form.type.data, "required": bool(form.required.data),
     }
-    hint = _texts_out(form, "hint", langs)
-    if hint:
-        question["hint"] = hint
+    _put_texts(question, form, ("text", "hint"), langs)
     if form.demographic.data:
         question["demographic"] = form.demographic.data
     max_length = _typed(QUESTION, "max_length", form.max_length.data)
@@ -335,8 +341,8 @@ def question_from_form(form: Any, langs: Sequence[str]) -> dict[str, Any]:
     if form.type.data in ("single", "multiple"):
         options = []
         for entry in form.options:
-            option: dict[str, Any] = {"code": (entry.form.code.data or "").strip(),
-                                      "text": _texts_out(entry.form, "text", langs)}
+            option: dict[str, Any] = {"code": (entry.form.code.data or "").strip()}
+            _put_texts(option, entry.form, ("text",), langs)
             if entry.form.kind.data and entry.form.kind.data != "answer":
                 option["kind"] = entry.form.kind.data
             score = _typed(OPTION, "score", entry.form.score.data)
@@ -416,8 +422,8 @@ def kpi_from_form(form: Any, langs: Sequence[str], codes: Sequence[str]) -> dict
         "excluded": [c for c in form.excluded.data or [] if c in codes],
         "no_answer_in_base": form.no_answer_in_base.data != "false",
         "direction": form.direction.data,
-        "title": _texts_out(form, "title", langs), "headline": _texts_out(form, "headline", langs),
     }
+    _put_texts(kpi, form, ("title", "headline"), langs)
     for name in ("baseline_value", "target_value", *_KPI_NUMBERS):
         value = _typed(KPI, name, form[name].data)
         if value is not None:

@@ -22,9 +22,10 @@ def blank_definition(key: str, title: str) -> Data:
     """A new survey: Japanese only, one empty question to start from."""
     data: Data = {
         "format": FORMAT_VERSION, "key": key, "audience": "residents", "public_results": False,
-        "default_language": "ja", "title": {"ja": title} if title.strip() else {},
-        "translation_status": {"ja": "reviewed"}, "questions": [], "kpis": [],
+        "default_language": "ja", "translation_status": {"ja": "reviewed"}, "questions": [], "kpis": [],
     }
+    if title.strip():
+        data["title"] = {"ja": title.strip()}
     add_question(data)
     return data
 
@@ -131,11 +132,11 @@ def new_question_key(data: Mapping[str, Any]) -> str:
 
 def add_question(data: Data, qtype: str = "single") -> int:
     """Append a question with a free key (``q1``, ``q2`` …) and, for a choice, two options;
-    the texts are left for the staff to write.  Returns its index."""
+    the texts are left for the staff to write (absent, as an empty cell of a workbook).
+    Returns its index."""
     questions = questions_of(data)
     flags = same_page_flags(questions)
-    question: dict[str, Any] = {"key": new_question_key(data), "type": qtype, "required": False,
-                                "text": {}}
+    question: dict[str, Any] = {"key": new_question_key(data), "type": qtype, "required": False}
     if qtype in CHOICE_TYPES:
         question["options"] = []
         add_option(question)
@@ -238,7 +239,7 @@ def add_option(question: dict[str, Any]) -> int:
     options = question.get("options")
     if not isinstance(options, list):
         options = question["options"] = []
-    options.append({"code": new_option_code(question), "text": {}})
+    options.append({"code": new_option_code(question)})
     return len(options) - 1
 
 
@@ -278,8 +279,8 @@ def add_kpi(data: Data, fiscal_year: int) -> int:
     while f"kpi{n}" in used:
         n += 1
     candidates = questions_for_kpi(data)
-    kpi: dict[str, Any] = {"key": f"kpi{n}", "title": {}, "headline": {}, "success": [],
-                           "excluded": [], "no_answer_in_base": True, "direction": "up",
+    kpi: dict[str, Any] = {"key": f"kpi{n}", "success": [], "excluded": [], "no_answer_in_base": True,
+                           "direction": "up",
                            "baseline_fiscal_year": fiscal_year, "target_fiscal_year": fiscal_year}
     if candidates:
         kpi["question"] = candidates[0].get("key")
