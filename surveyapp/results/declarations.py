@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from ..extensions import db
+from ..respond.models import Response
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Kpi, Survey
 from ..surveys.services import version_definition
@@ -44,6 +45,8 @@ class ComparabilityBreak:
     published_at: datetime
     fiscal_year: int
     reasons: tuple[Mapping[str, str], ...]
+    mixed: bool = False
+    """Answers to an earlier version were given in or after that fiscal year too."""
 
 
 @dataclass(frozen=True)
@@ -149,8 +152,13 @@ def _breaks(survey: Survey, kpi_key: str) -> tuple[ComparabilityBreak, ...]:
             continue
         for note in version.comparability_notes:
             if note.kpi_key == kpi_key:
-                found.append(ComparabilityBreak(version.number, version.published_at,
-                                                fiscal_year(version.published_at), tuple(note.reasons)))
+                year = fiscal_year(version.published_at)
+                earlier = [v.id for v in survey.versions if v.number < version.number]
+                mixed = db.session.scalar(db.select(Response.id).where(
+                    Response.survey_id == survey.id, Response.fiscal_year >= year,
+                    Response.survey_version_id.in_(earlier)).limit(1)) is not None
+                found.append(ComparabilityBreak(version.number, version.published_at, year,
+                                                tuple(note.reasons), mixed))
     return tuple(found)
 
 

@@ -43,6 +43,17 @@ def test_the_kpi_page_and_the_report_mark_the_year_the_wording_changed(app: Flas
         assert "第2版（" in html and "選択肢「大変満足」の文言（日本語）が変わりました。" in html, path
         assert (f"{fiscal_year_label(year)}以降の結果は、それより前の年度の結果や基準値と、"
                 "そのまま比べられません。") in html
+        assert "変更前の版への回答も含まれています" not in html  # the earlier answers are from 2025
+
+
+def test_a_year_with_answers_to_both_versions_says_so(app: Flask) -> None:
+    now = to_japan(utcnow()).replace(tzinfo=None)
+    add_responses(app, "counter", [{"counter_satisfaction": "satisfied"}] * 40, when=now)
+    _publish_reworded_option(app)
+    client = app.test_client()
+    login(client, app, "analyst")
+    html = client.get("/staff/kpis/counter/counter_satisfaction_rate").get_data(as_text=True)
+    assert f"{fiscal_year_label(fiscal_year(utcnow()))}以降の結果には、変更前の版への回答も含まれています。" in html
 
 
 def test_a_survey_without_changes_has_no_notes(app: Flask) -> None:
