@@ -17,7 +17,7 @@ from ..respond.forms import page_form_class
 from ..respond.pages import PageContext, render_page, survey_texts
 from ..surveys.drafts import DraftState, draft_state
 from ..surveys.format.model import SurveyDef
-from .editor_forms import page_of
+from .editor_problems import page_of
 from .editor_views import _where, preview_languages
 from .views import _survey_or_404, bp
 

@@ -79,8 +79,10 @@ def draft_publish(key: str) -> ResponseReturnValue:
         return redirect(url_for("staff.draft_publish", key=key), 303)
     flash(_("第%(n)d版を公開しました。これからの回答は第%(n)d版で受け付けます（これまでの回答は、回答した版のままです）。",
             n=version.number))
-    if survey.status != "open":
-        flash(_("このアンケートはまだ受付を始めていません。受付の設定から受付を始めてください。"))
+    if survey.status != "open" and current_user.role == "admin":
+        flash(_("このアンケートはまだ受付を始めていません。アンケートのページの「受付の設定」で受付を始めてください。"))
+    elif survey.status != "open":
+        flash(_("このアンケートはまだ受付を始めていません。受付の開始は、管理者に依頼してください。"))
     return redirect(url_for("staff.draft_overview", key=key), 303)
 
 

@@ -157,4 +157,11 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import download_views, editor_views, kpi_views, preview_views, publish_views  # noqa: E402,F401  (routes on this blueprint)
+from . import (  # noqa: E402,F401  (routes on this blueprint)
+    download_views,
+    editor_views,
+    kpi_views,
+    preview_views,
+    publish_views,
+    question_views,
+)

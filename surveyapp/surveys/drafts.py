@@ -264,8 +264,10 @@ def upload_draft(survey: Survey, filename: str, content: bytes, *, user_id: int 
     if draft is None:
         draft = new_draft(survey, data, user_id=user_id)
     else:
+        current = survey.current_version
         draft.definition = data
         draft.revision += 1
+        draft.based_on_version_id = current.id if current is not None else None
         draft.updated_at = utcnow()
         draft.updated_by = user_id
     record(user_id, "survey.draft.upload", survey.key, filename=filename[:200],

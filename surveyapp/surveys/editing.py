@@ -98,6 +98,16 @@ def same_page_flags(questions: Sequence[Mapping[str, Any]]) -> list[bool]:
     return [i > 0 and pages[i] == pages[i - 1] for i in range(len(pages))]
 
 
+def page_numbers(questions: Sequence[Mapping[str, Any]]) -> list[int]:
+    """The page each question is shown on."""
+    numbers: list[int] = []
+    page = 0
+    for shares in same_page_flags(questions):  # the first question never shares
+        page += 0 if shares else 1
+        numbers.append(page)
+    return numbers
+
+
 def apply_page_flags(questions: list[dict[str, Any]], flags: Sequence[bool]) -> None:
     """Number the pages from the flags; with no shared page, leave page numbers out (one
     question per page is the default)."""

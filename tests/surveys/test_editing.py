@@ -44,6 +44,7 @@ def test_moving_questions_keeps_who_shares_a_page_valid() -> None:
     data = _survey("a", "b", "c")
     editing.replace_question(data, 2, copy.deepcopy(data["questions"][2]), same_page=True)
     assert [q.get("page") for q in data["questions"]] == [1, 2, 2]
+    assert editing.page_numbers(data["questions"]) == [1, 2, 2]
     assert editing.move_question(data, 2, -1) == 1
     assert [q["key"] for q in data["questions"]] == ["a", "c", "b"]
     assert [q["page"] for q in data["questions"]] == [1, 1, 2]
