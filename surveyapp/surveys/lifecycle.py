@@ -28,11 +28,18 @@ def _in_use(key: str) -> Problem:
     return Problem(("key",), f'調査キー "{key}" はすでに使われています。別のキーにしてください')
 
 
+RESERVED_KEYS = ("new", "template")
+"""Words the staff pages use in their addresses beside survey keys (``/staff/surveys/new``)."""
+
+
 def key_problems(key: str) -> list[Problem]:
     """What is wrong with a new survey key: the schema's own message, or that it is in use."""
     _defn, problems = validate({"key": key})
     found = [p for p in problems if p.path == ("key",)]
-    if not found and db.session.scalar(db.select(Survey.id).where(Survey.key == key)) is not None:
+    if not found and key in RESERVED_KEYS:
+        found.append(Problem(("key",), f'"{key}" は画面のアドレスに使うため、調査キーにできません。'
+                                       "別のキーにしてください"))
+    elif not found and db.session.scalar(db.select(Survey.id).where(Survey.key == key)) is not None:
         found.append(_in_use(key))
     return found
 
@@ -73,9 +80,9 @@ def create_survey_from_file(filename: str, content: bytes, *, user_id: int | Non
     """A new survey whose draft is an uploaded definition (.xlsx or .toml; its key is the new
     survey's key); commit.  DefinitionError lists every problem and nothing is saved."""
     defn = read_definition(filename, content)
-    if key_problems(defn.key):  # the file's key is well formed (checked above), so it is in use
-        problem = _in_use(defn.key)
-        raise DefinitionError.of([Problem(problem.path, problem.message, filename)])
+    problems = key_problems(defn.key)  # the file's key is well formed: reserved or in use
+    if problems:
+        raise DefinitionError.of([Problem(p.path, p.message, filename) for p in problems])
     survey = _new_survey(defn.key)
     new_draft(survey, definition_to_dict(defn), user_id=user_id)
     record(user_id, "survey.create", defn.key, source="file", filename=filename[:200])

@@ -174,6 +174,9 @@ def test_new_survey_keys_are_checked_like_a_file(app: Flask) -> None:
         with pytest.raises(DefinitionError) as info:
             lifecycle.create_survey("counter", "窓口", user_id=None)
         assert "すでに使われています" in info.value.problems[0].message
+        with pytest.raises(DefinitionError) as info:
+            lifecycle.create_survey("new", "新しい調査", user_id=None)
+        assert "調査キーにできません" in info.value.problems[0].message
 
 
 def test_a_copy_gets_the_new_key_and_title_and_asks_for_the_title_translations(app: Flask) -> None:
