@@ -51,6 +51,10 @@ def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
         state = ("created" if result.created_survey else
                  "new version" if result.created_version else "unchanged")
         click.echo(f"{defn.key}: {state} (version {result.version.number})")
+        for warning in result.comparability:
+            reasons = ", ".join(r.code + (f" ({r.language})" if r.language else "") for r in warning.reasons)
+            click.echo(f"{defn.key}: KPI {warning.kpi} is no longer comparable with earlier years "
+                       f"({reasons}); recorded with version {result.version.number}", err=True)
         if open_ and result.survey.status == "draft":
             set_schedule(result.survey, status="open", opens_at=None, closes_at=None,
                          user_id=None)

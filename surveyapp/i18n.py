@@ -111,6 +111,13 @@ def current_language() -> str:
     return str(choice)
 
 
+def use_language(code: str) -> None:
+    """Render the rest of this request in ``code``: the staff preview of a respondent page (staff
+    pages are otherwise always Japanese)."""
+    g.language = code
+    refresh()
+
+
 def set_link_language(code: str) -> None:
     """Remember the default language of the link being answered (used when no cookie is set)."""
     g.link_language = code

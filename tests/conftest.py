@@ -26,6 +26,7 @@ PERSONAS = {
     "analyst": "analyst@city.example.jp",
     "course-staff": "course@city.example.jp",
     "data-entry": "entry@city.example.jp",
+    "author": "author@city.example.jp",
 }
 
 

@@ -41,6 +41,8 @@ ROLES: Mapping[str, Role] = {
                   _l("すべての操作。アカウントと操作記録の管理、アンケートの受付とリンク。")),
     "analyst": Role(_l("分析担当"), "staff.dashboard",
                     _l("KPIの結果、内訳、レポート、回収状況、自由記述、回答データ、人口表。")),
+    "author": Role(_l("作成担当"), "staff.surveys",
+                   _l("アンケートを作成・編集し、プレビューして公開する。結果は見られません。")),
     "course-staff": Role(_l("講座担当"), "courses.course_index",
                          _l("講座とその回、その回の結果、キオスク端末。市全体のKPIの結果は見られません。")),
     "data-entry": Role(_l("入力担当"), "auth.account",
@@ -68,6 +70,8 @@ PERMISSIONS: Mapping[str, Permission] = {
     "population.manage": Permission(RESULTS_ROLES, _l("重み付けに使う人口表を登録する")),
     "surveys.manage": Permission(frozenset({"admin"}), _l(
         "アンケートの受付期間を設定し、リンク、QRコード、ポスターを作る")),
+    "surveys.edit": Permission(frozenset({"admin", "author"}), _l(
+        "アンケートの下書きを作成・編集し、プレビューし、差分を確認して公開する（Excel・TOMLの読み書き）")),
     "courses.manage": Permission(frozenset({"admin", "course-staff"}), _l(
         "講座と講座の回を登録し、その回のQRコードと結果を見る")),
     "kiosks.manage": Permission(frozenset({"admin", "course-staff"}), _l(

@@ -3,7 +3,11 @@ for every output."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
+
+from ..surveys.format.schema import LANGUAGE_LABELS  # the one list of language names for staff
 
 METHOD_LABELS = {
     "wilson": _l("ウィルソンのスコア法"),
@@ -53,16 +57,6 @@ CHANNEL_LABELS = {
     "invitation": _l("案内状（無作為抽出）"),
     "demo": _l("デモデータ"),
 }
-# The language a respondent answered in, named for staff (respondents see each name in itself).
-LANGUAGE_LABELS = {
-    "ja": _l("日本語"),
-    "ja-easy": _l("やさしい日本語"),
-    "pt-BR": _l("ポルトガル語（ブラジル）"),
-    "en": _l("英語"),
-    "vi": _l("ベトナム語"),
-    "zh-Hans": _l("中国語（簡体字）"),
-    "tl": _l("タガログ語"),
-}
 UNKNOWN_LANGUAGE = _l("不明")
 
 
@@ -71,3 +65,25 @@ def label(table: dict[str, object], code: str | None) -> str:
     if code is None:
         return ""
     return str(table.get(code, code))
+
+
+COMPARABILITY_LABELS = {
+    "question": _l("KPI の元になる設問が、別の設問に変わりました。"),
+    "question_text": _l("KPI の設問の文言（%(language)s）が変わりました。"),
+    "question_hint": _l("KPI の設問の補足（%(language)s）が変わりました。"),
+    "option_text": _l("選択肢「%(label)s」の文言（%(language)s）が変わりました。"),
+    "options": _l("KPI の設問の選択肢が追加・削除・並べ替えされました。"),
+    "success": _l("成功とする回答（割合の分子）が変わりました。"),
+    "base": _l("母数の定義（母数から除く回答、無回答の扱い）が変わりました。"),
+}
+"""Why a version is not comparable with earlier years (``surveys.diff.Reason`` codes)."""
+
+
+def comparability_reason(reason: Mapping[str, str]) -> str:
+    """One reason of a comparability note as a sentence for staff."""
+    text = COMPARABILITY_LABELS.get(reason.get("code", ""))
+    if text is None:
+        return str(reason.get("code", ""))
+    language = reason.get("language", "")
+    return str(text) % {"language": LANGUAGE_LABELS.get(language, language),
+                        "label": reason.get("label") or reason.get("option", "")}

@@ -108,7 +108,7 @@ def _device_or_404(device_id: int) -> KioskDevice:
 
 
 def _declarations_for(survey_key: str) -> list[KpiDeclaration]:
-    return [d for d in kpi_declarations() if d.survey_key == survey_key]
+    return [d for d in kpi_declarations(archived=True) if d.survey_key == survey_key]
 
 
 def _results_for(survey_key: str, link_ids: list[int]) -> list[dict[str, Any]]:

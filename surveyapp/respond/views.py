@@ -33,8 +33,9 @@ from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, page_form_class, question_texts
+from .forms import answers_from_form, page_form_class
 from .models import RespondentFlow
+from .pages import PageContext, RespondentNavigation, render_page, survey_texts
 from .services import (
     InvalidAnswers,
     ResponseConflict,
@@ -53,17 +54,13 @@ PREFERENCE_MAX_AGE = 365 * 24 * 3600
 OPEN_DATA_ENDPOINT = "opendata.index"
 
 
-class _Context:
+class _Context(PageContext):
     """The link, the version answered and its parsed definition."""
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
+        super().__init__(defn, RespondentNavigation(link.code))
         self.link = link
         self.version = version
-        self.defn = defn
-
-    @property
-    def pages(self) -> list[list[QuestionDef]]:
-        return self.defn.pages()
 
 
 def _flow_key(code: str) -> str:
@@ -111,7 +108,7 @@ def index() -> ResponseReturnValue:
 def start_page(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
     return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
-                           **_texts(ctx.defn))
+                           **survey_texts(ctx.defn))
 
 
 @bp.post("/s/<code>")
@@ -199,32 +196,14 @@ def _is_post() -> bool:
     return request.method == "POST"
 
 
-def _texts(defn: SurveyDef) -> dict[str, Any]:
-    title, title_lang = localized(defn.title)
-    description, description_lang = localized(defn.description) if defn.description else ("", "")
-    return {"survey_title": title, "survey_title_lang": title_lang,
-            "survey_description": description, "survey_description_lang": description_lang}
-
-
 def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number: int,
                  final: bool) -> ResponseReturnValue:
-    language = current_language()
-    rendered = [{**question_texts(question, language), "field": form[question.key]}
-                for question in questions]
-    status = 200
-    body = render_template(
-        "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
-        total=len(ctx.pages), final=final, single=len(questions) == 1,
-        has_errors=bool(form.errors), **_texts(ctx.defn),
-    )
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_page(ctx, form, questions, number, final)
 
 
 def _already_submitted(ctx: _Context) -> ResponseReturnValue:
     response = make_response(render_template("respond/submitted.html", ctx=ctx,
-                                              **_texts(ctx.defn)))
+                                              **survey_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -238,7 +217,7 @@ def done(code: str) -> ResponseReturnValue:
     if ctx.defn.public_results and OPEN_DATA_ENDPOINT in current_app.view_functions:
         results_url = url_for(OPEN_DATA_ENDPOINT)
     response = make_response(render_template("respond/done.html", ctx=ctx, results_url=results_url,
-                                              **_texts(ctx.defn)))
+                                              **survey_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

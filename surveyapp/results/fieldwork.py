@@ -66,7 +66,7 @@ def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
             db.select(day, func.count()).where(*conditions).group_by(day).order_by(day)):
         by_day.append((value if isinstance(value, date) else date.fromisoformat(str(value)), count))
     plans = []
-    for declaration in kpi_declarations():
+    for declaration in kpi_declarations(archived=True):
         if declaration.survey_key != survey.key:
             continue
         results = kpi_year_results(declaration, selection=selection, fiscal_year=fiscal_year)

@@ -29,6 +29,7 @@ from ..exports.labels import (
     SUPPRESSION_LABELS,
     VERDICT_LABELS,
     WEIGHTED_METHOD_LABELS,
+    comparability_reason,
 )
 from ..results.overview import kpi_overview
 from ..surveys.models import Survey
@@ -56,7 +57,7 @@ LABELS = {
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline}
+            "fy_inline": _fy_inline, "comparability_text": comparability_reason}
 
 
 def _fy_inline(year: int) -> str:
@@ -81,9 +82,11 @@ def _survey_or_404(key: str) -> Survey:
 
 
 @bp.get("/surveys")
-@permission_required("surveys.manage")
+@permission_required("surveys.edit")
 def surveys() -> ResponseReturnValue:
-    return render_template("staff/surveys.html", surveys=list_surveys(), now=utcnow())
+    archived = request.args.get("archived") == "1"
+    return render_template("staff/surveys.html", surveys=list_surveys(archived=archived), now=utcnow(),
+                           archived=archived)
 
 
 @bp.get("/surveys/<key>")
@@ -122,7 +125,13 @@ def survey_schedule(key: str) -> ResponseReturnValue:
                 user_id=current_user.id,
             )
         except InvalidSchedule:
-            form.closes_at.errors = [_("受付終了は受付開始より後にしてください。")]
+            if survey.archived:
+                form.status.errors = [
+                    _("アーカイブ中のアンケートは受付を始められません。先にアーカイブから戻してください。")]
+            elif survey.current_version is None:
+                form.status.errors = [_("まだ公開した版がありません。定義を編集して公開してから受付を始めてください。")]
+            else:
+                form.closes_at.errors = [_("受付終了は受付開始より後にしてください。")]
         else:
             flash(_("受付の設定を保存しました。"))
             return redirect(url_for("staff.survey_detail", key=key), 303)
@@ -147,4 +156,12 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import comment_views, download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import (  # noqa: E402,F401  (routes on this blueprint)
+    comment_views,
+    download_views,
+    editor_views,
+    kpi_views,
+    preview_views,
+    publish_views,
+    question_views,
+)

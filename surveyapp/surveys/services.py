@@ -1,4 +1,8 @@
-"""Survey use cases: load a definition (new survey or new version), open/close, links."""
+"""Survey use cases: load a definition (new survey or new version), open/close, links.
+
+Drafts edited in the browser and the survey lifecycle (create, copy, archive) are in
+``drafts.py`` and ``lifecycle.py``; both publish through :func:`publish_version` here.
+"""
 
 from __future__ import annotations
 
@@ -17,9 +21,10 @@ from .definitions import (
     dump_definition,
     parse_definition,
 )
+from .diff import ComparabilityWarning, comparability
 from .format.files import read_definition
 from .format.workbook_write import definition_workbook
-from .models import CHANNELS, Kpi, Link, Option, Question, Survey, SurveyVersion
+from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
@@ -47,6 +52,7 @@ class LoadResult:
     version: SurveyVersion
     created_survey: bool
     created_version: bool
+    comparability: tuple[ComparabilityWarning, ...] = ()
 
 
 def get_survey(key: str) -> Survey:
@@ -57,9 +63,12 @@ def get_survey(key: str) -> Survey:
     return survey
 
 
-def list_surveys() -> list[Survey]:
-    """All surveys, by key."""
-    return list(db.session.scalars(db.select(Survey).order_by(Survey.key)))
+def list_surveys(*, archived: bool | None = None) -> list[Survey]:
+    """All surveys by key; only the archived ones (True) or only the others (False)."""
+    query = db.select(Survey).order_by(Survey.key)
+    if archived is not None:
+        query = query.where(Survey.archived_at.is_not(None) if archived else Survey.archived_at.is_(None))
+    return list(db.session.scalars(query))
 
 
 _PARSED: dict[str, SurveyDef] = {}
@@ -95,10 +104,28 @@ def load_survey(defn: SurveyDef, *, user_id: int | None = None) -> LoadResult:
     if current is not None and current.content_hash == digest:
         db.session.commit()
         return LoadResult(survey, current, created_survey, False)
-    version = _add_version(survey, defn, digest, number=(current.number + 1) if current else 1)
-    record(user_id, "survey.load", defn.key, version=version.number, content_hash=digest)
+    version, warnings = publish_version(survey, defn, action="survey.load", user_id=user_id)
     db.session.commit()
-    return LoadResult(survey, version, created_survey, True)
+    return LoadResult(survey, version, created_survey, True, warnings)
+
+
+def publish_version(survey: Survey, defn: SurveyDef, *, action: str, user_id: int | None,
+                    acknowledged_by: int | None = None,
+                    ) -> tuple[SurveyVersion, tuple[ComparabilityWarning, ...]]:
+    """Add ``defn`` as the survey's next published version, with a comparability note for every
+    KPI it measures differently from the current version, and audit it (no commit)."""
+    digest = content_hash(defn)
+    current = survey.current_version
+    warnings = comparability(version_definition(current), defn) if current is not None else ()
+    version = _add_version(survey, defn, digest, number=(current.number + 1) if current else 1)
+    for warning in warnings:
+        db.session.add(ComparabilityNote(
+            version=version, kpi_key=warning.kpi, acknowledged_by=acknowledged_by,
+            reasons=[reason.as_dict() for reason in warning.reasons]))
+    record(user_id, action, defn.key, version=version.number, content_hash=digest,
+           comparability=[warning.kpi for warning in warnings])
+    db.session.flush()
+    return version, warnings
 
 
 def _add_version(survey: Survey, defn: SurveyDef, digest: str, *, number: int) -> SurveyVersion:
@@ -171,6 +198,8 @@ def set_schedule(
         raise InvalidSchedule("status must be open or closed")
     if survey.current_version is None:
         raise InvalidSchedule("the survey has no published version")
+    if status == "open" and survey.archived:
+        raise InvalidSchedule("an archived survey cannot be opened")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise InvalidSchedule("the closing time must be after the opening time")
     survey.status = status
@@ -236,7 +265,8 @@ def public_links(now: datetime) -> list[Link]:
     """One web link per survey that is accepting answers now (for the landing page)."""
     links = db.session.scalars(
         db.select(Link).join(Survey).where(Link.channel == "web", Link.active.is_(True),
-                                           Survey.status == "open").order_by(Survey.key, Link.id)
+                                           Survey.status == "open", Survey.archived_at.is_(None))
+        .order_by(Survey.key, Link.id)
     )
     seen: set[int] = set()
     result = []

@@ -14,7 +14,7 @@ from surveyapp.web import URL_INT_MAX, digits_up_to
 from tests.conftest import link_code, login
 
 OUT_OF_RANGE = ["9223372036854775808", "18446744073709551616", str(10**30), str(URL_INT_MAX + 1), "-1"]
-OTHER_ARGS = {"key": "digital-services", "kpi": "digital_satisfaction_rate", "code": "zzzzzzzz"}
+OTHER_ARGS = {"key": "digital-services", "kpi": "digital_satisfaction_rate", "code": "zzzzzzzz", "lang": "ja"}
 
 
 def _integer_routes(app: Flask) -> list[tuple[str, str, dict[str, str]]]:

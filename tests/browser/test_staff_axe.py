@@ -87,3 +87,73 @@ def test_account_pages_with_messages_have_no_serious_axe_violations(staff_tab: T
     staff_tab.submit()
     assert "推測されやすいパスワードです" in staff_tab.page.content()
     _no_serious_violations(staff_tab, "password change with errors")
+
+
+# --------------------------------------------------------------------------- the survey editor
+
+EDITOR_PAGES = [
+    "/staff/surveys",
+    "/staff/surveys?archived=1",
+    "/staff/surveys/new",
+    "/staff/surveys/digital-services/draft",
+    "/staff/surveys/library-users/draft",
+    "/staff/surveys/library-users/draft/settings",
+    "/staff/surveys/library-users/draft/questions/0",
+    "/staff/surveys/library-users/draft/kpis/0",
+    "/staff/surveys/library-users/draft/questions/0/delete",
+    "/staff/surveys/library-users/draft/preview/ja",
+    "/staff/surveys/counter/draft",
+    "/staff/surveys/counter/draft/questions/0",
+    "/staff/surveys/counter/draft/kpis/0",
+    "/staff/surveys/counter/draft/publish",
+    "/staff/surveys/counter/draft/preview/ja",
+    "/staff/surveys/counter/draft/preview/en/1",
+    "/staff/surveys/counter/draft/preview/ja-easy/4",
+    "/staff/surveys/counter/draft/preview/pt-BR/done",
+]
+
+
+@pytest.fixture(scope="module")
+def editor_drafts(live: LiveServer) -> None:
+    """A new survey whose draft has problems, and a draft of counter that breaks comparability."""
+    import copy
+
+    from surveyapp.surveys import drafts, lifecycle
+    from surveyapp.surveys.services import get_survey
+
+    with live.app.app_context():
+        survey = lifecycle.create_survey("library-users", "図書館利用者アンケート", user_id=None)
+        drafts.add_kpi(survey, revision=1, user_id=None)
+        counter = get_survey("counter")
+        drafts.start_draft(counter, user_id=None)
+        question = copy.deepcopy(counter.draft.definition["questions"][0])
+        question["options"][0]["text"]["ja"] = "大変満足"
+        drafts.save_question(counter, 0, revision=1, user_id=None, question=question, same_page=False)
+
+
+@pytest.mark.parametrize("path", EDITOR_PAGES)
+def test_editor_page_has_no_axe_violations(staff_tab: Tab, editor_drafts: None, path: str) -> None:
+    response = staff_tab.goto(path)
+    assert response["status"] in (200, 409), path
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, path)
+
+
+def test_editor_error_states_have_no_axe_violations(staff_tab: Tab, editor_drafts: None) -> None:
+    staff_tab.goto("/staff/surveys/counter/draft/publish")
+    staff_tab.submit("main form button.button[type=submit]")
+    assert staff_tab.page.title().startswith("エラー：")
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "publish without acknowledgement")
+    staff_tab.goto("/staff/surveys/counter/draft")
+    staff_tab.page.get_by_label("Excel・TOML ファイルを下書きとして読み込む").set_input_files(
+        files=[{"name": "counter.xlsx", "mimeType": "application/octet-stream", "buffer": b"not a workbook"}])
+    staff_tab.submit("form.upload button[type=submit]")
+    assert "ファイルを読み込めませんでした" in staff_tab.page.locator("h1").inner_text()
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "upload with problems")
+    staff_tab.goto("/staff/surveys/new")
+    staff_tab.page.get_by_label("調査キー").fill("Bad Key")
+    staff_tab.submit("main form button[type=submit]")
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "new survey with a bad key")

@@ -25,7 +25,7 @@ LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "pt-BR", "en", "vi", "zh-Hans", "
 LANGUAGE_LABELS: Final[dict[str, str]] = {
     "ja": "日本語",
     "ja-easy": "やさしい日本語",
-    "pt-BR": "ポルトガル語",
+    "pt-BR": "ポルトガル語（ブラジル）",
     "en": "英語",
     "vi": "ベトナム語",
     "zh-Hans": "中国語（簡体字）",

@@ -119,19 +119,21 @@ def unescape_text(text: str) -> str:
 
 
 def to_cell(f: Field | None, value: Any) -> Any:
-    """The cell value for a field's value (None for an empty cell)."""
+    """The cell value for a field's value (None for an empty cell).  A value of the wrong type
+    (a draft still being written) is written as the text it is, to be corrected in Excel."""
     if value is None:
         return None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
     match None if f is None else f.type:
-        case Boolean():
+        case Boolean() if isinstance(value, bool):
             return YES if value else NO
-        case Enum(choices=choices):
+        case Enum(choices=choices) if value in choices.codes:
             return choices.label(value)
-        case CodeList():
-            return ", ".join(value) or None
-        case Number():
+        case CodeList() if isinstance(value, list | tuple):
+            return ", ".join(str(code) for code in value) or None
+        case Number() if number:
             return int(value) if float(value).is_integer() else value
-        case Integer() | Proportion() | FormatVersion():
+        case Integer() | Proportion() | FormatVersion() if number:
             return value
     return escape_text(str(value))
 
@@ -194,6 +196,6 @@ def survey_cell_value(f: Field, value: Any, language: str | None) -> Any:
     entry = value.get(language) if isinstance(value, Mapping) else None
     if entry is None:
         return None
-    if isinstance(f.type, StatusMap):
+    if isinstance(f.type, StatusMap) and entry in STATUS_CHOICES.codes:
         return STATUS_CHOICES.label(entry)
-    return escape_text(entry)
+    return escape_text(str(entry))
