@@ -7,20 +7,31 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
 
 from ..exports.labels import CHANNEL_LABELS
 from ..i18n import LANGUAGE_NAMES
 from ..surveys.models import CHANNELS
+from ..surveys.schedule import STATES
 
 
 class ScheduleForm(FlaskForm):
-    status = SelectField(_l("受付"), choices=[SelectChoice("open", _l("受付中にする")),
-                                             SelectChoice("closed", _l("受付を終了する"))])
-    opens_at = DateTimeLocalField(_l("受付開始（日本時間、任意）"), validators=[Optional()],
-                                  format="%Y-%m-%dT%H:%M")
-    closes_at = DateTimeLocalField(_l("受付終了（日本時間、任意）"), validators=[Optional()],
-                                   format="%Y-%m-%dT%H:%M")
+    """The opening and closing times only: opening and closing now is a separate, confirmed
+    action (``StatusForm``), so saving times never closes a survey by accident."""
+
+    opens_at = DateTimeLocalField(_l("受付開始日時（日本時間、空欄なら開始日時の指定なし）"),
+                                  validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    closes_at = DateTimeLocalField(_l("受付終了日時（日本時間、空欄なら終了日時の指定なし）"),
+                                   validators=[Optional()], format="%Y-%m-%dT%H:%M")
+    # Sent by the confirm button: the state the staff member agreed to (see change_dates).
+    confirm_state = StringField(validators=[Optional(), AnyOf(STATES)])
+
+
+class StatusForm(FlaskForm):
+    """Close now or open now, sent from the confirmation page."""
+
+    to = StringField(validators=[InputRequired(), AnyOf(("open", "closed"))])
+    confirm = StringField(validators=[InputRequired(), AnyOf(("yes",))])
 
 
 class LinkForm(FlaskForm):

@@ -35,6 +35,7 @@ from ..results.population import (
 )
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
+from ..surveys.schedule import survey_state
 from ..timeutil import fiscal_year, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
@@ -137,7 +138,8 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
     progress = fieldwork(survey, year, margin=options.margin, selection=options.selection)
     title = survey.current_version.title if survey.current_version else survey.key
     return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
-                           options=options, year=year, margins=[f"{m * 100:g}" for m in MARGINS]), status
+                           options=options, year=year, state=survey_state(survey, utcnow()),
+                           margins=[f"{m * 100:g}" for m in MARGINS]), status
 
 
 def _accepted() -> dict[str, dict[str, str]]:

@@ -19,6 +19,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from .. import formatting
 from ..auth.roles import ALL_STAFF, roles_required
 from ..exports.labels import (
     ASSESSMENT_LABELS,
@@ -32,16 +33,15 @@ from ..exports.labels import (
 )
 from ..results.overview import kpi_overview
 from ..surveys.models import Survey
+from ..surveys.schedule import STATE_LABELS, STATE_NOTES, ScheduleChange, survey_state
 from ..surveys.services import (
     InvalidLink,
-    InvalidSchedule,
     UnknownSurvey,
     create_link,
     get_survey,
     list_surveys,
-    set_schedule,
 )
-from ..timeutil import fiscal_year_label, from_japan, to_japan, utcnow, wareki_fiscal_year
+from ..timeutil import fiscal_year_label, to_japan, utcnow, wareki_fiscal_year
 from .forms import LinkForm, ScheduleForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,15 +49,15 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 ANALYSTS = ("analyst",)
 LABELS = {
     "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
-    "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
-    "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
+    "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "state": STATE_LABELS, "state_note": STATE_NOTES,
+    "suppression": SUPPRESSION_LABELS, "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
 }
 
 
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline}
+            "fy_inline": _fy_inline, "fmt": formatting}
 
 
 def _fy_inline(year: int) -> str:
@@ -84,50 +84,36 @@ def _survey_or_404(key: str) -> Survey:
 @bp.get("/surveys")
 @roles_required("admin")
 def surveys() -> ResponseReturnValue:
-    return render_template("staff/surveys.html", surveys=list_surveys(), now=utcnow())
+    now = utcnow()
+    return render_template("staff/surveys.html", surveys=[(s, survey_state(s, now)) for s in list_surveys()])
 
 
 @bp.get("/surveys/<key>")
 @roles_required("admin")
 def survey_detail(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
-    schedule = ScheduleForm(
-        status="closed" if survey.status == "open" else "open",
+    return _render_detail(survey, current_schedule_form(survey), LinkForm())
+
+
+def current_schedule_form(survey: Survey) -> ScheduleForm:
+    """The schedule form filled with the survey's current times (Japan time)."""
+    return ScheduleForm(
+        formdata=None,
         opens_at=to_japan(survey.opens_at).replace(tzinfo=None) if survey.opens_at else None,
         closes_at=to_japan(survey.closes_at).replace(tzinfo=None) if survey.closes_at else None,
     )
-    return _render_detail(survey, schedule, LinkForm())
 
 
 def _render_detail(survey: Survey, schedule: ScheduleForm, link_form: LinkForm,
-                   status: int = 200) -> ResponseReturnValue:
+                   status: int = 200, pending: ScheduleChange | None = None) -> ResponseReturnValue:
     base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
     links = [{"link": link, "url": base + url_for("respond.start_page", code=link.code),
               "channel": CHANNEL_LABELS.get(link.channel, link.channel)} for link in survey.links]
+    now = utcnow()
     return render_template("staff/survey_detail.html", survey=survey, schedule=schedule,
-                           link_form=link_form, links=links, now=utcnow(),
+                           link_form=link_form, links=links, now=now,
+                           state=survey_state(survey, now), pending=pending,
                            to_japan=to_japan), status
-
-
-@bp.post("/surveys/<key>/schedule")
-@roles_required("admin")
-def survey_schedule(key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(key)
-    form = ScheduleForm()
-    if form.validate_on_submit():
-        try:
-            set_schedule(
-                survey, status=form.status.data or "closed",
-                opens_at=from_japan(form.opens_at.data) if form.opens_at.data else None,
-                closes_at=from_japan(form.closes_at.data) if form.closes_at.data else None,
-                user_id=current_user.id,
-            )
-        except InvalidSchedule:
-            form.closes_at.errors = [_("受付終了は受付開始より後にしてください。")]
-        else:
-            flash(_("受付の設定を保存しました。"))
-            return redirect(url_for("staff.survey_detail", key=key), 303)
-    return _render_detail(survey, form, LinkForm(formdata=None), 400)
 
 
 @bp.post("/surveys/<key>/links")
@@ -145,7 +131,7 @@ def survey_links(key: str) -> ResponseReturnValue:
         else:
             flash(_("リンク「%(label)s」を作成しました。", label=link.label))
             return redirect(url_for("staff.survey_detail", key=key), 303)
-    return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
+    return _render_detail(survey, current_schedule_form(survey), form, 400)
 
 
-from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import download_views, kpi_views, schedule_views  # noqa: E402,F401  (routes on this blueprint)

@@ -27,6 +27,7 @@ PAGES = [
     "/staff/population",
     "/staff/report",
     "/staff/surveys/digital-services",
+    "/staff/surveys/digital-services/status?to=closed",
     "/open-data/",
 ]
 
@@ -55,3 +56,20 @@ def test_staff_page_has_no_serious_axe_violations(staff_tab: Tab, path: str) -> 
     result = staff_tab.axe()
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, axe_message({"violations": serious}, path)
+
+
+def test_closing_date_confirmation_is_accessible_and_leaves_the_survey_open(staff_tab: Tab,
+                                                                           live: LiveServer) -> None:
+    from surveyapp.surveys.services import get_survey
+    from surveyapp.timeutil import utcnow
+
+    staff_tab.goto("/staff/surveys/counter")
+    staff_tab.page.fill("#closes_at", "2020-04-01T09:00")
+    staff_tab.submit("form[action$='/schedule'] button[type=submit]")
+    panel = staff_tab.page.locator("#confirm-panel")
+    assert panel.is_visible() and "受付中 → 終了" in " ".join(panel.inner_text().split())
+    result = staff_tab.axe()
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, axe_message({"violations": serious}, "schedule confirmation")
+    with live.app.app_context():
+        assert get_survey("counter").is_accepting(utcnow())
