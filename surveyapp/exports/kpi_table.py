@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from ..formatting import pct
 from ..results.breakdowns import Breakdown
 from ..results.kpis import KpiYearResult
 from ..results.weighted import WeightedResult
@@ -219,13 +220,13 @@ def methods_lines(results: Sequence[KpiYearResult]) -> list[list[Cell]]:
             continue
         seen.add((kpi.survey_key, kpi.key))
         target = ("数値目標なし（" + label(DIRECTION_LABELS, kpi.direction) + "）" if kpi.target_value is None
-                  else f"{kpi.target_value * 100:g}%")
+                  else pct(kpi.target_value))
         lines.append([f"{kpi.title}（{kpi.survey_key} / {kpi.key}）"])
         lines.append([f"  割合＝{kpi.headline}の回答数 ÷ n。n＝回答数"
                       + ("" if not kpi.excluded else "−対象外（" + "、".join(
                           kpi.option_label(c) for c in kpi.excluded) + "）")
                       + ("（無回答を含む）" if kpi.no_answer_in_base else "−無回答")])
-        lines.append([f"  基準値 {kpi.baseline_value * 100:g}%（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
+        lines.append([f"  基準値 {pct(kpi.baseline_value)}（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
                       f"／目標 {target}（{fiscal_year_label(kpi.target_fiscal_year)}）"
                       + (f"／母集団 {kpi.population}" if kpi.population else "")])
     lines += [[""], ["Methods (English)"]]

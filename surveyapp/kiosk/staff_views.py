@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import formatting
 from ..auth.roles import roles_required
 from ..results.courses import link_results, responses_in
 from ..results.declarations import KpiDeclaration, kpi_declarations
@@ -68,7 +69,8 @@ DEVICE_ERRORS = {
 
 @bp.context_processor
 def _globals() -> dict[str, Any]:
-    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan}
+    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
+            "fmt": formatting}
 
 
 @bp.after_request

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..extensions import db
+from ..respond.models import Response
 from .declarations import KpiDeclaration, kpi_declarations
 from .filters import ALL_RESPONSES, ResultFilter
 from .kpis import DEFAULT_LEVEL, DEFAULT_METHOD, KpiYearResult, kpi_year_results
@@ -59,3 +61,9 @@ def weighted_index(series: list[KpiSeries], *, level: float = DEFAULT_LEVEL,
             if weighted.problem != "no_demographics":
                 index[(item.kpi.survey_key, item.kpi.key, result.fiscal_year)] = weighted
     return index
+
+
+def fiscal_years(survey_id: int) -> list[int]:
+    """The fiscal years in which a survey has responses (oldest first), for year choosers."""
+    return list(db.session.scalars(db.select(Response.fiscal_year).where(
+        Response.survey_id == survey_id).distinct().order_by(Response.fiscal_year)))

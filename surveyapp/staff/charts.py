@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ..formatting import count, pct, pct_range
 from ..results.declarations import KpiDeclaration
 from ..results.kpis import KpiYearResult
 from ..timeutil import wareki_fiscal_year
@@ -55,10 +56,6 @@ class Chart:
     description: str
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
 def trend_chart(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Chart:
     """Chart of a KPI over its fiscal years on a fixed 0–100 % scale."""
     first = min([kpi.baseline_fiscal_year] + [r.fiscal_year for r in years])
@@ -85,15 +82,15 @@ def trend_chart(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Chart:
             described.append(f"{wareki_fiscal_year(result.fiscal_year)} 非表示")
             continue
         points.append(Point(x_of(result.fiscal_year), y_of(result.estimate), y_of(result.low),
-                            y_of(result.high), _pct(result.estimate),
+                            y_of(result.high), pct(result.estimate),
                             wareki_fiscal_year(result.fiscal_year)))
-        described.append(f"{wareki_fiscal_year(result.fiscal_year)} {_pct(result.estimate)}"
-                         f"（{_pct(result.low)}〜{_pct(result.high)}、n={result.base_n}）")
-    lines = [Line(y_of(kpi.baseline_value), f"基準値 {_pct(kpi.baseline_value)}", "baseline")]
+        described.append(f"{wareki_fiscal_year(result.fiscal_year)} {pct(result.estimate)}"
+                         f"（{pct_range(result.low, result.high)}、n={count(result.base_n)}）")
+    lines = [Line(y_of(kpi.baseline_value), f"基準値 {pct(kpi.baseline_value)}", "baseline")]
     if kpi.target_value is not None:
-        lines.append(Line(y_of(kpi.target_value), f"目標 {_pct(kpi.target_value)}", "target"))
+        lines.append(Line(y_of(kpi.target_value), f"目標 {pct(kpi.target_value)}", "target"))
     marker = Point(x_of(kpi.baseline_fiscal_year), y_of(kpi.baseline_value), None, None,
-                   _pct(kpi.baseline_value), wareki_fiscal_year(kpi.baseline_fiscal_year))
+                   pct(kpi.baseline_value), wareki_fiscal_year(kpi.baseline_fiscal_year))
     description = "、".join(described) if described else "回答なし"
     return Chart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM, x_ticks, y_ticks,
                  tuple(points), tuple(lines), marker, description)

@@ -25,7 +25,7 @@ from ..results import BY_CHANNEL, kpi_breakdown, kpi_year_results
 from ..results.comments import COMMENT_HEADER, comment_rows, comments_page, text_questions
 from ..results.declarations import survey_group_questions
 from ..results.kpis import KpiYearResult
-from ..results.overview import WeightedIndex, flat_results, kpi_overview, weighted_index
+from ..results.overview import WeightedIndex, fiscal_years, flat_results, kpi_overview, weighted_index
 from ..results.raw import CODEBOOK_HEADER, FIXED_HEADER, codebook_rows, raw_columns, raw_rows
 from ..surveys.models import Survey
 from ..surveys.services import version_definition
@@ -229,7 +229,8 @@ def survey_comments(key: str) -> ResponseReturnValue:
     query = options.query(fiscal_year=options.fiscal_year)
     return render_template("staff/comments.html", survey=survey, title=title, page=result,
                            options=options, groups=groups, questions=dict(questions),
-                           link_id=options.link_id, query=query), status
+                           link_id=options.link_id, query=query,
+                           years=fiscal_years(survey.id)), status
 
 
 def _comment_download(key: str, fmt: str) -> Response:

@@ -5,14 +5,15 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateTimeLocalField, IntegerField, SelectField, StringField
+from wtforms import DateTimeLocalField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import AnyOf, InputRequired, Length, Optional
 
 from ..exports.labels import CHANNEL_LABELS
 from ..i18n import LANGUAGE_NAMES
 from ..surveys.models import CHANNELS
 from ..surveys.schedule import STATES
+from ..timeutil import fiscal_year, fiscal_year_label, utcnow
 
 
 class ScheduleForm(FlaskForm):
@@ -45,11 +46,22 @@ class LinkForm(FlaskForm):
                                             for code, name in LANGUAGE_NAMES.items()])
 
 
+def fiscal_year_choices(first: int = 2015) -> list[SelectChoice]:
+    """年度 choices from next fiscal year back to ``first``, labelled 「令和8年度（2026年度）」."""
+    latest = fiscal_year(utcnow()) + 1
+    return [SelectChoice(year, fiscal_year_label(year)) for year in range(latest, first - 1, -1)]
+
+
 class PopulationForm(FlaskForm):
-    fiscal_year = IntegerField(_l("年度（西暦）"), validators=[
-        InputRequired(_l("年度を西暦で入力してください（例：2026）。")),
-        NumberRange(2000, 2100, _l("年度は2000〜2100の西暦で入力してください。"))])
+    fiscal_year = SelectField(_l("年度"), coerce=int, validators=[
+        InputRequired(_l("年度を選んでください。"))])
     source = StringField(_l("出典（例：住民基本台帳 令和8年4月1日現在）"), validators=[
         InputRequired(_l("出典を入力してください。")),
         Length(max=200, message=_l("200文字以内で入力してください。"))])
     file = FileField(_l("CSVファイル"), validators=[FileRequired(_l("CSVファイルを選んでください。"))])
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)
+        self.fiscal_year.choices = fiscal_year_choices()
+        if self.fiscal_year.data is None:
+            self.fiscal_year.data = fiscal_year(utcnow())

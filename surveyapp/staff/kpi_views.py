@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..auth.roles import ALL_STAFF, roles_required
 from ..exports.cells import attachment_header
 from ..exports.labels import CHANNEL_LABELS
+from ..formatting import count
 from ..results import (
     BY_CHANNEL,
     KpiDeclaration,
@@ -24,7 +25,7 @@ from ..results import (
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
 from ..results.fieldwork import fieldwork
-from ..results.overview import KpiSeries, kpi_overview, weighted_index
+from ..results.overview import KpiSeries, fiscal_years, kpi_overview, weighted_index
 from ..results.population import (
     EXAMPLE_CSV,
     PopulationCsvError,
@@ -36,7 +37,7 @@ from ..results.population import (
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
 from ..surveys.schedule import survey_state
-from ..timeutil import fiscal_year, utcnow
+from ..timeutil import fiscal_year, fiscal_year_label, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
 from .params import LEVEL_CHOICES, MARGINS, ResultOptions, parse_options
@@ -98,6 +99,7 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
     return render_template(
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
+        year_choices=sorted({r.fiscal_year for r in years} | {year}),
         reasons=_reasons(years, breakdowns), choices=_form_choices(declaration), links=links,
     ), status
 
@@ -139,6 +141,7 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
     title = survey.current_version.title if survey.current_version else survey.key
     return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
                            options=options, year=year, state=survey_state(survey, utcnow()),
+                           year_choices=sorted(set(fiscal_years(survey.id)) | {year}),
                            margins=[f"{m * 100:g}" for m in MARGINS]), status
 
 
@@ -168,8 +171,9 @@ def population() -> ResponseReturnValue:
             else:
                 save_population_table(form.fiscal_year.data or 0, parsed, source=form.source.data or "",
                                       user_id=current_user.id)
-                flash(_("%(year)s年度の人口表（%(cells)s区分、合計%(total)s人）を保存しました。",
-                        year=form.fiscal_year.data, cells=len(parsed.cells), total=f"{parsed.total:,}"))
+                flash(_("%(year)sの人口表（%(cells)s区分、合計%(total)s人）を保存しました。",
+                        year=fiscal_year_label(form.fiscal_year.data or 0), cells=len(parsed.cells),
+                        total=count(parsed.total)))
                 return redirect(url_for("staff.population"), 303)
     return render_template("staff/population.html", form=form, problems=problems,
                            tables=population_tables()), status
