@@ -64,9 +64,11 @@ KPI_COLUMNS: list[tuple[str, str, str]] = [
     ("target", "目標値", "数値目標（0〜1、ないときは空欄）"),
     ("target_fiscal_year", "目標年度", "目標年度（西暦）"),
     ("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
-    ("verdict", "判定", "reached, not_reached, inconclusive"),
-    ("verdict_label", "判定（日本語）", "達成／未達成／判断できない"),
-    ("verdict_threshold", "判定に使った値", "目標値、または数値目標がないときは基準値"),
+    ("verdict", "判定", "reached, not_reached, inconclusive（目標年度以降）；目標年度より前は "
+     "on_track, off_track, track_unclear（基準値から目標への直線の道筋と比べた途中の位置）"),
+    ("verdict_label", "判定（日本語）", "達成／未達成／判断できない；目標年度より前は 順調／遅れ／順調か判断できない"),
+    ("verdict_threshold", "判定に使った値", "目標値（目標年度より前はその年度の道筋の値）、"
+     "または数値目標がないときは基準値"),
     ("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
 ]
 KPI_HEADER = [key for key, _, _ in KPI_COLUMNS]

@@ -24,6 +24,10 @@ VERDICT_LABELS = {
     "reached": _l("達成"),
     "not_reached": _l("未達成"),
     "inconclusive": _l("判断できない（誤差の範囲内）"),
+    # Before the target year: the position on the straight path from the baseline to the target.
+    "on_track": _l("順調"),
+    "off_track": _l("遅れ"),
+    "track_unclear": _l("順調か判断できない（誤差の範囲内）"),
 }
 ASSESSMENT_LABELS = {
     "improved": _l("改善"),

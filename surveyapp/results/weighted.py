@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import and_, case, func
@@ -24,6 +24,7 @@ from ..stats import (
     WeightingError,
     WeightingResult,
     assess_proportion,
+    interim_code,
     poststratify,
     rake,
     weighted_proportion,
@@ -31,7 +32,7 @@ from ..stats import (
 )
 from .declarations import KpiDeclaration
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
-from .kpis import DEFAULT_LEVEL, survey_id_of
+from .kpis import DEFAULT_LEVEL, survey_id_of, verdict_rule
 from .population import Cell, population_cells
 
 WEIGHTED_METHOD = "logit"
@@ -130,12 +131,13 @@ def weighted_kpi(declaration: KpiDeclaration, fiscal_year: int, *, level: float 
         reliability = assess_proportion(
             proportion.successes, proportion.n, estimate=proportion.estimate,
             standard_error=proportion.standard_error, df=proportion.df, level=level)
-        threshold = declaration.target_value if declaration.target_value is not None else (
-            declaration.baseline_value)
-        if 0.0 < threshold < 1.0 and level > 0.5:
+        rule = verdict_rule(declaration, fiscal_year)
+        if 0.0 < rule.threshold < 1.0 and level > 0.5:
             verdict = weighted_target_verdict(
-                y, weighting.weights, target=threshold, direction=declaration.direction, level=level,
-                method=method, calibration=weighting, in_base=in_base)
+                y, weighting.weights, target=rule.threshold, direction=declaration.direction,
+                level=level, method=method, calibration=weighting, in_base=in_base)
+            if rule.interim:
+                verdict = replace(verdict, verdict=interim_code(verdict.verdict))
     return WeightedResult(
         declaration, fiscal_year, problem=None, scheme=weighting.method, variables=variables,
         respondents=len(kept), left_out=left_out, proportion=proportion, reliability=reliability,

@@ -57,7 +57,7 @@ LABELS = {
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline, "fmt": formatting}
+            "fy_inline": _fy_inline, "fy_short": wareki_fiscal_year, "fmt": formatting}
 
 
 def _fy_inline(year: int) -> str:
