@@ -27,7 +27,7 @@ VERDICT_LABELS = {
     # Before the target year: the position on the straight path from the baseline to the target.
     "on_track": _l("順調"),
     "off_track": _l("遅れ"),
-    "track_unclear": _l("順調か判断できない（誤差の範囲内）"),
+    "track_unclear": _l("順調か判断できない"),
 }
 ASSESSMENT_LABELS = {
     "improved": _l("改善"),

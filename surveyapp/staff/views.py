@@ -21,6 +21,7 @@ from flask_login import current_user
 
 from .. import formatting
 from ..auth.roles import ALL_STAFF, roles_required
+from ..demo import count_demo_responses
 from ..exports.labels import (
     ASSESSMENT_LABELS,
     CHANNEL_LABELS,
@@ -31,7 +32,8 @@ from ..exports.labels import (
     VERDICT_LABELS,
     WEIGHTED_METHOD_LABELS,
 )
-from ..results.overview import kpi_overview
+from ..results.demo import DemoStatus, demo_status
+from ..results.overview import KpiSeries, kpi_overview
 from ..surveys.models import Survey
 from ..surveys.schedule import STATE_LABELS, STATE_NOTES, ScheduleChange, survey_state
 from ..surveys.services import (
@@ -43,6 +45,8 @@ from ..surveys.services import (
 )
 from ..timeutil import fiscal_year_label, to_japan, utcnow, wareki_fiscal_year
 from .forms import LinkForm, ScheduleForm
+from .params import ResultOptions, parse_options
+from .sparkline import sparkline
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
 
@@ -68,10 +72,24 @@ def _fy_inline(year: int) -> str:
 @bp.get("/")
 @roles_required(*ALL_STAFF)
 def dashboard() -> ResponseReturnValue:
-    series = kpi_overview()
+    options = parse_options(request.args)
+    status = 400 if options.errors else 200
+    if options.errors:
+        options = ResultOptions(errors=options.errors)
+    series = kpi_overview(method=options.method, level=options.level, selection=options.selection)
     reasons = sorted({item.latest.suppression_reason for item in series
-                      if item.latest is not None and item.latest.suppression_reason})
-    return render_template("staff/dashboard.html", series=series, reasons=reasons)
+                      if item.latest is not None and item.latest.suppressed
+                      and item.latest.suppression_reason})
+    sparks = {(item.kpi.survey_key, item.kpi.key): sparkline(item.kpi, item.years) for item in series}
+    return render_template("staff/dashboard.html", series=series, reasons=reasons, sparks=sparks,
+                           options=options, demo=demo_rows(series)), status
+
+
+def demo_rows(series: list[KpiSeries]) -> list[tuple[str, DemoStatus]]:
+    """(survey title, demo status) of the surveys behind these KPIs that have demo data."""
+    titles = {item.kpi.survey_key: item.kpi.survey_title for item in series}
+    return [(titles[key], state) for key, state in sorted(demo_status().items())
+            if key in titles and state.demo]
 
 
 def _survey_or_404(key: str) -> Survey:
@@ -113,6 +131,7 @@ def _render_detail(survey: Survey, schedule: ScheduleForm, link_form: LinkForm,
     return render_template("staff/survey_detail.html", survey=survey, schedule=schedule,
                            link_form=link_form, links=links, now=now,
                            state=survey_state(survey, now), pending=pending,
+                           demo=count_demo_responses(survey),
                            to_japan=to_japan), status
 
 
@@ -134,4 +153,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, current_schedule_form(survey), form, 400)
 
 
-from . import download_views, kpi_views, schedule_views  # noqa: E402,F401  (routes on this blueprint)
+from . import demo_views, download_views, kpi_views, schedule_views  # noqa: E402,F401  (routes on this blueprint)

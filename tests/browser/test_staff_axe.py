@@ -28,6 +28,7 @@ PAGES = [
     "/staff/report",
     "/staff/surveys/digital-services",
     "/staff/surveys/digital-services/status?to=closed",
+    "/staff/surveys/digital-services/demo/delete",
     "/open-data/",
 ]
 
