@@ -34,6 +34,12 @@ ASSESSMENT_LABELS = {
     "declined": _l("悪化"),
     "no_detectable_change": _l("変化は確認できない"),
 }
+AUDIENCE_LABELS = {
+    "residents": _l("市民"),
+    "counter": _l("窓口の来庁者"),
+    "course": _l("講座の参加者"),
+    "staff": _l("職員"),
+}
 DIRECTION_LABELS = {"up": _l("向上"), "down": _l("低下"), "maintain": _l("維持")}
 SUPPRESSION_LABELS = {
     "no_data": _l("回答がありません"),

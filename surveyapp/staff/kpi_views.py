@@ -25,7 +25,14 @@ from ..results import (
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
 from ..results.fieldwork import fieldwork
-from ..results.overview import KpiSeries, fiscal_years, kpi_overview, weighted_index
+from ..results.overview import (
+    KpiSeries,
+    SurveyFacts,
+    fiscal_years,
+    kpi_overview,
+    survey_facts,
+    weighted_index,
+)
 from ..results.population import (
     EXAMPLE_CSV,
     PopulationCsvError,
@@ -41,7 +48,7 @@ from ..timeutil import fiscal_year, fiscal_year_label, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
 from .params import LEVEL_CHOICES, MARGINS, ResultOptions, parse_options
-from .views import ANALYSTS, _survey_or_404, bp
+from .views import ANALYSTS, _survey_or_404, bp, demo_rows
 
 REPORT_KPIS = 4
 
@@ -100,6 +107,7 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
         year_choices=sorted({r.fiscal_year for r in years} | {year}),
+        demo=demo_rows([KpiSeries(declaration, tuple(years))]),
         reasons=_reasons(years, breakdowns), choices=_form_choices(declaration), links=links,
     ), status
 
@@ -111,21 +119,40 @@ def _channel_names() -> dict[str, str]:
 @bp.get("/report")
 @roles_required(*ALL_STAFF)
 def report() -> ResponseReturnValue:
-    """A4 printable report: per KPI the year table, the chart and the verdicts; the method last."""
+    """A4 printable report: 調査概要, then per KPI the chart, the year table and the verdict;
+    the method last. The KPIs (``kpi=survey/kpi``, repeated) and demo data are chosen on the page."""
     options = parse_options(request.args)
     status = 400 if options.errors else 200
     if options.errors:
         options = ResultOptions(errors=options.errors)
-    wanted = request.args.getlist("kpi")
-    keys = {tuple(k.split("/", 1)) for k in wanted if "/" in k} or None
+    every = kpi_declarations()
+    known = {(d.survey_key, d.key) for d in every}
+    wanted = {tuple(k.split("/", 1)) for k in request.args.getlist("kpi")}
+    keys = {k for k in wanted if k in known} or None
+    if wanted and keys is None:
+        status = 400
+        options.errors["kpi"] = _("選んだKPIが見つかりません。すべてのKPIを表示しています。")
     series = kpi_overview(method=options.method, level=options.level, selection=options.selection,
-                          keys=keys)  # type: ignore[arg-type]
+                          keys=keys)
     charts = {(s.kpi.survey_key, s.kpi.key): trend_chart(s.kpi, s.years) for s in series}
     reasons = _reasons([r for s in series for r in s.years])
     return render_template("staff/report.html", series=series, charts=charts, options=options,
-                           reasons=reasons,
+                           reasons=reasons, every=every, chosen=keys or known,
+                           facts=_report_facts(series, options), demo=demo_rows(series),
                            weighted=weighted_index(series, level=options.level, selection=options.selection),
                            generated=utcnow()), status
+
+
+def _report_facts(series: list[KpiSeries], options: ResultOptions) -> list[SurveyFacts]:
+    """One 調査概要 row per survey with results, for its latest fiscal year in the report."""
+    latest: dict[str, tuple[int, KpiDeclaration]] = {}
+    for item in series:
+        if item.latest is None:
+            continue
+        year = item.latest.fiscal_year
+        if item.kpi.survey_key not in latest or latest[item.kpi.survey_key][0] < year:
+            latest[item.kpi.survey_key] = (year, item.kpi)
+    return [survey_facts(kpi, year, options.selection) for year, kpi in latest.values()]
 
 
 @bp.get("/surveys/<key>/fieldwork")

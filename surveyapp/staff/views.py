@@ -24,6 +24,7 @@ from ..auth.roles import ALL_STAFF, roles_required
 from ..demo import count_demo_responses
 from ..exports.labels import (
     ASSESSMENT_LABELS,
+    AUDIENCE_LABELS,
     CHANNEL_LABELS,
     DIRECTION_LABELS,
     METHOD_LABELS,
@@ -52,7 +53,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 ANALYSTS = ("analyst",)
 LABELS = {
-    "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
+    "assessment": ASSESSMENT_LABELS, "audience": AUDIENCE_LABELS, "channel": CHANNEL_LABELS,
+    "direction": DIRECTION_LABELS,
     "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "state": STATE_LABELS, "state_note": STATE_NOTES,
     "suppression": SUPPRESSION_LABELS, "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
 }
@@ -61,7 +63,14 @@ LABELS = {
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline, "fy_short": wareki_fiscal_year, "fmt": formatting}
+            "fy_inline": _fy_inline, "fy_short": wareki_fiscal_year, "fmt": formatting,
+            "allowed": allowed}
+
+
+def allowed(endpoint: str) -> bool:
+    """Whether the signed-in staff member may open this endpoint (its own role check decides)."""
+    roles: frozenset[str] = getattr(current_app.view_functions.get(endpoint), "allowed_roles", frozenset())
+    return bool(current_user.is_authenticated and current_user.role in roles)
 
 
 def _fy_inline(year: int) -> str:

@@ -96,9 +96,12 @@ _SURVEY_KEYS: Final = (
     "title",
     "description",
     "translation_status",
+    "report",
     "questions",
     "kpis",
 )
+_REPORT_KEYS: Final = ("population", "department")
+REPORT_TEXT_MAX_LENGTH: Final = 200
 _QUESTION_KEYS: Final = (
     "key",
     "type",
@@ -190,6 +193,18 @@ class KpiDef:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """What the printed report's 調査概要 says about a survey (Japanese, for staff; optional)."""
+
+    population: str = ""  # 調査対象, e.g. 「各務原市に住む市民」
+    department: str = ""  # 担当課
+
+    def as_dict(self) -> dict[str, str]:
+        return {k: v for k, v in (("population", self.population),
+                                  ("department", self.department)) if v}
+
+
+@dataclass(frozen=True)
 class SurveyDef:
     """A complete, validated survey definition."""
 
@@ -202,6 +217,7 @@ class SurveyDef:
     questions: tuple[QuestionDef, ...]
     kpis: tuple[KpiDef, ...]
     translation_status: Mapping[str, str]
+    report: ReportInfo = ReportInfo()
 
     def pages(self) -> list[list[QuestionDef]]:
         """Questions grouped by page number, pages in ascending order."""
@@ -944,6 +960,7 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> S
     public_results = _boolean(c, top, "public_results", "", default=False)
     title = _texts(c, top, "title", "", required=True, registry=texts)
     description = _texts(c, top, "description", "", required=False, registry=texts)
+    report = _parse_report(c, top)
 
     # Questions.
     parsed: list[tuple[int, QuestionDef, int | None, bool]] = []
@@ -1020,7 +1037,28 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> S
         questions=tuple(questions),
         kpis=tuple(kpis),
         translation_status=status,
+        report=report,
     )
+
+
+def _parse_report(c: _Collector, top: Mapping[str, Any]) -> ReportInfo:
+    """The optional [report] table: population and department as plain Japanese strings."""
+    if "report" not in top:
+        return ReportInfo()
+    table = _check_table(c, top["report"], "report", _REPORT_KEYS)
+    if table is None:
+        return ReportInfo()
+    values: dict[str, str] = {}
+    for key in _REPORT_KEYS:
+        value = _string(c, table, key, "report", required=False)
+        if value is None:
+            continue
+        value = " ".join(value.split())
+        if len(value) > REPORT_TEXT_MAX_LENGTH:
+            c.add(_join("report", key), f"must be at most {REPORT_TEXT_MAX_LENGTH} characters")
+            continue
+        values[key] = value
+    return ReportInfo(**values)
 
 
 def loads_definition(text: str, source: str = "<definition>") -> SurveyDef:
@@ -1093,6 +1131,8 @@ def definition_to_dict(defn: SurveyDef) -> dict[str, Any]:
     if defn.description:
         out["description"] = _texts_out(defn.description)
     out["translation_status"] = _texts_out(defn.translation_status)
+    if defn.report.as_dict():
+        out["report"] = defn.report.as_dict()
     questions: list[dict[str, Any]] = []
     for q in defn.questions:
         qd: dict[str, Any] = {"key": q.key, "type": q.type, "page": q.page, "required": q.required}
