@@ -24,11 +24,9 @@ from ..results import (
 )
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
-from ..results.fieldwork import fieldwork
 from ..results.overview import (
     KpiSeries,
     SurveyFacts,
-    fiscal_years,
     kpi_overview,
     survey_facts,
     weighted_index,
@@ -43,7 +41,6 @@ from ..results.population import (
 )
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
-from ..surveys.schedule import survey_state
 from ..timeutil import fiscal_year, fiscal_year_label, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
@@ -153,23 +150,6 @@ def _report_facts(series: list[KpiSeries], options: ResultOptions) -> list[Surve
         if item.kpi.survey_key not in latest or latest[item.kpi.survey_key][0] < year:
             latest[item.kpi.survey_key] = (year, item.kpi)
     return [survey_facts(kpi, year, options.selection) for year, kpi in latest.values()]
-
-
-@bp.get("/surveys/<key>/fieldwork")
-@roles_required(*ALL_STAFF)
-def survey_fieldwork(key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(key)
-    options = parse_options(request.args)
-    status = 400 if options.errors else 200
-    if options.errors:
-        options = ResultOptions(errors=options.errors)
-    year = options.fiscal_year or fiscal_year(utcnow())
-    progress = fieldwork(survey, year, margin=options.margin, selection=options.selection)
-    title = survey.current_version.title if survey.current_version else survey.key
-    return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
-                           options=options, year=year, state=survey_state(survey, utcnow()),
-                           year_choices=sorted(set(fiscal_years(survey.id)) | {year}),
-                           margins=[f"{m * 100:g}" for m in MARGINS]), status
 
 
 def _accepted() -> dict[str, dict[str, str]]:

@@ -63,10 +63,10 @@ LABELS = {
 @bp.context_processor
 def _results_globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "fy_inline": _fy_inline, "fy_short": wareki_fiscal_year, "fmt": formatting,
-            "allowed": allowed}
+            "fy_inline": _fy_inline, "fy_short": wareki_fiscal_year, "fmt": formatting}
 
 
+@bp.app_template_global()
 def allowed(endpoint: str) -> bool:
     """Whether the signed-in staff member may open this endpoint (its own role check decides)."""
     roles: frozenset[str] = getattr(current_app.view_functions.get(endpoint), "allowed_roles", frozenset())
@@ -162,4 +162,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, current_schedule_form(survey), form, 400)
 
 
-from . import demo_views, download_views, kpi_views, schedule_views  # noqa: E402,F401  (routes on this blueprint)
+from . import demo_views, download_views, downloads_page, fieldwork_views, kpi_views, schedule_views  # noqa: E402,F401  (routes on this blueprint)

@@ -29,6 +29,8 @@ PAGES = [
     "/staff/surveys/digital-services",
     "/staff/surveys/digital-services/status?to=closed",
     "/staff/surveys/digital-services/demo/delete",
+    "/staff/downloads",
+    "/staff/report?kpi=digital-services/digital_satisfaction_rate&demo=exclude",
     "/open-data/",
 ]
 
