@@ -26,6 +26,7 @@ def test_kpi_page_uses_one_range_style_a_real_minus_and_a_year_select(app: Flask
     assert "\u22127.0ポイント" in html and re.search(r"（95%信頼区間 \u2212\d+\.\d〜\u2212\d+\.\dポイント）", html)
     headings = re.findall(r"<(?:h[1-3]|dt|caption)[^>]*>(.*?)</(?:h[1-3]|dt|caption)>", html, re.S)
     assert headings and not [h for h in headings if re.search(r"（[^（）]*（", h)]  # no 「（令和8年度（…））」
+    assert "割合＝「やや不満」＋「不満」の回答数" in html and "「「" not in html
     select = re.search(r'<select id="f-fiscal_year" name="fiscal_year">(.*?)</select>', html, re.S)
     assert select, "年度 is chosen from a list"
     assert '<option value="2026" selected>令和8年度（2026年度）</option>' in select.group(1)
