@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..auth.roles import ALL_STAFF, roles_required
 from ..exports.cells import Cell
 from ..exports.xlsx import Sheet
+from ..results.demo import demo_status
 from ..results.fieldwork import Fieldwork, fieldwork
 from ..results.overview import fiscal_years
 from ..surveys.models import Survey
@@ -49,6 +50,8 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
     return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
                            options=options, year=year, state=survey_state(survey, utcnow()),
                            chart=chart, year_choices=sorted(set(fiscal_years(survey.id)) | {year}),
+                           demo=[(title, state) for key, state in demo_status().items()
+                                 if key == survey.key and state.demo],
                            margins=[f"{m * 100:g}" for m in MARGINS]), status
 
 

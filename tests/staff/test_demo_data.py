@@ -56,6 +56,8 @@ def test_demo_data_leaves_the_default_view_once_real_responses_exist(app: Flask)
     # The KPI page and the downloads follow the same default.
     kpi = client.get("/staff/kpis/digital-divide-course/course_satisfaction_rate").get_data(as_text=True)
     assert "100.0%" in kpi  # 40 of 40 real responses satisfied
+    fieldwork = client.get(f"/staff/surveys/{SURVEY}/fieldwork?fiscal_year=2026").get_data(as_text=True)
+    assert "回答数 40件" in fieldwork and "デモデータを除いて集計しています" in fieldwork
     assert client.get("/staff/?demo=sometimes").status_code == 400
 
 
