@@ -3,7 +3,9 @@
 ``flask demo responses --survey KEY --count N --seed S [--fiscal-year Y]``. Answers are drawn
 from plausible distributions: the KPI question around its baseline, an older-leaning age profile,
 a few multiple choices, and now and then a short comment. Demo responses are labelled as such on
-every staff page and never reach open data.
+every staff page, leave the results by default once a survey has real responses, and never
+reach open data. ``flask demo delete --survey KEY`` (or the button on the admin survey page)
+deletes them.
 """
 
 from __future__ import annotations
@@ -15,9 +17,15 @@ from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func
 
+from .audit import record
+from .extensions import db
+from .respond.models import Answer, Response
 from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
+from .results.filters import DEMO_CHANNEL
 from .surveys.definitions import QuestionDef, SurveyDef
+from .surveys.models import Survey
 from .surveys.services import UnknownSurvey, get_survey, version_definition
 from .timeutil import fiscal_year, from_japan, utcnow
 
@@ -131,3 +139,35 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
                 "(the survey changed since); use another --seed") from None
         stored += int(receipt.created)
     click.echo(f"{survey_key}: stored {stored} demo responses (seed {seed})")
+
+
+def count_demo_responses(survey: Survey) -> int:
+    """How many demo responses a survey has."""
+    return db.session.scalar(db.select(func.count()).select_from(Response).where(
+        Response.survey_id == survey.id, Response.channel == DEMO_CHANNEL)) or 0
+
+
+def delete_demo_responses(survey: Survey, *, user_id: int | None = None) -> int:
+    """Delete every demo response of a survey with its answers (real responses are untouched),
+    record it in the audit log; commit. Returns how many responses were deleted."""
+    deleted = count_demo_responses(survey)
+    ids = db.select(Response.id).where(Response.survey_id == survey.id,
+                                       Response.channel == DEMO_CHANNEL).scalar_subquery()
+    db.session.execute(db.delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(db.delete(Response).where(Response.survey_id == survey.id,
+                                                 Response.channel == DEMO_CHANNEL))
+    record(user_id, "demo.delete", survey.key, responses=deleted)
+    db.session.commit()
+    return deleted
+
+
+@demo_cli.command("delete")
+@click.option("--survey", "survey_key", required=True, help="Survey key, e.g. digital-services.")
+def delete_command(survey_key: str) -> None:
+    """Delete the demo responses (channel demo) of a survey; real responses are kept."""
+    try:
+        survey = get_survey(survey_key)
+    except UnknownSurvey as exc:
+        raise click.ClickException(str(exc)) from None
+    deleted = delete_demo_responses(survey)
+    click.echo(f"{survey_key}: deleted {deleted} demo responses")

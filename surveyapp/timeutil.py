@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
-
-from babel.dates import format_timedelta
 
 JST = ZoneInfo("Asia/Tokyo")
 REIWA_OFFSET = 2018  # 令和N年度 = FY(2018 + N)
@@ -45,16 +43,3 @@ def fiscal_year_label(year: int) -> str:
     return f"{wareki_fiscal_year(year)}（{year}年度）"
 
 
-WEEKDAYS = "月火水木金土日"
-
-
-def japanese_datetime(moment: datetime) -> str:
-    """A stored naive-UTC time as 「2026年12月1日(火) 10:05」 (Japan time)."""
-    local = to_japan(moment)
-    return f"{local.year}年{local.month}月{local.day}日({WEEKDAYS[local.weekday()]}) {local:%H:%M}"
-
-
-def time_ago(moment: datetime, now: datetime) -> str:
-    """How long ago, in Japanese: 「20秒前」「3分前」「2時間前」「5日前」 (both naive UTC)."""
-    elapsed = max(timedelta(0), now - moment)
-    return format_timedelta(-elapsed, add_direction=True, locale="ja").replace(" ", "")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from ..formatting import pct
 from ..results.breakdowns import Breakdown
 from ..results.kpis import KpiYearResult
 from ..results.weighted import WeightedResult
@@ -82,9 +83,12 @@ KPI_COLUMNS: list[Column] = [
     Column("target", "目標値", "数値目標（0〜1、ないときは空欄）", RATE),
     Column("target_fiscal_year", "目標年度", "目標年度（西暦）", YEAR),
     Column("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
-    Column("verdict", "判定", "reached, not_reached, inconclusive"),
-    Column("verdict_label", "判定（日本語）", "達成／未達成／判断できない"),
-    Column("verdict_threshold", "判定に使った値", "目標値、または数値目標がないときは基準値", RATE),
+    Column("verdict", "判定", "reached, not_reached, inconclusive（目標年度以降）；目標年度より前は "
+           "on_track, off_track, track_unclear（基準値から目標への直線の道筋と比べた途中の位置）"),
+    Column("verdict_label", "判定（日本語）",
+           "達成／未達成／判断できない；目標年度より前は 順調／遅れ／順調か判断できない"),
+    Column("verdict_threshold", "判定に使った値", "目標値（目標年度より前はその年度の道筋の値）、"
+           "または数値目標がないときは基準値", RATE),
     Column("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
 ]
 KPI_HEADER = csv_header(KPI_COLUMNS)
@@ -276,13 +280,13 @@ def methods_lines(results: Sequence[KpiYearResult]) -> list[list[Cell]]:
             continue
         seen.add((kpi.survey_key, kpi.key))
         target = ("数値目標なし（" + label(DIRECTION_LABELS, kpi.direction) + "）" if kpi.target_value is None
-                  else f"{kpi.target_value * 100:g}%")
+                  else pct(kpi.target_value))
         lines.append([f"{kpi.title}（{kpi.survey_key} / {kpi.key}）"])
         lines.append([f"  割合＝{kpi.headline}の回答数 ÷ n。n＝回答数"
                       + ("" if not kpi.excluded else "−対象外（" + "、".join(
                           kpi.option_label(c) for c in kpi.excluded) + "）")
                       + ("（無回答を含む）" if kpi.no_answer_in_base else "−無回答")])
-        lines.append([f"  基準値 {kpi.baseline_value * 100:g}%（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
+        lines.append([f"  基準値 {pct(kpi.baseline_value)}（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
                       f"／目標 {target}（{fiscal_year_label(kpi.target_fiscal_year)}）"
                       + (f"／母集団 {kpi.population}" if kpi.population else "")])
     lines += [[""], ["Methods (English)"]]

@@ -29,11 +29,21 @@ VERDICT_LABELS = {
     "reached": _l("達成"),
     "not_reached": _l("未達成"),
     "inconclusive": _l("判断できない（誤差の範囲内）"),
+    # Before the target year: the position on the straight path from the baseline to the target.
+    "on_track": _l("順調"),
+    "off_track": _l("遅れ"),
+    "track_unclear": _l("順調か判断できない"),
 }
 ASSESSMENT_LABELS = {
     "improved": _l("改善"),
     "declined": _l("悪化"),
     "no_detectable_change": _l("変化は確認できない"),
+}
+AUDIENCE_LABELS = {
+    "residents": _l("市民"),
+    "counter": _l("窓口の来庁者"),
+    "course": _l("講座の参加者"),
+    "staff": _l("職員"),
 }
 DIRECTION_LABELS = {"up": _l("向上"), "down": _l("低下"), "maintain": _l("維持")}
 SUPPRESSION_LABELS = {

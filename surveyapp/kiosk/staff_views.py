@@ -12,12 +12,13 @@ from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
+from .. import formatting
 from ..auth.roles import permission_required
 from ..results.courses import link_results, responses_in
 from ..results.declarations import KpiDeclaration, kpi_declarations
 from ..staff.views import LABELS
 from ..surveys.models import Link
-from ..timeutil import fiscal_year_label, japanese_datetime, time_ago, to_japan, utcnow
+from ..timeutil import fiscal_year_label, to_japan, utcnow
 from .courses import (
     CourseError,
     SessionInput,
@@ -70,7 +71,7 @@ DEVICE_ERRORS = {
 @bp.context_processor
 def _globals() -> dict[str, Any]:
     return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
-            "japanese_datetime": japanese_datetime, "time_ago": time_ago}
+            "fmt": formatting}
 
 
 @bp.after_request

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from ..formatting import count, pct, pct_range
 from ..results.declarations import KpiDeclaration
 from ..results.kpis import KpiYearResult
 from ..timeutil import wareki_fiscal_year
@@ -138,10 +139,6 @@ def text_box(text: str, size: float, *, x: float, cy: float) -> Box:
     return Box(x, cy - height / 2, text_width(text, size), height)
 
 
-def _pct(value: float) -> str:
-    return f"{value * 100:.1f}%"
-
-
 def spread(centres: Sequence[float], height: float, low: float, high: float) -> list[float]:
     """Label centres moved as little as possible so that labels of ``height`` do not overlap,
     kept between ``low`` and ``high`` (the order of the labels is kept)."""
@@ -257,18 +254,18 @@ def trend_chart(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Chart:
             described.append(f"{wareki_fiscal_year(result.fiscal_year)} 非表示")
             continue
         points.append(Point(x_of(result.fiscal_year), y_of(result.estimate), y_of(result.low),
-                            y_of(result.high), _pct(result.estimate),
+                            y_of(result.high), pct(result.estimate),
                             wareki_fiscal_year(result.fiscal_year)))
-        described.append(f"{wareki_fiscal_year(result.fiscal_year)} {_pct(result.estimate)}"
-                         f"（{_pct(result.low)}〜{_pct(result.high)}、n={result.base_n}）")
-    drafts = [Line(y_of(kpi.baseline_value), f"基準値 {_pct(kpi.baseline_value)}", "baseline")]
+        described.append(f"{wareki_fiscal_year(result.fiscal_year)} {pct(result.estimate)}"
+                         f"（{pct_range(result.low, result.high)}、n={count(result.base_n)}）")
+    drafts = [Line(y_of(kpi.baseline_value), f"基準値 {pct(kpi.baseline_value)}", "baseline")]
     if kpi.target_value is not None:
-        drafts.append(Line(y_of(kpi.target_value), f"目標 {_pct(kpi.target_value)}", "target"))
+        drafts.append(Line(y_of(kpi.target_value), f"目標 {pct(kpi.target_value)}", "target"))
     line_height = FONT * 1.2 + GAP
     centres = spread([line.y for line in drafts], line_height, TOP - 4, bottom_edge + 4)
     lines = tuple(Line(line.y, line.label, line.kind, centre) for line, centre in zip(drafts, centres, strict=True))
     marker = Point(x_of(kpi.baseline_fiscal_year), y_of(kpi.baseline_value), None, None,
-                   _pct(kpi.baseline_value), wareki_fiscal_year(kpi.baseline_fiscal_year))
+                   pct(kpi.baseline_value), wareki_fiscal_year(kpi.baseline_fiscal_year))
 
     labels: list[Label] = []
     for tick in y_ticks:

@@ -28,6 +28,7 @@ from ..results.comments import (
     text_questions,
 )
 from ..results.declarations import GroupQuestion, survey_group_questions
+from ..results.overview import fiscal_years
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Survey
 from ..surveys.services import version_definition
@@ -156,6 +157,7 @@ def survey_comments(key: str) -> ResponseReturnValue:
         keywords_text=asked.keywords_text, keywords=query.keywords, reveal=asked.reveal,
         kpi_keys=query.kpi_keys, kpi_labels=kpi_labels, kpi_success=success,
         show_channel=len(channels) > 1 or len(links) > 1, comment_html=comment_html,
+        years=fiscal_years(survey.id),
     ), 400 if asked.options.errors else 200
 
 

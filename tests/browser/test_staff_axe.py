@@ -34,6 +34,10 @@ PAGES = [
     "/staff/account",
     "/staff/account/password",
     "/staff/reset",
+    "/staff/surveys/digital-services/status?to=closed",
+    "/staff/surveys/digital-services/demo/delete",
+    "/staff/downloads",
+    "/staff/report?kpi=digital-services/digital_satisfaction_rate&demo=exclude",
     "/open-data/",
 ]
 
@@ -157,3 +161,18 @@ def test_editor_error_states_have_no_axe_violations(staff_tab: Tab, editor_draft
     staff_tab.submit("main form button[type=submit]")
     result = staff_tab.axe()
     assert not result["violations"], axe_message(result, "new survey with a bad key")
+
+
+def test_closing_date_confirmation_is_accessible_and_leaves_the_survey_open(staff_tab: Tab,
+                                                                           live: LiveServer) -> None:
+    from surveyapp.surveys.services import get_survey
+    from surveyapp.timeutil import utcnow
+
+    staff_tab.goto("/staff/surveys/counter")
+    staff_tab.page.fill("#closes_at", "2020-04-01T09:00")
+    staff_tab.submit("form[action$='/schedule'] button[type=submit]")
+    panel = staff_tab.page.locator("#confirm-panel")
+    assert panel.is_visible() and "受付中 → 終了" in " ".join(panel.inner_text().split())
+    _no_serious_violations(staff_tab, "schedule confirmation")
+    with live.app.app_context():
+        assert get_survey("counter").is_accepting(utcnow())

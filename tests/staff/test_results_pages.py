@@ -40,7 +40,7 @@ def test_fieldwork_and_planner(app: Flask) -> None:
     client = app.test_client()
     login(client, app, "analyst")
     html = client.get("/staff/surveys/digital-divide-course/fieldwork?fiscal_year=2026").get_data(as_text=True)
-    assert "ウェブ（公開リンク）" in html and "2026-06-01" in html
+    assert "ウェブ（公開リンク）" in html and "2026年6月1日" in html
     assert "n = 100、現在の信頼区間の幅は" in html
     assert "±5 ポイントの精度には n = " in html
     assert "基準値 79.2% に対して目標 85.0% を示す" in html

@@ -69,6 +69,14 @@ class KpiDef:
 
 
 @dataclass(frozen=True)
+class ReportInfo:
+    """What the printed report's 調査概要 says about a survey (Japanese, for staff; optional)."""
+
+    population: str = ""  # 調査対象, e.g. 「各務原市に住む市民」
+    department: str = ""  # 担当課
+
+
+@dataclass(frozen=True)
 class SurveyDef:
     """A complete, validated survey definition."""
 
@@ -81,6 +89,7 @@ class SurveyDef:
     questions: tuple[QuestionDef, ...]
     kpis: tuple[KpiDef, ...]
     translation_status: Mapping[str, str]
+    report: ReportInfo = ReportInfo()
 
     def pages(self) -> list[list[QuestionDef]]:
         """Questions grouped by page number, pages in ascending order."""

@@ -160,6 +160,24 @@ class StatusMap:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of free text for staff or residents (surrounding and repeated spaces are
+    folded), at most ``max_length`` characters; ``pattern`` (with ``what`` saying in words
+    what is expected) restricts it further."""
+
+    max_length: int
+    pattern: re.Pattern[str] | None = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A table of optional settings inside the survey (``[report]``); absent means all unset."""
+
+    table: Table
+
+
+@dataclass(frozen=True)
 class TableList:
     """A list of tables (``[[questions]]``)."""
 
@@ -169,7 +187,7 @@ class TableList:
 
 ValueType = (
     Str | Key | Enum | Boolean | Integer | Number | Proportion | FormatVersion | Texts | CodeList
-    | StatusMap | TableList
+    | StatusMap | TableList | Line | Nested
 )
 
 
@@ -287,6 +305,16 @@ KPI: Final = Table("kpi", "KPI", (
           Texts(respondent=False), required=True),
 ))
 
+REPORT_TEXT_MAX_LENGTH: Final = 200
+
+REPORT: Final = Table("report", "報告書", (
+    Field("population", "調査対象",
+          "印刷用レポートの「調査概要」に書く調査対象（例: 各務原市に住む18歳以上の市民）。",
+          Line(REPORT_TEXT_MAX_LENGTH), default="", write="if_set"),
+    Field("department", "担当課", "印刷用レポートの「調査概要」に書く担当課（例: 企画総務部 情報推進課）。",
+          Line(REPORT_TEXT_MAX_LENGTH), default="", write="if_set"),
+))
+
 SURVEY: Final = Table("survey", "調査", (
     Field("format", "形式の版", f"定義ファイルの形式。いつも {FORMAT_VERSION}。", FormatVersion(),
           required=True),
@@ -308,6 +336,8 @@ SURVEY: Final = Table("survey", "調査", (
     Field("translation_status", "翻訳の状態",
           "回答者に提供する言語と、その翻訳の状態: " + STATUS_CHOICES.listing() + "。",
           StatusMap(), default={"ja": "reviewed"}),
+    Field("report", "報告書", "印刷用レポートの「調査概要」に書く項目（任意）。", Nested(REPORT),
+          write="if_set"),
     Field("questions", "設問", "設問（1つ以上）。画面にはこの順に表示します。",
           TableList(QUESTION, min_items=1), required=True),
     Field("kpis", "KPI", "この調査で測る KPI。", TableList(KPI), default=(), write="if_set"),

@@ -30,6 +30,7 @@ from .schema import (
     Field,
     FormatVersion,
     Integer,
+    Nested,
     Number,
     Proportion,
     StatusMap,
@@ -84,8 +85,39 @@ KPI_COLUMNS: Final = columns(KPI)
 ROW_SHEETS: Final = ((QUESTIONS_SHEET, QUESTION_COLUMNS), (OPTIONS_SHEET, OPTION_COLUMNS),
                      (KPIS_SHEET, KPI_COLUMNS))
 
-SURVEY_FIELDS: Final = tuple(f for f in SURVEY.fields if not isinstance(f.type, TableList))
+@dataclass(frozen=True)
+class Setting:
+    """One row of the survey sheet: a survey setting, or one of a nested table's (``report.population``)."""
+
+    path: tuple[str, ...]
+    field: Field
+    label: str
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    def value(self, data: Mapping[str, Any]) -> Any:
+        value: Any = data
+        for part in self.path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        return value
+
+
+def _settings() -> tuple[Setting, ...]:
+    rows: list[Setting] = []
+    for f in SURVEY.fields:
+        if isinstance(f.type, Nested):
+            rows.extend(Setting((f.key, inner.key), inner, f"{f.label}：{inner.label}")
+                        for inner in f.type.table.fields)
+        elif not isinstance(f.type, TableList):
+            rows.append(Setting((f.key,), f, f.label))
+    return tuple(rows)
+
+
+SURVEY_SETTINGS: Final = _settings()
 """One row each on the survey sheet."""
+SETTINGS_BY_KEY: Final = {row.key: row for row in SURVEY_SETTINGS}
 SURVEY_HEADER: Final = (("label", "項目"), ("key", "キー"), ("value", "値"),
                         *((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
 """Columns of the survey sheet: the setting's name, its key, its value, or one text per language."""

@@ -48,8 +48,8 @@ from .workbook_layout import (
     QUESTIONS_SHEET,
     README_SHEET,
     ROW_SHEETS,
-    SURVEY_FIELDS,
     SURVEY_HEADER,
+    SURVEY_SETTINGS,
     SURVEY_SHEET,
     YES,
     Column,
@@ -187,11 +187,12 @@ def _validate(ws: Worksheet, labels: Sequence[str], ranges: str) -> None:
 def _survey_sheet(ws: Worksheet, data: dict[str, Any]) -> None:
     _header(ws, [(key, header, "") for key, header in SURVEY_HEADER],
             [18, 20, 22, *([36] * (len(SURVEY_HEADER) - 3))])
-    for r, f in enumerate(SURVEY_FIELDS, FIRST_DATA_ROW):
-        label = ws.cell(row=r, column=1, value=f.label)
+    for r, setting in enumerate(SURVEY_SETTINGS, FIRST_DATA_ROW):
+        f = setting.field
+        label = ws.cell(row=r, column=1, value=setting.label)
         label.comment = Comment(f.help, "surveyapp", width=320, height=120)
-        ws.cell(row=r, column=2, value=f.key).font = _KEY_FONT
-        value = data.get(f.key)
+        ws.cell(row=r, column=2, value=setting.key).font = _KEY_FONT
+        value = setting.value(data)
         if per_language(f):
             for col, (lang, _) in enumerate(SURVEY_HEADER[3:], 4):
                 cell = ws.cell(row=r, column=col, value=survey_cell_value(f, value, lang))
