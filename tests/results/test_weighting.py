@@ -142,7 +142,8 @@ def _weighted_row(html: str) -> dict[str, str]:
     headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)]
     row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S)
     assert row is not None
-    cells = [re.sub(r"<[^>]+>", " ", c).split()[0] for c in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)]
+    cells = [re.sub(r"<[^>]+>", " ", cell).split()[0]
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)]
     return dict(zip(headings, cells, strict=True))
 
 
