@@ -8,11 +8,9 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
-    request,
     url_for,
 )
 from flask.typing import ResponseReturnValue
@@ -30,6 +28,8 @@ from ..exports.labels import (
     VERDICT_LABELS,
     WEIGHTED_METHOD_LABELS,
 )
+from ..i18n import LANGUAGE_NAMES
+from ..links.urls import base_url_configured, public_url
 from ..results.overview import kpi_overview
 from ..surveys.models import Survey
 from ..surveys.services import (
@@ -38,6 +38,7 @@ from ..surveys.services import (
     UnknownSurvey,
     create_link,
     get_survey,
+    link_languages,
     list_surveys,
     set_schedule,
 )
@@ -96,17 +97,22 @@ def survey_detail(key: str) -> ResponseReturnValue:
         opens_at=to_japan(survey.opens_at).replace(tzinfo=None) if survey.opens_at else None,
         closes_at=to_japan(survey.closes_at).replace(tzinfo=None) if survey.closes_at else None,
     )
-    return _render_detail(survey, schedule, LinkForm())
+    return _render_detail(survey, schedule, _link_form(survey))
+
+
+def _link_form(survey: Survey, **kwargs: Any) -> LinkForm:
+    return LinkForm(**kwargs).offer_languages(link_languages(survey))
 
 
 def _render_detail(survey: Survey, schedule: ScheduleForm, link_form: LinkForm,
                    status: int = 200) -> ResponseReturnValue:
-    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-    links = [{"link": link, "url": base + url_for("respond.start_page", code=link.code),
-              "channel": CHANNEL_LABELS.get(link.channel, link.channel)} for link in survey.links]
+    links = [{"link": link, "url": public_url(link),
+              "channel": CHANNEL_LABELS.get(link.channel, link.channel),
+              "language": LANGUAGE_NAMES.get(link.default_language or "")}
+             for link in survey.links]
     return render_template("staff/survey_detail.html", survey=survey, schedule=schedule,
                            link_form=link_form, links=links, now=utcnow(),
-                           to_japan=to_japan), status
+                           to_japan=to_japan, base_url_configured=base_url_configured()), status
 
 
 @bp.post("/surveys/<key>/schedule")
@@ -127,18 +133,18 @@ def survey_schedule(key: str) -> ResponseReturnValue:
         else:
             flash(_("受付の設定を保存しました。"))
             return redirect(url_for("staff.survey_detail", key=key), 303)
-    return _render_detail(survey, form, LinkForm(formdata=None), 400)
+    return _render_detail(survey, form, _link_form(survey, formdata=None), 400)
 
 
 @bp.post("/surveys/<key>/links")
 @roles_required("admin")
 def survey_links(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
-    form = LinkForm()
+    form = _link_form(survey)
     if form.validate_on_submit():
         try:
             link = create_link(survey, label=form.label.data or "", channel=form.channel.data or "",
-                               default_language=form.default_language.data or "ja",
+                               default_language=form.default_language.data or None,
                                user_id=current_user.id)
         except InvalidLink:
             form.label.errors = [_("リンクを作成できませんでした。入力を確認してください。")]
