@@ -36,6 +36,7 @@ __all__ = [
     "TEXT_MAX_LENGTH_DEFAULT",
     "TEXT_SHORT_MAX_LENGTH_DEFAULT",
     "TRANSLATION_STATUSES",
+    "ContactDef",
     "DefinitionError",
     "KpiDef",
     "OptionDef",
@@ -96,9 +97,17 @@ _SURVEY_KEYS: Final = (
     "title",
     "description",
     "translation_status",
+    "minutes",
+    "contact",
     "questions",
     "kpis",
 )
+_CONTACT_KEYS: Final = ("name", "phone", "email", "url", "privacy_policy")
+PHONE_RE: Final = re.compile(r"\+?[0-9][0-9 ()\-]{3,30}")
+"""A telephone number as printed for residents ("058-383-1111", "+81 58 383 1111")."""
+EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+WEB_URL_RE: Final = re.compile(r"https?://\S+")
+MINUTES_MAX: Final = 120
 _QUESTION_KEYS: Final = (
     "key",
     "type",
@@ -190,6 +199,17 @@ class KpiDef:
 
 
 @dataclass(frozen=True)
+class ContactDef:
+    """Who answers residents' questions about one survey (overrides the site's settings)."""
+
+    name: Mapping[str, str]
+    phone: str | None = None
+    email: str | None = None
+    url: str | None = None
+    privacy_policy: str | None = None
+
+
+@dataclass(frozen=True)
 class SurveyDef:
     """A complete, validated survey definition."""
 
@@ -202,6 +222,9 @@ class SurveyDef:
     questions: tuple[QuestionDef, ...]
     kpis: tuple[KpiDef, ...]
     translation_status: Mapping[str, str]
+    minutes: int | None = None
+    """About how long answering takes, in minutes (start page and poster)."""
+    contact: ContactDef | None = None
 
     def pages(self) -> list[list[QuestionDef]]:
         """Questions grouped by page number, pages in ascending order."""
@@ -857,6 +880,27 @@ def _parse_kpi(
     )
 
 
+def _parse_contact(c: _Collector, data: Mapping[str, Any]) -> ContactDef | None:
+    table = _check_table(c, data["contact"], "contact", _CONTACT_KEYS) if "contact" in data else None
+    if table is None:
+        return None
+    name = _texts(c, table, "name", "contact", required=False, registry=None)
+    found: dict[str, str | None] = {}
+    checks = {"phone": (PHONE_RE, 'a telephone number such as "058-383-1111"'),
+              "email": (EMAIL_RE, "an e-mail address"),
+              "url": (WEB_URL_RE, "an http:// or https:// address"),
+              "privacy_policy": (WEB_URL_RE, "an http:// or https:// address")}
+    for key, (pattern, what) in checks.items():
+        value = _string(c, table, key, "contact", required=False)
+        if value is not None and not pattern.fullmatch(value.strip()):
+            c.add(_join("contact", key), f'"{_short(value)}" is not {what}')
+            value = None
+        found[key] = value.strip() if value else None
+    if not name and any(found[key] for key in ("phone", "email", "url")):
+        c.add("contact.name", 'missing the name to contact (add contact.name.ja = "…")')
+    return ContactDef(name=name, **found)
+
+
 def _parse_translation_status(c: _Collector, data: Mapping[str, Any]) -> dict[str, str]:
     value = data.get("translation_status", _MISSING)
     if value is _MISSING:
@@ -942,6 +986,8 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> S
     default_language = _choice(c, top, "default_language", "", LANGUAGES, required=False) or "ja"
     audience = _choice(c, top, "audience", "", AUDIENCES, required=True)
     public_results = _boolean(c, top, "public_results", "", default=False)
+    minutes = _integer(c, top, "minutes", "", required=False, minimum=1, maximum=MINUTES_MAX)
+    contact = _parse_contact(c, top)
     title = _texts(c, top, "title", "", required=True, registry=texts)
     description = _texts(c, top, "description", "", required=False, registry=texts)
 
@@ -1020,6 +1066,8 @@ def parse_definition(data: Mapping[str, Any], source: str = "<definition>") -> S
         questions=tuple(questions),
         kpis=tuple(kpis),
         translation_status=status,
+        minutes=minutes,
+        contact=contact,
     )
 
 
@@ -1093,6 +1141,12 @@ def definition_to_dict(defn: SurveyDef) -> dict[str, Any]:
     if defn.description:
         out["description"] = _texts_out(defn.description)
     out["translation_status"] = _texts_out(defn.translation_status)
+    if defn.minutes is not None:
+        out["minutes"] = defn.minutes
+    if defn.contact is not None:
+        contact = dataclasses.asdict(defn.contact)
+        out["contact"] = {key: (_texts_out(value) if key == "name" else value)
+                          for key, value in contact.items() if value}
     questions: list[dict[str, Any]] = []
     for q in defn.questions:
         qd: dict[str, Any] = {"key": q.key, "type": q.type, "page": q.page, "required": q.required}
