@@ -55,3 +55,18 @@ def test_staff_page_has_no_serious_axe_violations(staff_tab: Tab, path: str) -> 
     result = staff_tab.axe()
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, axe_message({"violations": serious}, path)
+
+
+@pytest.mark.parametrize("language", [None, "pt-BR", "ja-easy"])
+def test_qr_poster_has_no_axe_violations(staff_tab: Tab, live: LiveServer,
+                                         language: str | None) -> None:
+    from surveyapp.surveys.services import create_link, get_survey
+
+    code = live.codes["digital-services"]
+    if language is not None:
+        with live.app.app_context():
+            code = create_link(get_survey("digital-services"), label=f"poster {language}",
+                               channel="poster-qr", default_language=language).code
+    staff_tab.goto(f"/staff/links/{code}/poster")
+    result = staff_tab.axe()
+    assert result["violations"] == [], axe_message(result, f"poster {language}")
