@@ -19,6 +19,7 @@ from .i18n import (
     html_lang,
     is_staff_request,
     large_text,
+    phrases,
     plain_gettext,
     ruby,
     ruby_always,
@@ -116,7 +117,8 @@ def register_web_hooks(app: Flask) -> None:
     # Our own gettext for templates: Jinja's would trust the translation as HTML.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
                                  _plain=plain_gettext)
-    app.jinja_env.filters.update(ruby=ruby, ruby_always=ruby_always, no_ruby=strip_ruby)
+    app.jinja_env.filters.update(ruby=ruby, ruby_always=ruby_always, no_ruby=strip_ruby,
+                                 phrases=phrases)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

@@ -164,6 +164,17 @@ def start_flow(client: FlaskClient, code: str) -> None:
     assert response.status_code == 303, response.data
 
 
+def post_with_errors(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+    """POST a page that does not validate: the answer is a 303 back to the same page (so the
+    browser's history never holds the POST); returns the page that the redirect shows."""
+    response = client.post(url, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith(url)
+    page = client.get(url)
+    assert page.status_code == 200
+    return page
+
+
 def response_id_on(html: str) -> str:
     match = re.search(r'name="response_id"[^>]*value="([0-9a-f-]+)"', html) or re.search(
         r'value="([0-9a-f-]{36})"[^>]*name="response_id"', html)

@@ -125,11 +125,15 @@ def _kiosk_headers(response: WerkzeugResponse) -> WerkzeugResponse:
 
 
 def _kiosk_language(link: Link) -> str:
-    offered = offered_languages()
     wanted = request.args.get("lang", "")
-    if wanted in offered:
-        return wanted
-    return link.default_language if link.default_language in offered else DEFAULT_LANGUAGE
+    return wanted if wanted in offered_languages() else kiosk_home_language(link)
+
+
+def kiosk_home_language(link: Link) -> str:
+    """The language each new person starts in: the link's fixed language, else Japanese (a
+    shared tablet's browser language says nothing about the person in front of it)."""
+    fixed = link.default_language
+    return fixed if fixed in offered_languages() else DEFAULT_LANGUAGE
 
 
 def _questions(defn: SurveyDef, language: str) -> list[dict[str, Any]]:
@@ -160,6 +164,7 @@ def _render_app(device: KioskDevice, link: Link, version: SurveyVersion) -> Resp
     languages = [(code, LANGUAGE_NAMES[code]) for code in offered_languages()]
     body = render_template(
         "kiosk/app.html", device=device, link=link, version=version, title=title,
+        home_language=kiosk_home_language(link),
         title_lang=title_lang, questions=_questions(defn, language), languages=languages,
         furigana=language == "ja-easy", settings=_page_settings(),
         precache=_precache_urls(), page_key=page_key(device))

@@ -68,3 +68,6 @@ class RespondentFlow(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What was entered on a page that did not validate ({"page": n, "values": {name: [...]}}),
+    # shown again with its errors after the redirect; cleared when a page is accepted.
+    rejected_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

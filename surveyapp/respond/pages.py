@@ -10,6 +10,7 @@ from flask.typing import ResponseReturnValue
 
 from ..i18n import current_language, localized
 from ..surveys.definitions import QuestionDef, SurveyDef
+from .contact import survey_contact
 from .forms import question_texts
 
 
@@ -50,11 +51,13 @@ class PageContext:
 
 
 def survey_texts(defn: SurveyDef) -> dict[str, Any]:
-    """The survey's title and description in the page's language, with the language they are in."""
+    """What every page of a survey shows around its questions, in the page's language: title and
+    description (with the language they are in) and whom to contact."""
     title, title_lang = localized(defn.title)
     description, description_lang = localized(defn.description) if defn.description else ("", "")
     return {"survey_title": title, "survey_title_lang": title_lang,
-            "survey_description": description, "survey_description_lang": description_lang}
+            "survey_description": description, "survey_description_lang": description_lang,
+            "contact": survey_contact(defn)}
 
 
 def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], number: int, final: bool, *,

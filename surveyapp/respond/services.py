@@ -197,12 +197,31 @@ def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
 
 
 def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str]) -> None:
-    """Replace the answers of one page in the flow (unanswered keys removed); commit."""
+    """Replace the answers of one page in the flow (unanswered keys removed); forget any
+    rejected input; commit."""
     answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
     answers.update(page_answers)
     flow.answers = answers
+    flow.rejected_input = None
     flow.updated_at = utcnow()
     db.session.commit()
+
+
+def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]]) -> None:
+    """Remember what was entered on a page that did not validate, so that the page shown after
+    the redirect can show it again with its errors (nothing of it becomes an answer); commit."""
+    flow.rejected_input = {"page": page, "values": {k: list(v) for k, v in values.items()}}
+    flow.updated_at = utcnow()
+    db.session.commit()
+
+
+def rejected_input(flow: RespondentFlow, page: int) -> dict[str, list[str]] | None:
+    """The input kept for this page by :func:`keep_rejected_input`, if any."""
+    kept = flow.rejected_input
+    if not kept or kept.get("page") != page:
+        return None
+    values = kept.get("values") or {}
+    return {str(k): [str(v) for v in vs] for k, vs in values.items()}
 
 
 def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
@@ -210,6 +229,7 @@ def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
     new token (returned) so that a copy of the old session cookie leads nowhere; commit."""
     flow.submitted_at = receipt.submitted_at
     flow.answers = {}
+    flow.rejected_input = None
     flow.token = secrets.token_urlsafe(32)
     db.session.commit()
     return flow.token

@@ -35,15 +35,22 @@ class StatusForm(FlaskForm):
     confirm = StringField(validators=[InputRequired(), AnyOf(("yes",))])
 
 
+BROWSER_LANGUAGE = _l("利用者の言語（選んだ言語、なければブラウザの言語）")
+
+
 class LinkForm(FlaskForm):
     label = StringField(_l("名前（例：市役所1階ポスター）"), validators=[
         InputRequired(_l("名前を入力してください。")),
         Length(max=200, message=_l("200文字以内で入力してください。"))])
     channel = SelectField(_l("経路"), choices=[SelectChoice(c, CHANNEL_LABELS[c])
                                                 for c in CHANNELS if c != "demo"])
-    default_language = SelectField(_l("最初に表示する言語"),
-                                   choices=[SelectChoice(code, name)
-                                            for code, name in LANGUAGE_NAMES.items()])
+    default_language = SelectField(_l("表示する言語"))
+
+    def offer_languages(self, languages: tuple[str, ...]) -> LinkForm:
+        """Only the survey's offered languages, after the default: each resident's own."""
+        self.default_language.choices = [SelectChoice("", BROWSER_LANGUAGE)] + [
+            SelectChoice(code, f"{LANGUAGE_NAMES[code]}に固定") for code in languages]
+        return self
 
 
 def fiscal_year_choices(first: int = 2015) -> list[SelectChoice]:

@@ -23,8 +23,8 @@ from ..surveys.schedule import (
 )
 from ..surveys.services import InvalidSchedule
 from ..timeutil import from_japan, utcnow
-from .forms import LinkForm, ScheduleForm, StatusForm
-from .views import _render_detail, _survey_or_404, bp
+from .forms import ScheduleForm, StatusForm
+from .views import _render_detail, _survey_or_404, bp, link_form
 
 
 def _moment(value: datetime | None) -> str:
@@ -66,14 +66,14 @@ def survey_schedule(key: str) -> ResponseReturnValue:
         except InvalidSchedule:
             form.closes_at.errors = [_("受付終了日時は受付開始日時より後にしてください。")]
         except ConfirmationNeeded as pending:
-            return _render_detail(survey, form, LinkForm(formdata=None), 200, pending.change)
+            return _render_detail(survey, form, link_form(survey, formdata=None), 200, pending.change)
         else:
             if change.anything:
                 flash(_("受付期間を保存しました。") + "　" + "／".join(change_lines(change)))
             else:
                 flash(_("受付期間は変わっていません（保存する内容がありませんでした）。"))
             return redirect(url_for("staff.survey_detail", key=key), 303)
-    return _render_detail(survey, form, LinkForm(formdata=None), 400)
+    return _render_detail(survey, form, link_form(survey, formdata=None), 400)
 
 
 @bp.route("/surveys/<key>/status", methods=["GET", "POST"])

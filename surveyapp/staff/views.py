@@ -34,6 +34,8 @@ from ..exports.labels import (
     WEIGHTED_METHOD_LABELS,
     comparability_reason,
 )
+from ..i18n import LANGUAGE_NAMES
+from ..links.urls import base_url_configured, public_url
 from ..results.demo import DemoStatus, demo_status
 from ..results.overview import KpiSeries, kpi_overview
 from ..surveys.models import Survey
@@ -43,6 +45,7 @@ from ..surveys.services import (
     UnknownSurvey,
     create_link,
     get_survey,
+    link_languages,
     list_surveys,
 )
 from ..timeutil import fiscal_year_label, to_japan, utcnow, wareki_fiscal_year
@@ -122,7 +125,7 @@ def surveys() -> ResponseReturnValue:
 @permission_required("surveys.manage")
 def survey_detail(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
-    return _render_detail(survey, current_schedule_form(survey), LinkForm())
+    return _render_detail(survey, current_schedule_form(survey), link_form(survey))
 
 
 def current_schedule_form(survey: Survey) -> ScheduleForm:
@@ -134,28 +137,34 @@ def current_schedule_form(survey: Survey) -> ScheduleForm:
     )
 
 
-def _render_detail(survey: Survey, schedule: ScheduleForm, link_form: LinkForm,
+def link_form(survey: Survey, **kwargs: Any) -> LinkForm:
+    """The new-link form offering the languages this survey is offered in."""
+    return LinkForm(**kwargs).offer_languages(link_languages(survey))
+
+
+def _render_detail(survey: Survey, schedule: ScheduleForm, new_link: LinkForm,
                    status: int = 200, pending: ScheduleChange | None = None) -> ResponseReturnValue:
-    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
-    links = [{"link": link, "url": base + url_for("respond.start_page", code=link.code),
-              "channel": CHANNEL_LABELS.get(link.channel, link.channel)} for link in survey.links]
+    links = [{"link": link, "url": public_url(link),
+              "channel": CHANNEL_LABELS.get(link.channel, link.channel),
+              "language": LANGUAGE_NAMES.get(link.default_language or "")}
+             for link in survey.links]
     now = utcnow()
     return render_template("staff/survey_detail.html", survey=survey, schedule=schedule,
-                           link_form=link_form, links=links, now=now,
+                           link_form=new_link, links=links, now=now,
                            state=survey_state(survey, now), pending=pending,
-                           demo=count_demo_responses(survey),
-                           to_japan=to_japan), status
+                           demo=count_demo_responses(survey), to_japan=to_japan,
+                           base_url_configured=base_url_configured()), status
 
 
 @bp.post("/surveys/<key>/links")
 @permission_required("surveys.manage")
 def survey_links(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
-    form = LinkForm()
+    form = link_form(survey)
     if form.validate_on_submit():
         try:
             link = create_link(survey, label=form.label.data or "", channel=form.channel.data or "",
-                               default_language=form.default_language.data or "ja",
+                               default_language=form.default_language.data or None,
                                user_id=current_user.id)
         except InvalidLink:
             form.label.errors = [_("リンクを作成できませんでした。入力を確認してください。")]

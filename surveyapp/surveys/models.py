@@ -162,7 +162,8 @@ class Link(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(16), unique=True)
     label: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))
-    default_language: Mapped[str] = mapped_column(String(16), default="ja")
+    # None: the resident's own language (their choice, else their browser's); a code fixes it.
+    default_language: Mapped[str | None] = mapped_column(String(16), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text, default=None)

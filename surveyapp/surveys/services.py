@@ -12,9 +12,9 @@ from datetime import datetime
 
 from ..audit import record
 from ..extensions import db
+from ..i18n import offered_languages
 from ..timeutil import utcnow
 from .definitions import (
-    LANGUAGES,
     SurveyDef,
     content_hash,
     definition_to_dict,
@@ -28,6 +28,7 @@ from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Su
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
+BUILTIN_WEB_LABEL = "ウェブ（公開リンク）"
 
 
 class SurveyError(Exception):
@@ -216,42 +217,56 @@ def new_link_code() -> str:
     return "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_CODE_LENGTH))
 
 
-def _add_link(survey: Survey, label: str, channel: str, default_language: str) -> Link:
+def link_languages(survey: Survey) -> tuple[str, ...]:
+    """The languages a link of this survey may be fixed to: those its current version offers
+    (``translation_status``) that the site offers too, in the site's order."""
+    version = survey.current_version
+    if version is None:
+        return ()
+    survey_languages = version_definition(version).translation_status
+    return tuple(code for code in offered_languages() if code in survey_languages)
+
+
+def _add_link(survey: Survey, label: str, channel: str, language: str | None) -> Link:
     label = label.strip()
     if not label or len(label) > 200:
         raise InvalidLink("a label of 1 to 200 characters is required")
     if channel not in CHANNELS:
         raise InvalidLink(f"unknown channel {channel!r}")
-    if default_language not in LANGUAGES:
-        raise InvalidLink(f"unknown language {default_language!r}")
+    if language is not None and language not in link_languages(survey):
+        raise InvalidLink(f"the survey is not offered in {language!r}")
     while True:
         code = new_link_code()
         if db.session.scalar(db.select(Link.id).where(Link.code == code)) is None:
             break
-    link = Link(survey=survey, code=code, label=label, channel=channel,
-                default_language=default_language)
+    link = Link(survey=survey, code=code, label=label, channel=channel, default_language=language)
     db.session.add(link)
     db.session.flush()
     return link
 
 
 def create_link(
-    survey: Survey, *, label: str, channel: str, default_language: str = "ja",
+    survey: Survey, *, label: str, channel: str, default_language: str | None = None,
     user_id: int | None = None,
 ) -> Link:
-    """Create a distribution link with a fresh code; commit."""
+    """Create a distribution link with a fresh code; commit.
+
+    ``default_language`` None (the default) lets each resident see their own language; a code
+    fixes the link to one of the survey's offered languages (e.g. a Portuguese poster).
+    """
     link = _add_link(survey, label, channel, default_language)
-    record(user_id, "link.create", survey.key, code=link.code, channel=channel)
+    record(user_id, "link.create", survey.key, code=link.code, channel=channel,
+           language=default_language)
     db.session.commit()
     return link
 
 
 def ensure_web_link(survey: Survey) -> Link:
-    """The survey's first web link, created if it has none; commit."""
+    """The survey's first web link, created if it has none (in the resident's own language); commit."""
     for link in survey.links:
         if link.channel == "web" and link.active:
             return link
-    link = _add_link(survey, "ウェブ（公開リンク）", "web", "ja")
+    link = _add_link(survey, BUILTIN_WEB_LABEL, "web", None)
     db.session.commit()
     return link
 

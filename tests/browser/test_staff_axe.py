@@ -176,3 +176,18 @@ def test_closing_date_confirmation_is_accessible_and_leaves_the_survey_open(staf
     _no_serious_violations(staff_tab, "schedule confirmation")
     with live.app.app_context():
         assert get_survey("counter").is_accepting(utcnow())
+
+
+@pytest.mark.parametrize("language", [None, "pt-BR", "ja-easy"])
+def test_qr_poster_has_no_axe_violations(staff_tab: Tab, live: LiveServer,
+                                         language: str | None) -> None:
+    from surveyapp.surveys.services import create_link, get_survey
+
+    code = live.codes["digital-services"]
+    if language is not None:
+        with live.app.app_context():
+            code = create_link(get_survey("digital-services"), label=f"poster {language}",
+                               channel="poster-qr", default_language=language).code
+    staff_tab.goto(f"/staff/links/{code}/poster")
+    result = staff_tab.axe()
+    assert result["violations"] == [], axe_message(result, f"poster {language}")

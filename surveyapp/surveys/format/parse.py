@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from . import rules
-from .model import KpiDef, OptionDef, QuestionDef, ReportInfo, SurveyDef
+from .model import ContactDef, KpiDef, OptionDef, QuestionDef, ReportInfo, SurveyDef
 from .problems import Collector, KeyPath, Problem, describe, did_you_mean, keypath, now_is, suggestion
 from .schema import (
     FORMAT_VERSION,
@@ -338,7 +338,7 @@ def _value(f: Field, checked: Checked) -> Any:
 
 _CLASSES: Final[dict[str, type]] = {
     "survey": SurveyDef, "question": QuestionDef, "option": OptionDef, "kpi": KpiDef,
-    "report": ReportInfo,
+    "report": ReportInfo, "contact": ContactDef,
 }
 
 

@@ -306,6 +306,26 @@ KPI: Final = Table("kpi", "KPI", (
 ))
 
 REPORT_TEXT_MAX_LENGTH: Final = 200
+MINUTES_MAX: Final = 120
+PHONE_RE: Final = re.compile(r"\+?[0-9][0-9 ()\-]{3,30}")
+"""A telephone number as printed for residents ("058-383-1111", "+81 58 383 1111")."""
+EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+WEB_URL_RE: Final = re.compile(r"https?://\S+")
+
+CONTACT: Final = Table("contact", "問い合わせ先", (
+    Field("name", "名前", "回答者からの問い合わせに答える部署などの名前（言語ごと。書いていない言語では日本語を表示）。"
+          "書くと、サイト全体の問い合わせ先の設定の代わりに、この調査の問い合わせ先として表示します。",
+          Texts(respondent=False), default={}, write="if_set"),
+    Field("phone", "電話番号", "問い合わせ先の電話番号（例: 058-383-1111）。",
+          Line(40, PHONE_RE, "電話番号（例: 058-383-1111）"), default="", write="if_set"),
+    Field("email", "メールアドレス", "問い合わせ先のメールアドレス。",
+          Line(254, EMAIL_RE, "メールアドレス"), default="", write="if_set"),
+    Field("url", "問い合わせページ", "問い合わせフォームなどのページ（http:// か https:// で始まるアドレス）。",
+          Line(500, WEB_URL_RE, "http:// か https:// で始まるアドレス"), default="", write="if_set"),
+    Field("privacy_policy", "個人情報の取扱い",
+          "この調査に適用する個人情報保護方針のページ（サイト全体の設定の代わり）。",
+          Line(500, WEB_URL_RE, "http:// か https:// で始まるアドレス"), default="", write="if_set"),
+))
 
 REPORT: Final = Table("report", "報告書", (
     Field("population", "調査対象",
@@ -336,6 +356,11 @@ SURVEY: Final = Table("survey", "調査", (
     Field("translation_status", "翻訳の状態",
           "回答者に提供する言語と、その翻訳の状態: " + STATUS_CHOICES.listing() + "。",
           StatusMap(), default={"ja": "reviewed"}),
+    Field("minutes", "回答にかかる時間（分）",
+          f"回答にかかるおよその時間（1〜{MINUTES_MAX}分）。最初のページとポスターに表示します。",
+          Integer(1, MINUTES_MAX), write="if_set"),
+    Field("contact", "問い合わせ先", "この調査の問い合わせ先と個人情報保護方針（任意。サイト全体の設定の代わり）。",
+          Nested(CONTACT), write="if_set"),
     Field("report", "報告書", "印刷用レポートの「調査概要」に書く項目（任意）。", Nested(REPORT),
           write="if_set"),
     Field("questions", "設問", "設問（1つ以上）。画面にはこの順に表示します。",
