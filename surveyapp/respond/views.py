@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from typing import Any
 
@@ -21,6 +22,7 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 
+from ..extensions import limiter
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -29,11 +31,13 @@ from ..i18n import (
     offered_languages,
     set_link_language,
 )
+from ..screening.services import Signals
+from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, page_form_class, question_texts
+from .forms import HONEYPOT_FIELD, answers_from_form, page_form_class, question_texts
 from .models import RespondentFlow
 from .services import (
     InvalidAnswers,
@@ -51,6 +55,15 @@ bp = Blueprint("respond", __name__)
 
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
 OPEN_DATA_ENDPOINT = "opendata.index"
+BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
+
+
+def _start_limit() -> str:
+    return str(current_app.config["RATE_LIMIT_START"])
+
+
+def _answer_limit() -> str:
+    return str(current_app.config["RATE_LIMIT_ANSWER"])
 
 
 class _Context:
@@ -115,6 +128,7 @@ def start_page(code: str) -> ResponseReturnValue:
 
 
 @bp.post("/s/<code>")
+@limiter.limit(_start_limit)
 def start(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
     form = FlaskForm()
@@ -122,10 +136,12 @@ def start(code: str) -> ResponseReturnValue:
         abort(400)
     flow = start_flow(ctx.link, ctx.version)
     session[_flow_key(code)] = flow.token
+    session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
 
 @bp.route("/s/<code>/p/<int:number>", methods=["GET", "POST"])
+@limiter.limit(_answer_limit, methods=["POST"])
 def page(code: str, number: int) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None:
@@ -153,7 +169,8 @@ def page(code: str, number: int) -> ResponseReturnValue:
     if not final:
         if flow.submitted_at is not None:
             return _already_submitted(ctx)
-        save_page_answers(flow, page_answers, [q.key for q in questions])
+        save_page_answers(flow, page_answers, [q.key for q in questions],
+                          honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
@@ -172,7 +189,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
-                                  answers=answers)
+                                  answers=answers, signals=_signals(flow, form))
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:
@@ -186,6 +203,19 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
         session[_flow_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
     return redirect(url_for("respond.done", code=ctx.link.code), 303)
+
+
+def _honeypot_filled(form: Any) -> bool:
+    return bool((form[HONEYPOT_FIELD].data or "").strip())
+
+
+def _signals(flow: RespondentFlow, form: Any) -> Signals:
+    """What the screening may know: hashes of the address and of this browser session, when the
+    flow started, and whether a field people never see was filled in."""
+    browser = session.get(BROWSER_KEY)
+    return Signals(source=source_hash(),
+                   session=source_hash("browser:" + browser) if isinstance(browser, str) else None,
+                   started_at=flow.created_at, honeypot=flow.honeypot or _honeypot_filled(form))
 
 
 def _first_page_with(pages: list[list[QuestionDef]], keys: set[str]) -> int:
@@ -215,7 +245,7 @@ def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number:
     body = render_template(
         "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
         total=len(ctx.pages), final=final, single=len(questions) == 1,
-        has_errors=bool(form.errors), **_texts(ctx.defn),
+        has_errors=bool(form.errors), honeypot=form[HONEYPOT_FIELD], **_texts(ctx.defn),
     )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"

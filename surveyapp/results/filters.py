@@ -17,12 +17,14 @@ DEMO_CHANNEL = "demo"
 
 @dataclass(frozen=True)
 class ResultFilter:
-    """Optional restrictions on the responses (all None/True = every response of the survey).
+    """Optional restrictions on the responses (the defaults: every response of the survey that
+    is not flagged).
 
     ``group_question``/``group_option`` keep the responses that gave that answer to another
     question (e.g. only the dissatisfied); dates are Japan-time calendar days, inclusive.
     Demo responses (channel ``demo``) are included unless ``include_demo`` is False — open data
-    always excludes them.
+    always excludes them.  Responses flagged by the screening are left out unless
+    ``include_flagged`` (the sensitivity figure); results say how many they left out.
     """
 
     channel: str | None = None
@@ -32,6 +34,7 @@ class ResultFilter:
     date_from: date | None = None
     date_to: date | None = None
     include_demo: bool = True
+    include_flagged: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -48,6 +51,8 @@ class ResultFilter:
         result = {k: v for k, v in values.items() if v is not None}
         if not self.include_demo:
             result["include_demo"] = False
+        if self.include_flagged:
+            result["include_flagged"] = True
         return result
 
 
@@ -66,6 +71,8 @@ def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnE
         conditions.append(Response.channel == selection.channel)
     elif not selection.include_demo:
         conditions.append(Response.channel != DEMO_CHANNEL)
+    if not selection.include_flagged:
+        conditions.append(Response.flagged.is_(False))
     if selection.link_id is not None:
         conditions.append(Response.link_id == selection.link_id)
     if selection.date_from is not None:

@@ -148,4 +148,4 @@ def survey_links(key: str) -> ResponseReturnValue:
     return _render_detail(survey, ScheduleForm(formdata=None), form, 400)
 
 
-from . import download_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
+from . import download_views, flag_views, kpi_views  # noqa: E402,F401  (routes on this blueprint)
