@@ -208,7 +208,9 @@ def instance_config(instance_path: str) -> dict[str, Any]:
         if name not in SETTINGS:
             raise ConfigError(f"{path.name}: unknown setting {name!r}; known: {', '.join(SETTINGS)}")
         try:
-            values[name] = SETTINGS[name].parse(str(value)) if not isinstance(value, bool | int) else value
+            # Numbers and booleans go through the same checks as text (a countdown of 5 s or a
+            # response time of 7 minutes is refused here as in the environment).
+            values[name] = SETTINGS[name].parse(str(value))
         except ValueError as exc:
             raise ConfigError(f"{path.name}: setting {name} is malformed: {exc}") from None
     return values

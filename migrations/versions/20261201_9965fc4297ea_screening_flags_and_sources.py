@@ -29,20 +29,23 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_submission_sources_session_hash'), ['session_hash'], unique=False)
         batch_op.create_index(batch_op.f('ix_submission_sources_source_hash'), ['source_hash'], unique=False)
 
-    with op.batch_alter_table('respondent_flows', schema=None) as batch_op:
+    # ALTER TABLE … ADD COLUMN, never a copy of the table: with foreign keys on, SQLite drops the
+    # old `responses` table by deleting its rows, and every answer would go with them.
+    with op.batch_alter_table('respondent_flows', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('honeypot', sa.Boolean(), server_default=sa.false(), nullable=False))
 
-    with op.batch_alter_table('responses', schema=None) as batch_op:
+    with op.batch_alter_table('responses', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('flagged', sa.Boolean(), server_default=sa.false(), nullable=False))
         batch_op.add_column(sa.Column('flag_reasons', sa.JSON(), nullable=True))
 
 
 def downgrade():
-    with op.batch_alter_table('responses', schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+), never a copy of the table (see upgrade).
+    with op.batch_alter_table('responses', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('flag_reasons')
         batch_op.drop_column('flagged')
 
-    with op.batch_alter_table('respondent_flows', schema=None) as batch_op:
+    with op.batch_alter_table('respondent_flows', schema=None, recreate='never') as batch_op:
         batch_op.drop_column('honeypot')
 
     with op.batch_alter_table('submission_sources', schema=None) as batch_op:

@@ -43,7 +43,7 @@ def raw_columns(defn: SurveyDef) -> list[RawColumn]:
 FIXED_HEADER = ["response_id", "submitted_date_jst", "fiscal_year", "channel", "link",
                 "survey_version"]
 FIXED_DESCRIPTIONS = {
-    "response_id": "回答の通し番号（回答者を特定する情報ではありません）",
+    "response_id": "回答の番号（無作為に付けた番号で、回答の順序や回答者を表しません）",
     "submitted_date_jst": "回答日（日本時間、時刻は含めません）",
     "fiscal_year": "年度（西暦、4月〜翌年3月）",
     "channel": "回答経路（web, poster-qr, counter, newsletter, kiosk, paper, invitation, demo＝デモデータ）",
@@ -74,7 +74,8 @@ def codebook_rows(defn: SurveyDef) -> list[list[str | int | None]]:
 
 def raw_rows(survey: Survey, columns: list[RawColumn],
              selection: ResultFilter = ALL_RESPONSES) -> Iterator[list[str | int | None]]:
-    """Rows in submission order, read as plain tuples in batches so memory stays flat."""
+    """Rows by response number (random, so not in the order of submission), read as plain
+    tuples in batches so memory stays flat."""
     survey_id = survey.id
     labels = dict(db.session.execute(
         db.select(Link.id, Link.label).where(Link.survey_id == survey_id)).all())
