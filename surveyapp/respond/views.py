@@ -11,6 +11,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -83,8 +84,19 @@ def _flow_key(code: str) -> str:
     return f"flow:{code}"
 
 
+@bp.url_value_preprocessor
+def _link_of_the_address(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Find the link before anything else runs (the rate limit included), so that each of its
+    pages, a 429 page too, is in the link's default language when no choice was made."""
+    code = (values or {}).get("code")
+    if isinstance(code, str):
+        link = g.respond_link = find_link(code)
+        if link is not None and link.active:
+            set_link_language(link.default_language)
+
+
 def _resolve(code: str, *, for_new_flow: bool) -> _Context:
-    link = find_link(code)
+    link = g.respond_link if "respond_link" in g else find_link(code)
     if link is None or not link.active:
         abort(404)
     set_link_language(link.default_language)

@@ -1,4 +1,8 @@
-"""Generous rate limits per address, a friendly 429 in the respondent's language, kiosks apart."""
+"""Generous rate limits per address, a friendly 429 in the respondent's language, kiosks apart.
+
+The tests count against daily limits: a per-minute window could roll over in the middle of a
+test and let one more request through.
+"""
 
 from __future__ import annotations
 
@@ -26,7 +30,7 @@ def _starts(app: Flask, client: Any, times: int) -> list[int]:
 
 
 def test_over_the_limit_a_friendly_page_in_the_respondents_language(app_factory: Any) -> None:
-    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="3 per minute"))
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="3 per day"))
     client = from_address(app, "203.0.113.5")
     assert _starts(app, client, 4) == [303, 303, 303, 429]
     refused = client.post(f"/s/{link_code(app, 'digital-services')}")
@@ -43,7 +47,7 @@ def test_over_the_limit_a_friendly_page_in_the_respondents_language(app_factory:
 
 
 def test_answer_pages_have_their_own_generous_limit(app_factory: Any) -> None:
-    app = load_builtin_surveys(app_factory(RATE_LIMIT_ANSWER="2 per minute"))
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_ANSWER="2 per day"))
     client = from_address(app, "203.0.113.5")
     code = link_code(app, "digital-services")
     client.post(f"/s/{code}")
@@ -68,7 +72,7 @@ def test_a_kiosk_tablet_posting_thirty_responses_is_neither_limited_nor_flagged(
 
 
 def test_kiosk_devices_have_their_own_sanity_limit_answered_in_json(app_factory: Any) -> None:
-    app = load_builtin_surveys(app_factory(RATE_LIMIT_KIOSK="5 per minute", RATE_LIMIT_START="2 per minute"))
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_KIOSK="5 per day", RATE_LIMIT_START="2 per day"))
     first = make_kiosk(app)
     second = make_kiosk(app, name="蘇原会場タブレット1")
     client = device_client(app, first.credential)
@@ -136,7 +140,7 @@ def test_workers_share_the_count_only_through_a_shared_store(
     """In memory every worker process counts on its own (the limit is per worker); with Redis
     the limit holds for all of them together."""
     uri = redis_url if storage == "redis" else "memory://"
-    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="3 per minute", RATE_LIMIT_STORAGE_URI=uri))
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="3 per day", RATE_LIMIT_STORAGE_URI=uri))
     assert _starts(app, from_address(app, "203.0.113.6"), 2) == [303, 303]
     expected = [303, 429] if storage == "redis" else [303, 303]
     assert _other_worker(app, tmp_path, 2) == expected
@@ -144,7 +148,7 @@ def test_workers_share_the_count_only_through_a_shared_store(
 
 def test_a_shared_store_that_is_down_never_costs_an_answer(app_factory: Any, tmp_path: Path) -> None:
     app = load_builtin_surveys(app_factory(RATE_LIMIT_STORAGE_URI=f"redis+unix://{tmp_path}/none.sock",
-                                           RATE_LIMIT_START="2 per minute"))
+                                           RATE_LIMIT_START="2 per day"))
     # The store is unreachable: the limits fall back to this process's memory.
     assert _starts(app, from_address(app, "203.0.113.5"), 3) == [303, 303, 429]
     kiosk = make_kiosk(app)
@@ -154,3 +158,18 @@ def test_a_shared_store_that_is_down_never_costs_an_answer(app_factory: Any, tmp
         "/kiosk/api/responses", data=json.dumps(payload),
         headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
     assert delivered.status_code == 201
+
+
+def test_the_429_page_is_in_the_links_language_when_nobody_chose_one(app_factory: Any) -> None:
+    from surveyapp.extensions import db
+    from surveyapp.surveys.services import get_survey
+
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="1 per day"))
+    with app.app_context():
+        get_survey("digital-services").links[0].default_language = "pt-BR"
+        db.session.commit()
+    client = from_address(app, "203.0.113.5")
+    assert _starts(app, client, 1) == [303]
+    refused = client.post(f"/s/{link_code(app, 'digital-services')}")
+    assert refused.status_code == 429
+    assert "Muitos envios neste momento" in refused.get_data(as_text=True)
