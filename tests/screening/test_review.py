@@ -93,7 +93,7 @@ def test_an_analyst_reviews_clears_and_restores_a_flag_and_each_step_is_audited(
     assert review.status_code == 200
     assert "要確認：3件" in html
     assert "人には見えない入力欄に入力があった" in html
-    assert "2026-06-02 10:00" in html
+    assert "2026-06-02<br>10:00" in html
 
     cleared = client.post(f"/staff/flags/{first}/clear")
     assert cleared.status_code == 303
