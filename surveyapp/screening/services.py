@@ -22,7 +22,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from limits import parse_many
-from sqlalchemy import func
+from sqlalchemy import and_, case, false, func, or_
 
 from ..audit import record
 from ..extensions import db
@@ -58,9 +58,17 @@ class Thresholds:
                    windows)
 
 
-def _count(*conditions: Any) -> int:
-    return int(db.session.scalar(db.select(func.count()).select_from(SourceEvent).where(*conditions))
-               or 0)
+def _neighbour_counts(signals: Signals, now: datetime, thresholds: Thresholds) -> tuple[int, list[int]]:
+    """Earlier submissions of the same browser session (in a day) and of the same address (in
+    each burst window), in one query."""
+    same_source = SourceEvent.source_hash == signals.source
+    same_session = (SourceEvent.session_hash == signals.session) if signals.session is not None else false()
+    columns = [func.count(case((same_session, 1)))]
+    columns += [func.count(case((and_(same_source, SourceEvent.created_at > now - timedelta(seconds=seconds)), 1)))
+                for _allowed, seconds in thresholds.burst]
+    row = db.session.execute(db.select(*columns).where(
+        SourceEvent.created_at > now - SOURCE_RETENTION, or_(same_source, same_session))).one()
+    return int(row[0]), [int(count) for count in row[1:]]
 
 
 def screen_submission(signals: Signals, *, questions: int, now: datetime,
@@ -75,16 +83,12 @@ def screen_submission(signals: Signals, *, questions: int, now: datetime,
         if (now - signals.started_at).total_seconds() < limit:
             reasons.append({"code": "fast", "limit_seconds": round(limit, 1),
                             "questions": questions})
-    recent = SourceEvent.created_at > now - SOURCE_RETENTION
-    if signals.session is not None:
-        count = _count(SourceEvent.session_hash == signals.session, recent) + 1
-        if count > thresholds.session_max:
-            reasons.append({"code": "session", "count": count, "max": thresholds.session_max})
-    for allowed, seconds in thresholds.burst:
-        count = _count(SourceEvent.source_hash == signals.source,
-                       SourceEvent.created_at > now - timedelta(seconds=seconds)) + 1
-        if count > allowed:
-            reasons.append({"code": "burst", "count": count, "max": allowed,
+    session_count, burst_counts = _neighbour_counts(signals, now, thresholds)
+    if signals.session is not None and session_count + 1 > thresholds.session_max:
+        reasons.append({"code": "session", "count": session_count + 1, "max": thresholds.session_max})
+    for (allowed, seconds), earlier in zip(thresholds.burst, burst_counts, strict=True):
+        if earlier + 1 > allowed:
+            reasons.append({"code": "burst", "count": earlier + 1, "max": allowed,
                             "window_seconds": seconds})
             break
     db.session.execute(db.delete(SourceEvent).where(SourceEvent.created_at < now - SOURCE_RETENTION))
