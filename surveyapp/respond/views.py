@@ -57,6 +57,7 @@ bp = Blueprint("respond", __name__)
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
 OPEN_DATA_ENDPOINT = "opendata.index"
 BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
+LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.page", "respond.done"})
 
 
 def _start_limit() -> str:
@@ -89,7 +90,7 @@ def _link_of_the_address(_endpoint: str | None, values: dict[str, Any] | None) -
     """Find the link before anything else runs (the rate limit included), so that each of its
     pages, a 429 page too, is in the link's default language when no choice was made."""
     code = (values or {}).get("code")
-    if isinstance(code, str):
+    if isinstance(code, str) and _endpoint in LINK_ENDPOINTS:
         link = g.respond_link = find_link(code)
         if link is not None and link.active:
             set_link_language(link.default_language)

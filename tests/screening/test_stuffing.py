@@ -5,12 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
 from surveyapp.results import find_declaration, kpi_year_results
 from surveyapp.results.filters import ResultFilter
-from tests.conftest import link_code, login, response_id_on
+from tests.conftest import link_code, load_builtin_surveys, login, response_id_on
 from tests.results.factories import add_responses, digital_services_sample
 
 SURVEY = "digital-services"
@@ -53,7 +54,10 @@ def kpi_latest(app: Flask, selection: ResultFilter | None = None) -> Any:
         return years[-1]
 
 
-def test_three_hundred_rapid_responses_from_one_client_barely_move_the_kpi(app: Flask) -> None:
+@pytest.mark.parametrize("limits", [True, False], ids=["with-rate-limits", "flags-alone"])
+def test_three_hundred_rapid_responses_from_one_client_barely_move_the_kpi(app_factory: Any,
+                                                                          limits: bool) -> None:
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_ENABLED=limits))
     add_responses(app, SURVEY, digital_services_sample(41, 0))
     before = kpi_latest(app)
     assert (before.base_n, before.successes) == (41, 41)
@@ -62,10 +66,13 @@ def test_three_hundred_rapid_responses_from_one_client_barely_move_the_kpi(app: 
     pages = survey_pages(app, SURVEY)
     bot = app.test_client()  # one browser session, one address
     statuses = [bot_response(bot, app, code, pages, BOT) for _ in range(300)]
-    assert 429 in statuses, "the rate limit answers a client that floods the survey"
+    if limits:
+        assert 429 in statuses, "the rate limit answers a client that floods the survey"
+    else:
+        assert statuses == [303] * 300, "without limits every response is stored …"
 
     after = kpi_latest(app)
-    assert after.base_n - before.base_n <= 5, "the default KPI moves by at most a handful"
+    assert after.base_n - before.base_n <= 5, "… and the default KPI moves by at most a handful"
     assert after.estimate is not None and after.estimate > 0.85
     stored = statuses.count(303)
     assert after.flagged_excluded >= stored - 5
