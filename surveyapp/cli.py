@@ -9,13 +9,16 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from .auth.models import ROLES
-from .auth.services import AccountError, create_staff
+from .auth.cli import staff_cli
 from .surveys.definitions import DefinitionError, builtin_paths, load_definition
+from .surveys.format.files import read_definition_file
+from .surveys.format.json_schema import definition_schema_json
+from .surveys.format.workbook_write import definition_workbook
 from .surveys.services import (
     UnknownSurvey,
     ensure_web_link,
     export_survey,
+    export_survey_workbook,
     get_survey,
     list_surveys,
     load_survey,
@@ -23,7 +26,6 @@ from .surveys.services import (
 )
 
 surveys_cli = AppGroup("surveys", help="Load, export and open survey definitions.")
-staff_cli = AppGroup("staff", help="Manage staff accounts.")
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalogues.")
 
 
@@ -33,14 +35,14 @@ i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalo
 @click.option("--open", "open_", is_flag=True,
               help="Open each loaded survey that is still a draft, with a web link.")
 def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
-    """Create each survey, or a new version when its content changed."""
+    """Create each survey, or a new version when its content changed (.toml or .xlsx files)."""
     files = [Path(p) for p in paths] + (builtin_paths() if builtin else [])
     if not files:
         raise click.UsageError("give definition files or --builtin")
     failed = False
     for path in files:
         try:
-            defn = load_definition(path)
+            defn = read_definition_file(path)
         except DefinitionError as exc:
             click.echo(str(exc), err=True)
             failed = True
@@ -49,6 +51,10 @@ def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
         state = ("created" if result.created_survey else
                  "new version" if result.created_version else "unchanged")
         click.echo(f"{defn.key}: {state} (version {result.version.number})")
+        for warning in result.comparability:
+            reasons = ", ".join(r.code + (f" ({r.language})" if r.language else "") for r in warning.reasons)
+            click.echo(f"{defn.key}: KPI {warning.kpi} is no longer comparable with earlier years "
+                       f"({reasons}); recorded with version {result.version.number}", err=True)
         if open_ and result.survey.status == "draft":
             set_schedule(result.survey, status="open", opens_at=None, closes_at=None,
                          user_id=None)
@@ -60,12 +66,52 @@ def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
 
 @surveys_cli.command("export")
 @click.argument("key")
-def export_command(key: str) -> None:
-    """Write the current version of a survey as a definition file to stdout."""
+@click.option("--format", "fmt", type=click.Choice(["toml", "xlsx"]), default="toml", show_default=True,
+              help="TOML text, or an Excel workbook to edit and load back.")
+@click.option("--version", "number", type=click.IntRange(1), default=None,
+              help="Version number (default: the current version).")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+def export_command(key: str, fmt: str, number: int | None, output: str | None) -> None:
+    """Write a version of a survey as a definition file (TOML or Excel)."""
     try:
-        click.echo(export_survey(key), nl=False)
+        content = (export_survey_workbook(key, number) if fmt == "xlsx"
+                   else export_survey(key, number).encode("utf-8"))
     except UnknownSurvey as exc:
         raise click.ClickException(str(exc)) from None
+    _write(content, output, binary=fmt == "xlsx")
+
+
+def _write(content: bytes, output: str | None, *, binary: bool) -> None:
+    if output is not None:
+        Path(output).write_bytes(content)
+        click.echo(f"wrote {output}", err=True)
+        return
+    stream = sys.stdout.buffer
+    if binary and stream.isatty():
+        raise click.UsageError("an Excel workbook is not written to a terminal; give --output FILE.xlsx")
+    stream.write(content)
+    stream.flush()
+
+
+@surveys_cli.command("schema")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write, e.g. docs/survey-schema.json (default: standard output).")
+def schema_command(output: str | None) -> None:
+    """Write the JSON Schema of definition files (for TOML editors such as Taplo)."""
+    _write(definition_schema_json().encode("utf-8"), output, binary=False)
+
+
+@surveys_cli.command("workbooks")
+@click.argument("directory", type=click.Path(file_okay=False))
+def workbooks_command(directory: str) -> None:
+    """Write the blank template and the built-in surveys as Excel workbooks into DIRECTORY."""
+    target = Path(directory)
+    target.mkdir(parents=True, exist_ok=True)
+    (target / "template.xlsx").write_bytes(definition_workbook(None))
+    for path in builtin_paths():
+        (target / f"{path.stem}.xlsx").write_bytes(definition_workbook(load_definition(path)))
+    click.echo(f"wrote {len(builtin_paths()) + 1} workbooks to {target}")
 
 
 @surveys_cli.command("list")
@@ -108,27 +154,6 @@ def purge_flows_command(days: int) -> None:
     click.echo(f"deleted {count} unfinished answer sets older than {days} days")
     sources = purge_sources(now=utcnow())
     click.echo(f"deleted {sources} submission sources older than one day")
-
-
-@staff_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def staff_create_command(email: str, role: str, password_stdin: bool) -> None:
-    """Create a staff account."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = create_staff(email, password, role)
-    except AccountError as exc:
-        messages = {"invalid_email": "the e-mail address is not valid",
-                    "invalid_role": "unknown role",
-                    "short_password": "the password must have at least 12 characters",
-                    "email_taken": "an account with this e-mail address exists"}
-        raise click.ClickException(messages[exc.code]) from None
-    click.echo(f"created {user.email} ({user.role})")
 
 
 @click.command("backup")

@@ -10,7 +10,9 @@ lost for an invisible character, and both databases behave alike, one rule appli
   are only hashed, never stored as text).
 * **Addresses** (path segments): a control character means the page does not exist → 404.
 * **Query strings**: refused with a 400 page that says why, in the respondent's language.
-* **Numbers used as ids** must fit the database's integer column (:data:`DB_INT_MAX`).
+* **Numbers used as ids** must fit the database's integer column (:data:`DB_INT_MAX`): the
+  ``<int:…>`` URL converter (``web.BoundedIntConverter``) and :func:`valid_id` (ids in JSON
+  bodies and forms) both stop at it.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """screening: flags on responses, the honeypot on flows, a one-day table of submission sources
 
 Revision ID: 9965fc4297ea
-Revises: 4c96e5012f48
+Revises: b5a2a299464d
 Create Date: 2026-12-01 11:00:09.676430
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '9965fc4297ea'
-down_revision = '4c96e5012f48'
+down_revision = 'b5a2a299464d'
 branch_labels = None
 depends_on = None
 

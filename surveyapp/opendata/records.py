@@ -28,15 +28,17 @@ FIELDS: list[tuple[str, str, str]] = [
     ("ci_method", "string", "区間の方法（wilson, clopper-pearson, jeffreys, agresti-coull, wald,"
      " logit, korn-graubard）"),
     ("level", "number", "信頼水準（例：0.95）"),
-    ("effective_n", "number", "有効サンプルサイズ（有限母集団修正または重み付け後。そのほかは n）"),
-    ("design_effect", "number", "キッシュのデザイン効果（重み付けのときのみ）"),
+    ("effective_n", "number", "有効サンプルサイズ（重み付けなし：有限母集団修正後の n(N−1)/(N−n)、そのほかは n。"
+     "重み付け：キッシュの有効n＝n÷デザイン効果で、n を超えない）"),
+    ("design_effect", "number", "キッシュのデザイン効果 1＋CV²（重み付けのときのみ）"),
     ("population", "integer", "有限母集団修正に使った母集団の大きさ（使わないときは null）"),
     ("baseline", "number", "計画の基準値（0〜1）"),
     ("baseline_fiscal_year", "integer", "基準値の年度"),
     ("target", "number", "数値目標（0〜1、ないときは null）"),
     ("target_fiscal_year", "integer", "目標年度"),
     ("direction", "string", "up（向上）, down（低下）, maintain（維持）"),
-    ("target_verdict", "string", "reached（達成）, not_reached（未達成）, inconclusive（判断できない）"),
+    ("target_verdict", "string", "reached（達成）, not_reached（未達成）, inconclusive（判断できない）；"
+     "目標年度より前は on_track（順調）, off_track（遅れ）, track_unclear（順調か判断できない）"),
     ("verdict_against", "string", "target（目標値で判定）または baseline（数値目標がないため基準値で判定）"),
     ("baseline_verdict", "string", "基準値からの変化：improved（改善）, declined（悪化）,"
      " no_detectable_change（変化は確認できない）"),
@@ -95,10 +97,15 @@ def weighted_record(result: KpiYearResult, weighted: WeightedResult) -> dict[str
         "estimate": proportion.estimate if shown else None,
         "ci_low": proportion.low if shown else None, "ci_high": proportion.high if shown else None,
         "ci_method": proportion.method, "level": proportion.level,
-        "effective_n": proportion.effective_n if shown else None,
-        "design_effect": proportion.kish_deff if shown else None, "population": None,
+        "effective_n": weighted.effective_n if shown else None,
+        "design_effect": weighted.design_effect if shown else None,
+        "population": weighted.population,
         "target_verdict": weighted.verdict.verdict if shown and weighted.verdict else None,
         "verdict_against": "target" if result.kpi.target_value is not None else "baseline",
+        "baseline_verdict": weighted.change.assessment if shown and weighted.change else None,
+        "change": weighted.change.estimate if shown and weighted.change else None,
+        "change_low": weighted.change.low if shown and weighted.change else None,
+        "change_high": weighted.change.high if shown and weighted.change else None,
         "suppressed": weighted.suppressed, "suppression_reason": weighted.suppression_reason,
     })
     return {name: record.get(name) for name in FIELD_NAMES}

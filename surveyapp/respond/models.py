@@ -1,9 +1,10 @@
 """What was answered (Response, Answer) and the respondent's in-progress flow.
 
 A response carries no name, no IP address and no user agent: only the survey version, the link
-and channel it came through, when (to the minute, see ``RESPONSE_TIME_MINUTES``), the answers,
-and — when the screening found it suspicious — its flags with their reasons.  Its number is
-drawn at random, so that neither the number nor the order of rows tells who answered first.
+and channel it came through, when (to the minute, see ``RESPONSE_TIME_MINUTES``), the language
+the respondent answered in, the answers, and — when the screening found it suspicious — its
+flags with their reasons.  Its number is drawn at random, so that neither the number nor the
+order of rows tells who answered first.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     # Set by the screening (surveyapp.screening); results leave flagged responses out by default.
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     flag_reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    # The language the respondent answered in (our code, e.g. "pt-BR"); None for responses
+    # stored before it was recorded, and for paper and demo data.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
@@ -71,3 +75,6 @@ class RespondentFlow(db.Model):  # type: ignore[name-defined]
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
     honeypot: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # What was entered on a page that did not validate ({"page": n, "values": {name: [...]}}),
+    # shown again with its errors after the redirect; cleared when a page is accepted.
+    rejected_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

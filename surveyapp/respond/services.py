@@ -14,6 +14,7 @@ from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import LANGUAGE_NAMES
 from ..inputs import DB_INT_MAX, without_control_characters
 from ..screening.services import Signals, Thresholds, screen_submission
 from ..surveys.definitions import SurveyDef
@@ -142,14 +143,16 @@ def _new_response_id() -> int:
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
-    signals: Signals | None = None,
+    signals: Signals | None = None, language: object = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
     Replaying the same body returns the original receipt and stores nothing; a different body
     under the same id raises ResponseConflict.  The time is stored rounded down to
     ``RESPONSE_TIME_MINUTES``.  With ``signals`` (public pages) the response is screened and
-    stored with its flags, if any (see :mod:`surveyapp.screening.services`).
+    stored with its flags, if any (see :mod:`surveyapp.screening.services`).  ``language`` is
+    the language the respondent answered in (one of ours, else not recorded); it is not part
+    of the body, so a replay never conflicts over it.
     """
     now = now or utcnow()
     cleaned = clean_answers(defn, answers, complete=True)
@@ -161,8 +164,10 @@ def submit_response(
     if not version.survey.is_accepting(now):
         raise SurveyNotAccepting(version.survey.key)
     stored_at = round_down(now, int(current_app.config.get("RESPONSE_TIME_MINUTES", 1)))
+    stored_language = language if isinstance(language, str) and language in LANGUAGE_NAMES else None
     for attempt in range(1, ID_ATTEMPTS + 1):
-        response = _new_response(defn, version, link, channel, client_uuid, cleaned, digest, stored_at)
+        response = _new_response(defn, version, link, channel, client_uuid, cleaned, digest, stored_at,
+                                 language=stored_language)
         if signals is not None:
             reasons = screen_submission(signals, questions=len(defn.questions), now=now,
                                         thresholds=Thresholds.from_settings(current_app.config))
@@ -186,11 +191,13 @@ def submit_response(
 
 
 def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
-                  client_uuid: uuid.UUID, cleaned: Answers, digest: str, stored_at: datetime) -> Response:
+                  client_uuid: uuid.UUID, cleaned: Answers, digest: str, stored_at: datetime, *,
+                  language: str | None) -> Response:
     response = Response(
         id=_new_response_id(), client_uuid=client_uuid, survey_id=version.survey_id,
         survey_version_id=version.id, link_id=link.id if link else None, channel=channel,
         submitted_at=stored_at, fiscal_year=fiscal_year(stored_at), body_hash=digest,
+        language=language,
     )
     for key, value in cleaned.items():
         question = defn.question(key)
@@ -224,14 +231,35 @@ def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
 
 def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str], *,
                       honeypot: bool = False) -> None:
-    """Replace the answers of one page in the flow (unanswered keys removed); remember a filled
-    honeypot field for the screening; commit."""
+    """Replace the answers of one page in the flow (unanswered keys removed); forget any
+    rejected input; remember a filled honeypot field for the screening; commit."""
     answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
     answers.update(page_answers)
     flow.answers = answers
+    flow.rejected_input = None
     flow.honeypot = flow.honeypot or honeypot
     flow.updated_at = utcnow()
     db.session.commit()
+
+
+def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]], *,
+                        honeypot: bool = False) -> None:
+    """Remember what was entered on a page that did not validate, so that the page shown after
+    the redirect can show it again with its errors (nothing of it becomes an answer), and a
+    filled honeypot field for the screening; commit."""
+    flow.rejected_input = {"page": page, "values": {k: list(v) for k, v in values.items()}}
+    flow.honeypot = flow.honeypot or honeypot
+    flow.updated_at = utcnow()
+    db.session.commit()
+
+
+def rejected_input(flow: RespondentFlow, page: int) -> dict[str, list[str]] | None:
+    """The input kept for this page by :func:`keep_rejected_input`, if any."""
+    kept = flow.rejected_input
+    if not kept or kept.get("page") != page:
+        return None
+    values = kept.get("values") or {}
+    return {str(k): [str(v) for v in vs] for k, vs in values.items()}
 
 
 def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
@@ -241,6 +269,7 @@ def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
     flow.submitted_at = receipt.submitted_at
     flow.created_at = flow.updated_at = receipt.submitted_at
     flow.answers = {}
+    flow.rejected_input = None
     flow.token = secrets.token_urlsafe(32)
     db.session.commit()
     return flow.token

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy import ColumnElement, and_, exists, or_
 
 from ..extensions import db
 from ..respond.models import Answer, Response
@@ -22,9 +22,11 @@ class ResultFilter:
 
     ``group_question``/``group_option`` keep the responses that gave that answer to another
     question (e.g. only the dissatisfied); dates are Japan-time calendar days, inclusive.
-    Demo responses (channel ``demo``) are included unless ``include_demo`` is False — open data
-    always excludes them.  Responses flagged by the screening are left out unless
-    ``include_flagged`` (the sensitivity figure); results say how many they left out.
+    Demo responses (channel ``demo``): ``include_demo`` True includes them, False excludes them
+    (open data always does), None — the default — includes them only while the survey has no
+    other responses, so demo data leaves every result once real answers arrive.  Responses
+    flagged by the screening are left out unless ``include_flagged`` (the sensitivity figure);
+    results say how many they left out.
     """
 
     channel: str | None = None
@@ -33,7 +35,7 @@ class ResultFilter:
     group_option: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    include_demo: bool = True
+    include_demo: bool | None = None
     include_flagged: bool = False
 
     @property
@@ -49,8 +51,8 @@ class ResultFilter:
             "date_to": self.date_to.isoformat() if self.date_to else None,
         }
         result = {k: v for k, v in values.items() if v is not None}
-        if not self.include_demo:
-            result["include_demo"] = False
+        if self.include_demo is not None:
+            result["include_demo"] = self.include_demo
         if self.include_flagged:
             result["include_flagged"] = True
         return result
@@ -69,8 +71,12 @@ def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnE
     conditions: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
     if selection.channel is not None:
         conditions.append(Response.channel == selection.channel)
-    elif not selection.include_demo:
+    elif selection.include_demo is False:
         conditions.append(Response.channel != DEMO_CHANNEL)
+    elif selection.include_demo is None:
+        real = db.aliased(Response)
+        conditions.append(or_(Response.channel != DEMO_CHANNEL, ~exists().where(
+            real.survey_id == survey_id, real.channel != DEMO_CHANNEL)))
     if not selection.include_flagged:
         conditions.append(Response.flagged.is_(False))
     if selection.link_id is not None:

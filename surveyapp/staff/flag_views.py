@@ -10,11 +10,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..auth.roles import roles_required
+from ..auth.roles import permission_required
 from ..results.flagged import STATES, flagged_page
 from ..screening.services import UnknownResponse, set_flag
 from ..surveys.services import list_surveys
-from .views import ANALYSTS, bp
+from .views import bp
 
 
 def _window(seconds: int) -> str:
@@ -59,7 +59,7 @@ def _filters() -> tuple[str, str | None, int, dict[str, Any]]:
 
 
 @bp.get("/flags")
-@roles_required(*ANALYSTS)
+@permission_required("flags.review")
 def flags() -> ResponseReturnValue:
     state, survey, page, query = _filters()
     result = flagged_page(state=state, survey_key=survey, page=page)
@@ -84,12 +84,12 @@ def _change(response_id: int, flagged: bool) -> ResponseReturnValue:
 
 
 @bp.post("/flags/<int:response_id>/clear")
-@roles_required(*ANALYSTS)
+@permission_required("flags.review")
 def flag_clear(response_id: int) -> ResponseReturnValue:
     return _change(response_id, False)
 
 
 @bp.post("/flags/<int:response_id>/restore")
-@roles_required(*ANALYSTS)
+@permission_required("flags.review")
 def flag_restore(response_id: int) -> ResponseReturnValue:
     return _change(response_id, True)

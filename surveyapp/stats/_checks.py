@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 import numbers
 
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
 
 def check_level(level: float) -> float:
     """Return `level` as a float, or fail unless 0 < level < 1."""
@@ -66,4 +69,33 @@ def check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
     if value not in choices:
         allowed = ", ".join(repr(c) for c in choices)
         raise ValueError(f"unknown {name} {value!r}; expected one of {allowed}")
+    return value
+
+
+def check_weights(weights: ArrayLike, name: str = "weights") -> NDArray[np.float64]:
+    """Return weights as a 1-D float array; fail unless finite, >= 0 and not all zero."""
+    try:
+        array = np.asarray(weights, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be numbers") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must be finite (no NaN or infinity)")
+    if np.any(array < 0):
+        raise ValueError(f"{name} must not be negative")
+    if not np.any(array > 0):
+        raise ValueError(f"{name} must contain at least one positive value")
+    return array
+
+
+def check_positive_df(df: float, name: str = "df") -> float:
+    """Return degrees of freedom as a float; fail unless positive (infinity allowed)."""
+    if isinstance(df, bool) or not isinstance(df, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {df!r}")
+    value = float(df)
+    if not value > 0.0:
+        raise ValueError(f"{name} must be positive, got {df!r}")
     return value

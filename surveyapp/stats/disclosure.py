@@ -13,6 +13,15 @@ software:
 4. a presented estimate is flagged ``complement_footnote`` when 0.05 < w < 0.30 and
    w / (1 - p) > 130 %, ``review_df`` when df < 8 and ``review_zero_or_full`` when p is 0 or 1.
 
+Finite population (a deliberate extension; NCHS surveys have negligible sampling fractions):
+when the estimate carries a finite population correction f (the factor of its variance:
+(N - n)/(N - 1) for counts with ``population=N``, 1 - n/N for a weighted estimate), SE is
+the corrected standard error and the cap in 1. and 2. is n/f instead of n. So n* = n/f for
+an unweighted rate, the same effective n as its interval; a census (f = 0) has n* infinite
+and an interval of width 0, and is therefore presented unless a disclosure rule applies. ``assess_proportion`` takes
+``population=N`` for counts (not together with a standard error); ``assess_weighted`` takes
+a weighted result with its own factor.
+
 Disclosure: a count of 1-4 people (``small_cell``) or within 1-4 of its group total
 (``complement_small``) is never shown, nor is a percentage built on one. ``suppress_counts``
 also hides a second cell when only one in a group is hidden (``secondary``) so that it cannot
@@ -27,8 +36,15 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from . import _dist
-from ._checks import check_count, check_counts, check_level
-from .proportions import rate_interval
+from ._checks import (
+    check_count,
+    check_counts,
+    check_level,
+    check_population,
+    check_positive_df,
+)
+from .proportions import finite_population_factor, rate_interval
+from .weighted import WeightedProportion
 
 SUPPRESSION_REASONS: tuple[str, ...] = (
     "no_data",
@@ -105,32 +121,68 @@ def assess_proportion(
     level: float = 0.95,
     check_cells: bool = True,
     min_cell: int = MIN_CELL,
+    population: int | None = None,
 ) -> Reliability:
     """NCHS (2017) reliability standard plus small-cell rules for successes/n (or a weighted p)."""
     x, size = check_counts(successes, n)
     level = check_level(level)
-    reasons: list[str] = []
+    if population is not None and standard_error is not None:
+        raise ValueError("give population for counts or standard_error, not both; "
+                         "use assess_weighted for a weighted estimate")
+    fpc = finite_population_factor(size, check_population(population, size))
     if size == 0:
-        return Reliability(
-            publishable=False, reason="no_data", reasons=("no_data",), flags=(),
-            effective_n=None, df=None, low=None, high=None, ci_width=None,
-            relative_ci_width=None, level=level,
-        )
+        return _no_data(level)
+    p = x / size if estimate is None else float(estimate)
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"estimate must be between 0 and 1, got {estimate!r}")
+    if standard_error is None:
+        n_star = math.inf if fpc == 0.0 else size / fpc
+    else:
+        se = float(standard_error)
+        if not (math.isfinite(se) and se >= 0.0):
+            raise ValueError(f"standard_error must be a finite number >= 0, got {standard_error!r}")
+        n_star = _effective_n(p, se * se)
+    degrees = float(size - 1) if df is None else check_positive_df(df)
+    return _assess(x, size, p, n_star, fpc, degrees, level, check_cells, min_cell)
+
+
+def assess_weighted(
+    result: WeightedProportion, *, check_cells: bool = True, min_cell: int = MIN_CELL
+) -> Reliability:
+    """The same standard for a weighted proportion, with its variance, df and FPC factor."""
+    if result.no_data or result.estimate is None or result.variance is None:
+        return _no_data(result.level)
+    n_star = _effective_n(result.estimate, result.variance)
+    return _assess(result.successes, result.n, result.estimate, n_star, result.fpc, result.df,
+                   result.level, check_cells, min_cell)
+
+
+def _effective_n(p: float, variance: float) -> float:
+    """p (1 - p) / variance; infinite when the variance is 0 (then capped by the caller)."""
+    return math.inf if variance <= 0.0 else p * (1 - p) / variance
+
+
+def _no_data(level: float) -> Reliability:
+    return Reliability(
+        publishable=False, reason="no_data", reasons=("no_data",), flags=(),
+        effective_n=None, df=None, low=None, high=None, ci_width=None,
+        relative_ci_width=None, level=level,
+    )
+
+
+def _assess(
+    x: int, size: int, p: float, n_star: float, fpc: float, degrees: float, level: float,
+    check_cells: bool, min_cell: int,
+) -> Reliability:
+    reasons: list[str] = []
     if check_cells:
         cell = small_cell_reason(x, size, min_cell=min_cell)
         if cell is not None:
             reasons.append(cell)
-    p = x / size if estimate is None else float(estimate)
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"estimate must be between 0 and 1, got {estimate!r}")
-    degrees = float(size - 1) if df is None else float(df)
+    cap = math.inf if fpc == 0.0 else size / fpc
     extreme = x in (0, size) or p in (0.0, 1.0)
-    if extreme:
-        n_eff = float(size)
-    else:
-        se = math.sqrt(p * (1 - p) / size) if standard_error is None else float(standard_error)
-        n_eff = float(size) if se <= 0.0 else min(float(size), p * (1 - p) / se**2)
-    n_ci = float(size) if p == 0.0 else min(float(size), n_eff * _df_ratio(size, degrees, level))
+    n_eff = cap if extreme else min(cap, n_star)
+    n_ci = cap if p == 0.0 else min(cap, n_eff * _df_ratio(size, degrees, level))
     low, high = rate_interval(p, n_ci, level, "clopper-pearson") if n_ci > 0 else (0.0, 1.0)
     width = 0.0 if extreme else high - low
     relative = math.inf if p == 0.0 else width / p

@@ -175,7 +175,10 @@ def wilson_interval_array(
         raise ValueError("successes cannot exceed n")
     fpc = np.ones_like(total)
     if population is not None:
-        pop = np.broadcast_to(np.asarray(population, dtype=np.float64), total.shape)
+        sizes = np.asarray(population)
+        if not np.issubdtype(sizes.dtype, np.integer):
+            raise ValueError("population must be an array of whole numbers")
+        pop = np.broadcast_to(sizes.astype(np.float64), total.shape)
         if np.any(pop < 1) or np.any(total > pop):
             raise ValueError("population must be at least 1 and not smaller than n")
         with np.errstate(divide="ignore", invalid="ignore"):

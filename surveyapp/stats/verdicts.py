@@ -26,12 +26,19 @@ z = Phi^-1(level), i.e. the bound of the two-sided interval at 2 * level - 1):
 The p-value is that of the one-sided score test of H0: rate at the target (against "above"
 for up/maintain, "below" for down); "reached" happens exactly when it is below 1 - level
 (for maintain, at or below).
+
+Before the target year (``interim_position``) a target cannot have been missed yet, so the
+rate is judged against where it should be by now: the straight path from the baseline (in its
+year) to the target (in the target year), ``target_path``. The same three-state rule applied to
+the path value gives ``on_track`` (the one-sided bound is beyond the path), ``off_track`` (the
+whole interval is short of it) or ``track_unclear`` (otherwise). In and after the target year
+the ordinary verdict applies.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import _dist
 from ._checks import (
@@ -49,6 +56,8 @@ CHANGES: tuple[str, ...] = ("increased", "decreased", "no_detectable_change")
 ASSESSMENTS: tuple[str, ...] = ("improved", "declined", "no_detectable_change")
 DIRECTIONS: tuple[str, ...] = ("up", "down", "maintain")
 TARGET_VERDICTS: tuple[str, ...] = ("reached", "not_reached", "inconclusive")
+INTERIM_POSITIONS: tuple[str, ...] = ("on_track", "off_track", "track_unclear")
+_INTERIM = dict(zip(TARGET_VERDICTS, INTERIM_POSITIONS, strict=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,6 +80,7 @@ class BaselineComparison:
     direction: str | None
     p_value: float | None
     population: int | None = None
+    effective_n: float | None = None
     no_data: bool = False
 
 
@@ -117,11 +127,7 @@ def compare_to_baseline(
     """Compare x/n with a baseline rate: two samples if baseline_n is known, else a fixed value."""
     successes, size = check_counts(x, n)
     level = check_level(level)
-    p0 = check_rate(baseline_rate, "baseline_rate")
-    if baseline_n is not None and check_count(baseline_n, "baseline_n") == 0:
-        raise ValueError("baseline_n must be positive when given")
-    if direction is not None:
-        check_choice(direction, DIRECTIONS, "direction")
+    p0 = check_baseline(baseline_rate, baseline_n, direction)
     pop = check_population(population, size)
     treated_as = "fixed" if baseline_n is None else "sample"
     method = "score" if baseline_n is None else "newcombe"
@@ -135,23 +141,8 @@ def compare_to_baseline(
     fpc = finite_population_factor(size, pop)
     n_eff = size / fpc if fpc > 0.0 else math.inf
     p = successes / size
-    p_value: float | None = None
-    if baseline_n is None:
-        if math.isinf(n_eff):
-            low = high = p
-        else:
-            low, high = wilson_bound(p, n_eff, _dist.two_sided_z(level))
-        low, high = low - p0, high - p0
-        z = _score_z(p, p0, n_eff)
-        p_value = 1.0 if z == 0.0 else min(1.0, 2.0 * _dist.normal_sf(abs(z)))
-    else:
-        low, high = rate_difference_interval(p, n_eff, p0, float(baseline_n), level)
-    if low > 0.0:
-        change = "increased"
-    elif high < 0.0:
-        change = "decreased"
-    else:
-        change = "no_detectable_change"
+    low, high, p_value = rate_change_interval(p, n_eff, p0, baseline_n, level)
+    change = classify_change(low, high)
     assessment = None if direction is None else interpret_change(change, direction)
     return BaselineComparison(
         estimate=p - p0, low=low, high=high, method=method, level=level, n=size,
@@ -159,6 +150,45 @@ def compare_to_baseline(
         baseline_treated_as=treated_as, change=change, assessment=assessment,
         direction=direction, p_value=p_value, population=pop,
     )
+
+
+def check_baseline(baseline_rate: float, baseline_n: int | None, direction: str | None) -> float:
+    """Validate the baseline arguments of a comparison; return the baseline rate."""
+    p0 = check_rate(baseline_rate, "baseline_rate")
+    if baseline_n is not None and check_count(baseline_n, "baseline_n") == 0:
+        raise ValueError("baseline_n must be positive when given")
+    if direction is not None:
+        check_choice(direction, DIRECTIONS, "direction")
+    return p0
+
+
+def rate_change_interval(
+    p: float, n_eff: float, p0: float, baseline_n: int | None, level: float
+) -> tuple[float, float, float | None]:
+    """Interval for p - p0 with p observed on effective size n_eff (inf: no sampling error).
+
+    A known baseline n gives Newcombe's hybrid score interval (no p-value); a fixed baseline
+    gives the Wilson interval of p minus p0 and the two-sided score-test p-value.
+    """
+    if baseline_n is not None:
+        low, high = rate_difference_interval(p, n_eff, p0, float(baseline_n), level)
+        return low, high, None
+    if math.isinf(n_eff):
+        low = high = p
+    else:
+        low, high = wilson_bound(p, n_eff, _dist.two_sided_z(level))
+    z = _score_z(p, p0, n_eff)
+    p_value = 1.0 if z == 0.0 else min(1.0, 2.0 * _dist.normal_sf(abs(z)))
+    return low - p0, high - p0, p_value
+
+
+def classify_change(low: float, high: float) -> str:
+    """``increased`` when the whole interval is above 0, ``decreased`` when below, else none."""
+    if low > 0.0:
+        return "increased"
+    if high < 0.0:
+        return "decreased"
+    return "no_detectable_change"
 
 
 def target_verdict(
@@ -228,3 +258,56 @@ def _score_z(p: float, p0: float, n_eff: float) -> float:
     if variance == 0.0:
         return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
     return diff / math.sqrt(variance)
+
+
+def is_interim(year: int, target_year: int) -> bool:
+    """A result before the target year gets an interim position, not a verdict."""
+    return year < target_year
+
+
+def target_path(*, baseline: float, baseline_year: int, target: float, target_year: int,
+                year: int) -> float:
+    """The value on the straight line from the baseline to the target in ``year``.
+
+    Before the baseline year the path is the baseline; from the target year on, the target.
+    """
+    start = check_rate(baseline, "baseline")
+    goal = check_rate(target, "target")
+    if target_year <= baseline_year or year >= target_year:
+        return goal
+    if year <= baseline_year:
+        return start
+    return start + (goal - start) * (year - baseline_year) / (target_year - baseline_year)
+
+
+def interim_code(verdict: str | None) -> str | None:
+    """The interim position for a verdict taken against the path value."""
+    if verdict is None:
+        return None
+    check_choice(verdict, TARGET_VERDICTS, "verdict")
+    return _INTERIM[verdict]
+
+
+def interim_position(
+    x: int,
+    n: int,
+    *,
+    baseline: float,
+    baseline_year: int,
+    target: float,
+    target_year: int,
+    year: int,
+    direction: str = "up",
+    level: float = 0.95,
+    population: int | None = None,
+) -> TargetVerdict:
+    """The target rule against the path value of ``year`` (``target`` of the result is that
+    value); ``verdict`` is on_track / off_track / track_unclear. Only for years before the
+    target year."""
+    if not is_interim(year, target_year):
+        raise ValueError("in and after the target year use target_verdict")
+    path = target_path(baseline=baseline, baseline_year=baseline_year, target=target,
+                       target_year=target_year, year=year)
+    result = target_verdict(x, n, target=path, direction=direction, level=level,
+                            population=population)
+    return replace(result, verdict=interim_code(result.verdict))

@@ -3,17 +3,23 @@
 For respondents i = 1..n with weights w_i, 0/1 answers y_i and base indicator b_i (1 when the
 respondent is in the base of the KPI), the estimate is p = sum(w b y) / sum(w b) and its
 influence values are u_i = b_i (y_i - p) / sum(w b). The variance is that of an
-unstratified with-replacement design, as R's survey package computes it for
-``svydesign(ids = ~1, weights = ~w)``:
+unstratified design, as R's survey package computes it for
+``svydesign(ids = ~1, weights = ~w, fpc = ~N)``:
 
-    V = n / (n - 1) * sum((e_i - mean(e))^2),   e_i = w_i r_i,
+    V = (1 - n/N) * n / (n - 1) * sum((e_i - mean(e))^2),   e_i = w_i r_i,
 
-where r = u without calibration; after post-stratification r_i = u_i minus the base-weighted
-mean of u in i's cell (as ``postStratify`` + ``svymean``); after raking r is the residual of
-the base-weighted least-squares regression of u on the indicators of every margin category
-(as ``calibrate(..., calfun = "raking")`` + ``svymean``; ``rake`` + ``svymean`` approximates
-the same residual with ten backfitting sweeps). All n respondents enter V, including those
-outside the base (domain estimation).
+where n counts every respondent (not only the base), N is the population size given as
+``population`` (without it the factor 1 - n/N is 1: a with-replacement design) and r = u
+without calibration; after post-stratification r_i = u_i minus the base-weighted mean of u in
+i's cell (as ``postStratify`` + ``svymean``); after raking r is the residual of the
+base-weighted least-squares regression of u on the indicators of every margin category (as
+``calibrate(..., calfun = "raking")`` + ``svymean``; ``rake`` + ``svymean`` approximates the
+same residual with ten backfitting sweeps). Weights must be finite, non-negative and not all
+zero; weights from a calibration that did not meet its population totals (a ``WeightingResult``
+with ``converged=False``) are refused with ``WeightingError``. All n respondents enter V, including those outside
+the base (domain estimation). With the population, this is R's ``fpc=`` to the last digit; it
+differs from the factor (N - n)/(N - 1) that ``proportion_ci`` applies to p(1 - p)/n (see
+tools/stats_reference/README.md). At n = N (a census) V = 0 and the interval is the point p.
 
 Intervals (df defaults to the base size minus 1, as ``degf`` in R):
 
@@ -24,12 +30,27 @@ Intervals (df defaults to the base size minus 1, as ``degf`` in R):
 * ``wilson-neff``: the Wilson interval with n replaced by n* (normal critical value).
 
 When p is 0 or 1 the variance is 0 and none of these is defined; the interval is then the
-Korn-Graubard one on the Kish effective sample size and ``note`` says so.
+Korn-Graubard one on the Kish effective sample size (divided by 1 - n/N with a population)
+and ``note`` says so.
 
-Design effects: Kish's 1 + CV^2 of the base weights and its effective n = n / deff; the
-variance-based deff = V / V_srs with V_srs = p (1 - p) / (n - 1) (``svymean(deff =
-"replace")``); the effective sample size n* = p (1 - p) / V (as used by Korn-Graubard and the
-NCHS presentation standards).
+Design effects: Kish's deff = 1 + CV^2 of the weights of the respondents in the base and its
+effective n = n_base / deff (same base as n, so never above n: the loss of precision from
+unequal weights alone); the variance-based deff = V / V_srs with V_srs = p (1 - p) / (n - 1)
+(``svymean(deff = "replace")``, below 1 when the calibration gains precision); the effective
+sample size n* = p (1 - p) / V (as used by Korn-Graubard, the NCHS presentation standards and
+the change against a baseline), which can exceed n for the same reason.
+
+Change against a baseline (``compare_weighted_to_baseline``) is Newcombe's hybrid score method
+on effective sample sizes: with (l, u) the Wilson interval of p on n* and (l0, u0) the Wilson
+interval of the baseline rate p0 on its n0,
+
+    low  = (p - p0) - sqrt((p - l)^2 + (u0 - p0)^2)
+    high = (p - p0) + sqrt((u - p)^2 + (p0 - l0)^2)
+
+(Newcombe 1998b, method 10, with n replaced by the effective n as Korn & Graubard 1998 do
+for one proportion). When n0 is unknown the baseline is a fixed value: the interval is
+(l - p0, u - p0) and the p-value that of the score test with variance p0 (1 - p0) / n*.
+The methods are reported as ``newcombe-neff`` and ``score-neff``; the level is the result's.
 """
 
 from __future__ import annotations
@@ -41,17 +62,37 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _dist
-from ._checks import check_choice, check_level
+from ._checks import (
+    check_choice,
+    check_level,
+    check_population,
+    check_positive_df,
+    check_weights,
+)
 from .proportions import ProportionCI, proportion_ci, rate_interval
-from .verdicts import DIRECTIONS, TargetVerdict, classify_target
-from .weighting import Calibration, WeightingResult
+from .verdicts import (
+    DIRECTIONS,
+    BaselineComparison,
+    TargetVerdict,
+    check_baseline,
+    classify_change,
+    classify_target,
+    interpret_change,
+    rate_change_interval,
+)
+from .weighting import Calibration, WeightingError, WeightingResult
 
 WEIGHTED_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "wilson-neff")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class WeightedProportion:
-    """Weighted proportion with interval, standard error, design effects and effective n."""
+    """Weighted proportion with interval, standard error, design effects and effective n.
+
+    ``effective_n`` is n* = p (1 - p) / V (infinite for a census); ``kish_effective_n`` is
+    n / ``kish_deff`` on the same base as ``n``. ``fpc`` is the variance factor 1 - n/N
+    (1 without a population), already included in ``variance`` and ``standard_error``.
+    """
 
     estimate: float | None
     low: float | None
@@ -70,6 +111,8 @@ class WeightedProportion:
     weighted_base: float
     calibrated: bool
     unweighted: ProportionCI
+    population: int | None = None
+    fpc: float = 1.0
     note: str | None = None
     no_data: bool = False
 
@@ -83,27 +126,32 @@ def weighted_proportion(
     calibration: Calibration | WeightingResult | None = None,
     in_base: ArrayLike | None = None,
     df: float | None = None,
+    population: int | None = None,
 ) -> WeightedProportion:
     """Weighted share of y = 1 with a calibration-aware linearization variance and interval."""
     level = check_level(level)
     check_choice(method, WEIGHTED_METHODS, "method")
     values = _binary(y)
-    w = np.asarray(weights, dtype=np.float64)
+    w = check_weights(weights)
     if w.shape != values.shape:
         raise ValueError("weights must have one value per respondent")
-    if not np.all(np.isfinite(w)) or np.any(w < 0):
-        raise ValueError("weights must be finite and non-negative")
     base = np.ones(values.shape, dtype=bool) if in_base is None else _mask(in_base, values)
     if isinstance(calibration, WeightingResult):
+        if not calibration.converged:
+            raise WeightingError(
+                "these weights do not meet the population totals (largest margin misfit "
+                f"{calibration.max_margin_error:.1%}); no estimate may be made from them"
+            )
         calibration = calibration.calibration
     if calibration is not None and calibration.base_weights.shape != values.shape:
         raise ValueError("the calibration was made for a different number of respondents")
+    n_all = values.size
+    pop = check_population(population, n_all)
+    fpc = 1.0 if pop is None else 1.0 - n_all / pop
     n_base = int(base.sum())
     successes = int(values[base].sum())
     unweighted = proportion_ci(successes, n_base, level=level)
-    degrees = float(n_base - 1) if df is None else float(df)
-    if df is not None and not degrees > 0:
-        raise ValueError("df must be positive")
+    degrees = float(n_base - 1) if df is None else check_positive_df(df)
     total = float(w[base].sum())
     if n_base == 0 or total == 0.0:
         return WeightedProportion(
@@ -111,6 +159,7 @@ def weighted_proportion(
             successes=successes, standard_error=None, variance=None, df=degrees,
             effective_n=None, deff=None, kish_deff=None, kish_effective_n=None,
             weighted_base=total, calibrated=calibration is not None, unweighted=unweighted,
+            population=pop, fpc=fpc,
             note="no respondents with positive weight in the base" if n_base else None,
             no_data=True,
         )
@@ -118,15 +167,20 @@ def weighted_proportion(
     u = np.where(base, (values - p) / total, 0.0)
     r = u if calibration is None else calibration_residuals(u, calibration)
     e = w * r
-    n_all = values.size
-    variance = float(n_all / (n_all - 1) * np.sum((e - e.mean()) ** 2)) if n_all > 1 else 0.0
+    spread = float(n_all / (n_all - 1) * np.sum((e - e.mean()) ** 2)) if n_all > 1 else 0.0
+    variance = fpc * spread
     wb = w[base]
     kish = float(n_base * np.dot(wb, wb) / total**2)
     kish_n = n_base / kish
     note: str | None = None
-    if p in (0.0, 1.0) or variance <= 0.0:
-        used, effective_n, deff = "korn-graubard", kish_n, None
-        low, high = rate_interval(p, kish_n, level, "clopper-pearson")
+    deff: float | None = None
+    if fpc == 0.0:
+        used, effective_n, low, high = method, math.inf, p, p
+        deff = 0.0 if n_base > 1 else None
+        note = "census: every member of the population answered, no sampling error"
+    elif p in (0.0, 1.0) or variance <= 0.0:
+        used, effective_n = "korn-graubard", kish_n / fpc
+        low, high = rate_interval(p, effective_n, level, "clopper-pearson")
         note = "estimate at 0 or 1: Korn-Graubard interval on the Kish effective n"
     else:
         used = method
@@ -138,7 +192,38 @@ def weighted_proportion(
         successes=successes, standard_error=math.sqrt(variance), variance=variance,
         df=degrees, effective_n=effective_n, deff=deff, kish_deff=kish,
         kish_effective_n=kish_n, weighted_base=total, calibrated=calibration is not None,
-        unweighted=unweighted, note=note,
+        unweighted=unweighted, population=pop, fpc=fpc, note=note,
+    )
+
+
+def compare_weighted_to_baseline(
+    result: WeightedProportion,
+    *,
+    baseline_rate: float,
+    baseline_n: int | None = None,
+    direction: str | None = None,
+) -> BaselineComparison:
+    """Change of a weighted rate against a baseline: Newcombe on effective sample sizes."""
+    p0 = check_baseline(baseline_rate, baseline_n, direction)
+    treated_as = "fixed" if baseline_n is None else "sample"
+    method = "score-neff" if baseline_n is None else "newcombe-neff"
+    p, n_eff = result.estimate, result.effective_n
+    if result.no_data or p is None or n_eff is None:
+        return BaselineComparison(
+            estimate=None, low=None, high=None, method=method, level=result.level, n=result.n,
+            successes=result.successes, current_rate=None, baseline_rate=p0,
+            baseline_n=baseline_n, baseline_treated_as=treated_as, change=None,
+            assessment=None, direction=direction, p_value=None, population=result.population,
+            no_data=True,
+        )
+    low, high, p_value = rate_change_interval(p, n_eff, p0, baseline_n, result.level)
+    change = classify_change(low, high)
+    return BaselineComparison(
+        estimate=p - p0, low=low, high=high, method=method, level=result.level, n=result.n,
+        successes=result.successes, current_rate=p, baseline_rate=p0, baseline_n=baseline_n,
+        baseline_treated_as=treated_as, change=change,
+        assessment=None if direction is None else interpret_change(change, direction),
+        direction=direction, p_value=p_value, population=result.population, effective_n=n_eff,
     )
 
 
@@ -152,6 +237,7 @@ def weighted_target_verdict(
     method: str = "logit",
     calibration: Calibration | WeightingResult | None = None,
     in_base: ArrayLike | None = None,
+    population: int | None = None,
 ) -> TargetVerdict:
     """Target verdict for a weighted rate; one-sided bound = two-sided bound at 2*level - 1."""
     level = check_level(level)
@@ -162,7 +248,8 @@ def weighted_target_verdict(
     check_choice(direction, DIRECTIONS, "direction")
     two, one = (
         weighted_proportion(
-            y, weights, level=lv, method=method, calibration=calibration, in_base=in_base
+            y, weights, level=lv, method=method, calibration=calibration, in_base=in_base,
+            population=population,
         )
         for lv in (level, 2 * level - 1)
     )
@@ -170,7 +257,7 @@ def weighted_target_verdict(
         return TargetVerdict(
             verdict=None, estimate=None, low=None, high=None, bound=None, p_value=None,
             target=float(target), direction=direction, method=method, level=level, n=two.n,
-            successes=two.successes, no_data=True,
+            successes=two.successes, population=two.population, no_data=True,
         )
     bound = one.high if direction == "down" else one.low
     verdict = classify_target(
@@ -179,7 +266,7 @@ def weighted_target_verdict(
     return TargetVerdict(
         verdict=verdict, estimate=two.estimate, low=two.low, high=two.high, bound=bound,
         p_value=None, target=float(target), direction=direction, method=two.method,
-        level=level, n=two.n, successes=two.successes,
+        level=level, n=two.n, successes=two.successes, population=two.population,
     )
 
 
@@ -187,6 +274,10 @@ def calibration_residuals(values: ArrayLike, calibration: Calibration) -> _dist.
     """Residuals of values after the base-weighted regression on the calibration categories."""
     u = np.asarray(values, dtype=np.float64)
     d = calibration.base_weights
+    if u.shape != d.shape:
+        raise ValueError("values must have one entry per calibrated respondent")
+    if not np.all(np.isfinite(u)):
+        raise ValueError("values must be finite (no NaN or infinity)")
     if len(calibration.groupings) == 1:
         codes = calibration.groupings[0]
         size = int(codes.max()) + 1

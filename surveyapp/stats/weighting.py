@@ -5,6 +5,15 @@
 margins until every margin total is matched within `tol` (relative). Both return the weights
 with a ``Calibration`` that ``weighted_proportion`` uses for a linearization variance that
 accounts for the calibration (see ``weighted.py``).
+
+Weights that do not meet the population totals are never returned: when raking ends with a
+margin further than `tol` from its total (conflicting margins, or a category whose
+respondents all fall in a category of another margin that is already full), ``rake`` raises
+``CalibrationError`` naming the margin and category with the largest misfit. The unconverged
+result is kept on the exception for diagnosis only.
+
+Weights (``kish_design_effect``, base weights) must be finite and non-negative with at least
+one positive; anything else is a ValueError (``WeightingError`` for base weights), never NaN.
 """
 
 from __future__ import annotations
@@ -17,6 +26,7 @@ from typing import TypeVar
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from ._checks import check_weights
 from ._dist import FloatArray
 
 IntArray = NDArray[np.intp]
@@ -33,6 +43,7 @@ class EmptyCellError(WeightingError):
     def __init__(self, cell: Hashable, *, variable: str | None = None, total: float = 0.0):
         self.cell = cell
         self.variable = variable
+        self.total = total
         where = f"category {cell!r} of {variable!r}" if variable else f"population cell {cell!r}"
         super().__init__(
             f"{where} (population {total:g}) has no respondents; collapse it with a "
@@ -49,6 +60,42 @@ class UnknownCellError(WeightingError):
         self.variable = variable
         where = f" of {variable!r}" if variable else ""
         super().__init__(f"sample label {cell!r}{where} has no population total")
+
+
+class CalibrationError(WeightingError):
+    """Raking ended without meeting every population margin: these weights must not be used.
+
+    ``variable`` and ``category`` name the margin total missed by the largest relative amount,
+    ``achieved`` is the weighted total reached, ``target`` the population total and ``misfit``
+    the relative difference |achieved - target| / target. ``result`` holds the unconverged
+    weights for diagnosis only.
+    """
+
+    def __init__(
+        self,
+        *,
+        variable: str,
+        category: Hashable,
+        target: float,
+        achieved: float,
+        misfit: float,
+        iterations: int,
+        result: WeightingResult,
+    ):
+        self.variable = variable
+        self.category = category
+        self.target = target
+        self.achieved = achieved
+        self.misfit = misfit
+        self.iterations = iterations
+        self.result = result
+        super().__init__(
+            f"raking did not meet the population margins after {iterations} iterations: "
+            f"category {category!r} of {variable!r} has a weighted total of {achieved:,.1f} "
+            f"against a population of {target:,.1f} (off by {misfit:.2%}); these weights must "
+            "not be used: merge thin categories (for example adjacent age bands) or check "
+            "the population table"
+        )
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -79,10 +126,8 @@ class WeightingResult:
 
 
 def kish_design_effect(weights: ArrayLike) -> float:
-    """Kish's design effect from unequal weights, 1 + CV^2 = n sum(w^2) / (sum w)^2."""
-    w = np.asarray(weights, dtype=np.float64)
-    if w.size == 0 or float(w.sum()) <= 0.0:
-        raise ValueError("weights must contain at least one positive value")
+    """Kish's design effect 1 + CV^2 = n sum(w^2) / (sum w)^2 of valid weights (>= 1)."""
+    w = check_weights(weights)
     return float(w.size * np.dot(w, w) / w.sum() ** 2)
 
 
@@ -119,15 +164,17 @@ def rake(
     tol: float = 1e-8,
     base_weights: ArrayLike | None = None,
 ) -> WeightingResult:
-    """Raking (iterative proportional fitting) of the weights to population margins."""
+    """Raking (iterative proportional fitting) to margins; CalibrationError if they are not met."""
     if not sample:
         raise WeightingError("rake needs at least one margin")
     if set(sample) != set(margins):
         raise WeightingError(
             f"sample variables {sorted(sample)} and margins {sorted(margins)} differ"
         )
-    if max_iter < 1 or not tol > 0.0:
-        raise ValueError("max_iter must be at least 1 and tol positive")
+    if isinstance(max_iter, bool) or not isinstance(max_iter, int) or max_iter < 1:
+        raise ValueError(f"max_iter must be a whole number of at least 1, got {max_iter!r}")
+    if isinstance(tol, bool) or not isinstance(tol, (int, float)) or not 0.0 < tol < 1.0:
+        raise ValueError(f"tol must be a number between 0 and 1, got {tol!r}")
     names = tuple(sample)
     lengths = {len(sample[name]) for name in names}
     if len(lengths) != 1:
@@ -155,6 +202,7 @@ def rake(
     iterations = 0
     max_change = math.inf
     error = math.inf
+    misfit = (math.inf, 0, 0, math.nan)
     for iterations in range(1, max_iter + 1):  # noqa: B007 - reported after the loop
         previous = weights.copy()
         for codes, target in zip(groupings, targets, strict=True):
@@ -165,24 +213,38 @@ def rake(
         with np.errstate(divide="ignore", invalid="ignore"):
             change = np.abs(weights / previous - 1.0)
         max_change = float(np.max(change, where=previous > 0, initial=0.0))
-        error = _margin_error(weights, groupings, targets)
+        misfit = _worst_margin(weights, groupings, targets)
+        error = misfit[0]
         if error <= tol:
             break
     calibration = Calibration(
         kind="rake", names=names, groupings=tuple(_frozen(c) for c in groupings),
         base_weights=_frozen(base),
     )
-    return _result(weights, calibration, "rake", iterations, max_change, error, error <= tol)
+    result = _result(weights, calibration, "rake", iterations, max_change, error, error <= tol)
+    if not result.converged:
+        _, which, code, achieved = misfit
+        target = targets[which]
+        raise CalibrationError(
+            variable=names[which], category=list(margins[names[which]])[code],
+            target=float(target[code]), achieved=achieved, misfit=error,
+            iterations=iterations, result=result,
+        )
+    return result
 
 
-def _margin_error(
+def _worst_margin(
     weights: FloatArray, groupings: Sequence[IntArray], targets: Sequence[FloatArray]
-) -> float:
-    worst = 0.0
-    for codes, target in zip(groupings, targets, strict=True):
+) -> tuple[float, int, int, float]:
+    """(largest relative misfit, margin index, category code, weighted total there)."""
+    worst = (0.0, 0, 0, 0.0)
+    for which, (codes, target) in enumerate(zip(groupings, targets, strict=True)):
         sums = np.bincount(codes, weights=weights, minlength=target.size)
         scale = np.where(target > 0, target, 1.0)
-        worst = max(worst, float(np.max(np.abs(sums - target) / scale)))
+        errors = np.abs(sums - target) / scale
+        code = int(np.argmax(errors))
+        if which == 0 or float(errors[code]) > worst[0]:
+            worst = (float(errors[code]), which, code, float(sums[code]))
     return worst
 
 
@@ -254,11 +316,12 @@ def _check_cells(
 def _base_weights(base_weights: ArrayLike | None, n: int) -> FloatArray:
     if base_weights is None:
         return np.ones(n, dtype=np.float64)
-    base = np.array(base_weights, dtype=np.float64)
+    try:
+        base = check_weights(base_weights, "base_weights").copy()
+    except ValueError as exc:
+        raise WeightingError(str(exc)) from None
     if base.shape != (n,):
         raise WeightingError(f"base_weights must have one value per respondent ({n})")
-    if not np.all(np.isfinite(base)) or np.any(base < 0):
-        raise WeightingError("base_weights must be finite and non-negative")
     return base
 
 

@@ -10,7 +10,7 @@ from surveyapp.extensions import db
 from tests.kiosk.conftest import make_kiosk
 from tests.results.factories import add_responses, digital_services_sample
 
-BEFORE = "4c96e5012f48"  # the head before these migrations
+BEFORE = "b5a2a299464d"  # the head before these migrations
 
 
 def _count(table: str) -> int:

@@ -53,7 +53,8 @@ def test_every_output_leaves_flagged_responses_out_and_says_how_many(app: Flask)
     login(client, app, "analyst")
 
     dashboard = _text(client.get("/staff/").get_data(as_text=True))
-    assert "80.0%n=50" in dashboard and "要確認として除外した回答：30件" in dashboard
+    # the KPI table's row: year, n (with the note on what was left out), rate
+    assert "（2026年度）50要確認として除外した回答：30件80.0%" in dashboard
 
     page = _text(client.get(KPI_URL).get_data(as_text=True))
     assert "要確認として除外した回答：30件" in page
@@ -100,7 +101,7 @@ def test_an_analyst_reviews_clears_and_restores_a_flag_and_each_step_is_audited(
     page = client.get(cleared.headers["Location"]).get_data(as_text=True)
     assert "要確認を解除しました" in page and "要確認：2件" in page
     assert "要確認として除外した回答：2件" in _text(client.get(KPI_URL).get_data(as_text=True))
-    assert "n=51" in _text(client.get("/staff/").get_data(as_text=True))
+    assert "（2026年度）51要確認として除外した回答：2件" in _text(client.get("/staff/").get_data(as_text=True))
     assert "解除済み：1件" in client.get("/staff/flags?state=cleared").get_data(as_text=True)
 
     assert client.post(f"/staff/flags/{first}/restore").status_code == 303

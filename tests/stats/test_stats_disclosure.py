@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from scipy import stats
 
 from surveyapp.stats import (
     assess_proportion,
+    assess_weighted,
+    proportion_ci,
     small_cell_reason,
     suppress_counts,
     weighted_proportion,
@@ -115,3 +119,58 @@ def test_invalid() -> None:
         assess_proportion(5, 4)
     with pytest.raises(ValueError):
         assess_proportion(1, 4, estimate=1.5)
+    for kwargs in ({"standard_error": math.nan}, {"standard_error": -0.1},
+                   {"standard_error": math.inf}, {"df": 0}, {"df": math.nan},
+                   {"population": 3}, {"population": 20, "standard_error": 0.05}):
+        with pytest.raises(ValueError):
+            assess_proportion(2, 10, **kwargs)  # type: ignore[arg-type]
+
+
+# --- finite population: the effective-n rule on n / f -------------------------------------
+
+
+def test_census_of_a_12_attendee_course_is_not_suppressed_for_small_n() -> None:
+    sampled = assess_proportion(6, 12)
+    assert sampled.reason == "small_n"  # as a sample of an unknown population: too few
+    census = assess_proportion(6, 12, population=12)
+    assert census.publishable and census.reasons == () and census.flags == ()
+    assert census.effective_n is not None and math.isinf(census.effective_n)
+    assert census.ci_width == 0.0 and census.low == census.high == 0.5
+    # The 1-4 rule still applies to what is published: 10 of 12 leaves 2 people.
+    ten = assess_proportion(10, 12, population=12)
+    assert ten.reasons == ("complement_small",) and "small_n" not in ten.reasons
+    assert assess_proportion(10, 12, population=12, check_cells=False).publishable
+
+
+def test_fpc_effective_n_is_the_interval_effective_n() -> None:
+    # 10 of 12 attendees answered (5 yes): n/f = 10 * 11 / 2 = 55, as proportion_ci uses.
+    result = assess_proportion(5, 10, population=12)
+    interval = proportion_ci(5, 10, population=12)
+    assert result.effective_n == pytest.approx(55.0) == interval.effective_n
+    assert "small_n" not in result.reasons
+    # Clopper-Pearson on 55 (width about 0.27 < 0.30, relative < 130 %): presented.
+    assert result.publishable and 0.05 < (result.ci_width or 0) < 0.30
+    # A sampling fraction that hardly matters changes nothing.
+    big = assess_proportion(5, 10, population=10_000_000)
+    assert big.reason == "small_n" and big.effective_n == pytest.approx(10.0, rel=1e-5)
+
+
+def test_weighted_fpc_uses_the_same_rule() -> None:
+    rng = np.random.default_rng(5)
+    y = (rng.random(24) < 0.5).astype(int)
+    w = rng.choice([1.0, 2.0], size=24)
+    plain = assess_weighted(weighted_proportion(y, w))
+    assert plain.reason == "small_n"
+    near_census = weighted_proportion(y, w, population=25)
+    result = assess_weighted(near_census)
+    assert near_census.effective_n is not None and result.effective_n is not None
+    assert result.effective_n == pytest.approx(min(24 / near_census.fpc, near_census.effective_n))
+    assert result.effective_n >= 30 and "small_n" not in result.reasons
+    census = assess_weighted(weighted_proportion(y, w, population=24))
+    assert census.effective_n is not None and math.isinf(census.effective_n)
+    assert census.ci_width == 0.0
+    same = assess_proportion(int(y.sum()), 24, estimate=near_census.estimate,
+                             standard_error=near_census.standard_error, df=near_census.df)
+    assert same.effective_n is not None and same.effective_n <= 24  # no factor: capped at n
+    empty = assess_weighted(weighted_proportion([0, 1], [1, 1], in_base=np.array([False] * 2)))
+    assert empty.reason == "no_data"

@@ -378,9 +378,9 @@ BAD_FILES: list[tuple[str, list[tuple[str, str]]]] = [
     (
         "bad_unknown_key.toml",
         [
-            ("titel", 'unknown key "titel" (did you mean "title"?)'),
-            ("questions[0].requird", 'did you mean "required"?'),
-            ("questions[0].options[1].lable", 'unknown key "lable"'),
+            ("titel", '不明なキー "titel" です（"title" の誤りではありませんか？）'),
+            ("questions[0].requird", '"required" の誤りではありませんか？'),
+            ("questions[0].options[1].lable", '不明なキー "lable"'),
         ],
     ),
     (
@@ -388,46 +388,46 @@ BAD_FILES: list[tuple[str, list[tuple[str, str]]]] = [
         [
             (
                 "questions[0].options[1].code",
-                'duplicate option code "satisfied" (already used by options[0])',
+                '回答コード "satisfied" が重複しています（options[0] と同じです）',
             ),
-            ("questions[1].key", 'duplicate question key "satisfaction"'),
+            ("questions[1].key", '設問キー "satisfaction" が重複しています'),
         ],
     ),
     (
         "bad_missing_ja.toml",
         [
-            ("questions[0].text", "missing Japanese text"),
-            ("questions[0].options[1].text", "missing Japanese text"),
+            ("questions[0].text.ja", "日本語（ja）の文がありません"),
+            ("questions[0].options[1].text.ja", "日本語（ja）の文がありません"),
         ],
     ),
     (
         "bad_kpi_unknown_option.toml",
-        [("kpis[0].success[1]", 'unknown option code "very_satisfied"')],
+        [("kpis[0].success[1]", '回答コード "very_satisfied" はありません')],
     ),
     (
         "bad_kpi_overlap.toml",
         [
-            ("kpis[0].excluded[0]", "listed in both success and excluded"),
-            ("kpis[0].success[1]", "cannot count as success"),
+            ("kpis[0].excluded[0]", "success と excluded の両方にあります"),
+            ("kpis[0].success[1]", "成功に数えられません"),
         ],
     ),
     (
         "bad_pages.toml",
         [
-            ("questions[1].page", "page 3 skips page 2"),
-            ("questions[2].page", "page 2 comes after page 3"),
-            ("questions[3].page", "missing page number"),
+            ("questions[1].page", "ページ 3 の前にページ 2 がありません"),
+            ("questions[2].page", "ページ 2 がページ 3 の後にあります"),
+            ("questions[3].page", "ページ番号がありません"),
         ],
     ),
     (
         "bad_types.toml",
         [
-            ("public_results", 'must be true or false, not the string "yes"'),
-            ("questions[0].required", 'must be true or false, not the string "yes"'),
-            ("questions[0].page", "must be a whole number"),
-            ("questions[0].options[0].score", "must be a number"),
-            ("kpis[0].success", "must be a list of option codes"),
-            ("kpis[0].baseline_value", "write 28.4 % as 0.284"),
+            ("public_results", 'true（はい）か false（いいえ）にしてください（今は文字列 "yes" です）'),
+            ("questions[0].required", 'true（はい）か false（いいえ）にしてください（今は文字列 "yes" です）'),
+            ("questions[0].page", "整数にしてください"),
+            ("questions[0].options[0].score", "数値にしてください"),
+            ("kpis[0].success", "回答コードのリストにしてください"),
+            ("kpis[0].baseline_value", "28.4 % は 0.284 と書きます"),
             ("kpis[0].baseline_fiscal_year", "令和7年度 = 2025"),
         ],
     ),
@@ -463,14 +463,14 @@ def test_toml_syntax_error_names_file_and_line() -> None:
     with pytest.raises(DefinitionError) as info:
         load_definition(path)
     [error] = info.value.errors
-    assert error.startswith(f"{path}: line 5, column ")
-    assert "TOML syntax error" in error
+    assert error.startswith(f"{path}: 5行目 22文字目: ")
+    assert "TOML の書き方の誤り" in error
 
 
 def test_syntax_error_at_end_of_file() -> None:
     with pytest.raises(DefinitionError) as info:
         loads_definition('format = 1\nkey = "x"\ntitle = ', source="t.toml")
-    assert info.value.errors[0].startswith("t.toml: line 3 (end of file): TOML syntax error")
+    assert info.value.errors[0].startswith("t.toml: 3行目（ファイルの終わり）: TOML の書き方の誤り")
 
 
 def test_utf8_bom_and_crlf_are_accepted(tmp_path: pathlib.Path) -> None:
@@ -485,7 +485,7 @@ def test_shift_jis_file_is_refused_with_advice(tmp_path: pathlib.Path) -> None:
     with pytest.raises(DefinitionError) as info:
         load_definition(path)
     [error] = info.value.errors
-    assert error.startswith(f"{path}: line 4: ")
+    assert error.startswith(f"{path}: 4行目: ")
     assert "UTF-8" in error
 
 
@@ -493,7 +493,7 @@ def test_missing_file(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "nope.toml"
     with pytest.raises(DefinitionError) as info:
         load_definition(path)
-    assert info.value.errors[0].startswith(f"{path}: cannot read the file")
+    assert info.value.errors[0].startswith(f"{path}: ファイルを読めません")
 
 
 # --------------------------------------------------------------------------- rules
@@ -544,174 +544,189 @@ AGE = {
 }
 
 RULES: list[tuple[str, Mutation, str, str]] = [
-    ("format missing", _delete("format"), "format", 'add "format = 1"'),
-    ("format 2", _set("format", 2), "format", "unsupported format the integer 2"),
-    ("survey key", _set("key", "Mini Survey"), "key", "is not a valid survey key"),
-    ("survey key hyphen", _set("key", "-mini"), "key", "is not a valid survey key"),
-    ("audience", _set("audience", "citizens"), "audience", "not one of residents"),
-    ("default language", _set("default_language", "en"), "default_language", "not listed"),
-    ("question key", _set("questions.0.key", "Satisfaction"), "questions[0].key", "valid"),
+    ("format missing", _delete("format"), "format", "format = 1 と書いて"),
+    ("format 2", _set("format", 2), "format", "対応していない形式の版です（今は整数 2 です）"),
+    ("survey key", _set("key", "Mini Survey"), "key", "は調査キーに使えません"),
+    ("survey key hyphen", _set("key", "-mini"), "key", "は調査キーに使えません"),
+    ("audience", _set("audience", "citizens"), "audience", '"citizens" は使えません。residents（市民）'),
+    (
+        "default language",
+        _set("default_language", "en"),
+        "default_language",
+        "翻訳の状態（translation_status）にありません",
+    ),
+    ("question key", _set("questions.0.key", "Satisfaction"), "questions[0].key", "は設問キーに使えません"),
     (
         "option code",
         _set("questions.0.options.0.code", "満足"),
         "questions[0].options[0].code",
-        "valid",
+        "は回答コードに使えません",
     ),
-    ("question type", _set("questions.0.type", "radio"), "questions[0].type", "not one of single"),
+    (
+        "question type",
+        _set("questions.0.type", "radio"),
+        "questions[0].type",
+        "single（単一回答）、multiple（複数回答）",
+    ),
     (
         "options on text",
         _set("questions.2.options", []),
         "questions[2].options",
-        "cannot have options",
+        "「選択肢」は single・multiple の設問にだけ書けます",
     ),
     (
         "max_length on choice",
         _set("questions.0.max_length", 10),
         "questions[0].max_length",
-        "only allowed on text and textarea",
+        "「最大文字数」は text・textarea の設問にだけ書けます",
     ),
     ("max_length limit", _set("questions.2.max_length", 10001), "questions[2].max_length", "10000"),
-    ("max_length zero", _set("questions.2.max_length", 0), "questions[2].max_length", "between 1"),
-    ("no options", _delete("questions.1.options"), "questions[1].options", "missing options"),
+    ("max_length zero", _set("questions.2.max_length", 0), "questions[2].max_length", "1〜10000 の整数"),
+    ("no options", _delete("questions.1.options"), "questions[1].options", "「選択肢」がありません"),
     (
         "one option",
         _set("questions.1.options", [{"code": "bus", "text": {"ja": "バス"}}]),
         "questions[1].options",
-        "at least 2 options, not 1",
+        "2つ以上必要です（今は1つです）",
     ),
     (
         "duplicate option text",
         _set("questions.1.options.1.text", {"ja": "バス"}),
         "questions[1].options[1].text.ja",
-        'duplicate option text "バス"',
+        '選択肢の文 "バス" が重複しています',
     ),
     (
         "score on n/a",
         _set("questions.0.options.2.score", 0),
         "questions[0].options[2].score",
-        "cannot",
+        "得点を付けられません",
     ),
     (
         "partial scores",
         _delete("questions.0.options.1.score"),
         "questions[0].options[1].score",
-        "every answer option needs one",
+        "すべての回答の選択肢に得点が必要です",
     ),
     (
         "option kind",
         _set("questions.0.options.2.kind", "na"),
         "questions[0].options[2].kind",
-        "not one",
+        '"na" は使えません',
     ),
-    ("empty text", _set("questions.0.text.ja", "  "), "questions[0].text.ja", "must not be empty"),
+    ("empty text", _set("questions.0.text.ja", "  "), "questions[0].text.ja", "空にはできません"),
     (
         "text as string",
         _set("questions.0.text", "満足？"),
         "questions[0].text",
         "questions[0].text.ja",
     ),
-    ("unknown language", _set("title.jp", "x"), "title.jp", 'did you mean "ja"?'),
-    ("language case", _set("title.pt-br", "x"), "title.pt-br", 'did you mean "pt-BR"?'),
+    ("unknown language", _set("title.jp", "x"), "title.jp", '"ja" の誤りではありませんか？'),
+    ("language case", _set("title.pt-br", "x"), "title.pt-br", '"pt-BR" の誤りではありませんか？'),
     (
         "language not offered",
         _set("title.en", "Test"),
-        "translation_status",
-        'language "en" is used',
+        "translation_status.en",
+        '言語 "en" が使われていますが（最初は title.en）',
     ),
     (
         "incomplete translation",
         _set("translation_status", {"ja": "reviewed", "vi": "machine-draft"}),
-        "questions[0].options[0].text",
-        'missing "vi" text',
+        "questions[0].options[0].text.vi",
+        '"vi" の文がありません',
     ),
     (
         "translation status value",
         _set("translation_status", {"ja": "draft"}),
         "translation_status.ja",
-        "not one of reviewed, machine-draft",
+        "reviewed（確認済み）、machine-draft（機械翻訳の下書き）のどれか",
     ),
-    ("translation status ja", _set("translation_status", {}), "translation_status", 'missing "ja"'),
-    ("page zero", _set("questions.0.page", 0), "questions[0].page", "at least 1"),
+    ("translation status ja", _set("translation_status", {}), "translation_status.ja", '"ja"（日本語）がありません'),
+    ("page zero", _set("questions.0.page", 0), "questions[0].page", "1 以上の整数"),
     (
         "demographic twice",
         _add_questions(AGE, AGE | {"key": "age2"}),
         "questions[4].demographic",
-        'only one question may be the "age_band" question (already questions[3])',
+        '属性 "age_band" の設問は1つだけにしてください（すでに questions[3] があります）',
     ),
     (
         "demographic type",
         _set("questions.1.demographic", "area"),
         "questions[1].demographic",
-        'only a "single" question',
+        "「属性」は single の設問にだけ書けます",
     ),
     (
         "demographic kind",
         _set("questions.0.demographic", "income"),
         "questions[0].demographic",
-        "not",
+        '"income" は使えません',
     ),
     (
         "kpi unknown question",
         _set("kpis.0.question", "satisfactoin"),
         "kpis[0].question",
-        "did you mean",
+        '"satisfaction" の誤りではありませんか？',
     ),
     (
         "kpi multiple",
         _set("kpis.0.question", "used"),
         "kpis[0].question",
-        'needs a "single" question',
+        "KPI には single の設問が必要です",
     ),
-    ("kpi success empty", _set("kpis.0.success", []), "kpis[0].success", "at least one"),
+    ("kpi success empty", _set("kpis.0.success", []), "kpis[0].success", "1つ以上"),
     (
         "kpi success twice",
         _set("kpis.0.success", ["satisfied", "satisfied"]),
         "kpis[0].success[1]",
-        "twice",
+        "2回書かれています",
     ),
-    ("kpi direction", _set("kpis.0.direction", "increase"), "kpis[0].direction", "not one of up"),
+    ("kpi direction", _set("kpis.0.direction", "increase"), "kpis[0].direction", "up（上げる）"),
     (
         "kpi value > 1",
         _set("kpis.0.target_value", 85),
         "kpis[0].target_value",
-        "write 85 % as 0.85",
+        "85 % は 0.85 と書きます",
     ),
     (
         "kpi value < 0",
         _set("kpis.0.baseline_value", -0.1),
         "kpis[0].baseline_value",
-        "between 0 and 1",
+        "0〜1 の割合にしてください（今は -0.1 です）",
     ),
-    ("kpi value bool", _set("kpis.0.baseline_value", True), "kpis[0].baseline_value", "boolean"),
+    ("kpi value bool", _set("kpis.0.baseline_value", True), "kpis[0].baseline_value", "真偽値 true"),
     ("kpi year", _set("kpis.0.target_fiscal_year", 2101), "kpis[0].target_fiscal_year", "2100"),
     (
         "kpi year order",
         _set("kpis.0.baseline_fiscal_year", 2031),
         "kpis[0].target_fiscal_year",
-        "before",
+        "目標年度 2030 が基準年度 2031 より前です",
     ),
     (
         "kpi target below",
         _set("kpis.0.target_value", 0.4),
         "kpis[0].target_value",
-        "below the baseline",
+        "基準値 0.5 より低く",
     ),
     (
         "kpi target above",
         _set("kpis.0.direction", "down"),
         "kpis[0].target_value",
-        "above the baseline",
+        "基準値 0.5 より高く",
     ),
-    ("kpi baseline_n", _set("kpis.0.baseline_n", 0), "kpis[0].baseline_n", "at least 1"),
-    ("kpi population", _set("kpis.0.population", 0), "kpis[0].population", "at least 1"),
+    ("kpi baseline_n", _set("kpis.0.baseline_n", 0), "kpis[0].baseline_n", "1 以上の整数"),
+    ("kpi population", _set("kpis.0.population", 0), "kpis[0].population", "1 以上の整数"),
     (
         "kpi population float",
         _set("kpis.0.population", 1350.5),
         "kpis[0].population",
-        "whole number",
+        "整数にしてください（今は数値 1350.5 です）",
     ),
-    ("kpi unknown key", _set("kpis.0.target", 0.6), "kpis[0].target", "unknown key"),
-    ("kpi headline", _delete("kpis.0.headline"), "kpis[0].headline", "missing required text"),
+    (
+        "kpi unknown key",
+        _set("kpis.0.target", 0.6),
+        "kpis[0].target",
+        '不明なキー "target" です（"target_value" の誤りではありませんか？）',
+    ),
+    ("kpi headline", _delete("kpis.0.headline"), "kpis[0].headline", "必須の「数え方」がありません"),
     (
         "kpi date",
         _set("kpis.0.baseline_fiscal_year", tomllib.loads("d = 2025-04-01")["d"]),
@@ -739,7 +754,7 @@ def test_maintain_needs_a_target_value() -> None:
     data = minimal_data()
     data["kpis"][0]["direction"] = "maintain"
     del data["kpis"][0]["target_value"]
-    assert_error(errors_of(data), "kpis[0].target_value", '"maintain" KPI')
+    assert_error(errors_of(data), "kpis[0].target_value", "maintain の KPI には")
 
 
 def test_up_without_numeric_target_is_fine() -> None:
@@ -751,13 +766,13 @@ def test_up_without_numeric_target_is_fine() -> None:
 def test_population_smaller_than_baseline_n() -> None:
     data = minimal_data()
     data["kpis"][0].update(baseline_n=500, population=400)
-    assert_error(errors_of(data), "kpis[0].baseline_n", "larger than the population 400")
+    assert_error(errors_of(data), "kpis[0].baseline_n", "母集団の大きさ 400 を超えています")
 
 
 def test_duplicate_kpi_key() -> None:
     data = minimal_data()
     data["kpis"].append(copy.deepcopy(data["kpis"][0]))
-    assert_error(errors_of(data), "kpis[1].key", 'duplicate KPI key "satisfaction_rate"')
+    assert_error(errors_of(data), "kpis[1].key", 'KPI キー "satisfaction_rate" が重複しています')
 
 
 def test_one_demographic_question_of_each_kind_is_fine() -> None:
@@ -775,7 +790,7 @@ def test_languages_constant() -> None:
 def test_not_a_table() -> None:
     with pytest.raises(DefinitionError) as info:
         parse_definition([], source="t.toml")  # type: ignore[arg-type]
-    assert info.value.errors == ["t.toml: must be a table, not a list"]
+    assert info.value.errors == ["t.toml: 表にしてください（今はリストです）"]
 
 
 def test_survey_def_is_frozen() -> None:
@@ -792,3 +807,22 @@ def test_documented_example_is_valid() -> None:
     assert defn.key == "library-wifi"
     assert defn.kpis[0].excluded == ("not_used",)
     assert loads_definition(dump_definition(defn)) == defn
+
+
+def test_report_table_is_optional_plain_japanese_and_round_trips() -> None:
+    plain = loads_definition(MINIMAL)
+    assert plain.report.population == "" and "report" not in definition_to_dict(plain)
+    data = minimal_data()
+    data["report"] = {"population": "  各務原市に住む\n市民 ", "department": "企画総務部 情報推進課"}
+    defn = parse_definition(data)
+    assert defn.report.population == "各務原市に住む 市民"
+    assert defn.report.department == "企画総務部 情報推進課"
+    assert loads_definition(dump_definition(defn)) == defn
+    assert content_hash(defn) != content_hash(plain)
+    for bad, path in (({"owner": "x"}, "report.owner"), ({"population": 3}, "report.population"),
+                      ({"department": "課" * 201}, "report.department")):
+        data = minimal_data()
+        data["report"] = bad
+        with pytest.raises(DefinitionError) as error:
+            parse_definition(data)
+        assert path in str(error.value), bad

@@ -9,7 +9,10 @@
 #   * finite population corrections: svymean on an equal-probability design with fpc;
 #   * post-stratification (postStratify), raking (rake, and calibrate(calfun = "raking"))
 #     to age band x gender totals (and an area margin): weights, svymean (SE, deff) and
-#     svyciprop "logit" / "beta" (Korn-Graubard) intervals, also for a domain.
+#     svyciprop "logit" / "beta" (Korn-Graubard) intervals, also for a domain;
+#   * the same for a small known population (fpc = N): the 420 respondents as a sample of
+#     N = 1350 (a staff-like survey), unweighted, post-stratified and raked to totals scaled
+#     to 1350.
 
 suppressPackageStartupMessages({
   library(survey)
@@ -115,12 +118,41 @@ weighting <- lapply(names(designs), function(name) {
 })
 names(weighting) <- names(designs)
 
+# --- weighting with a finite population correction ---------------------------------------
+small_n <- 1350
+scale <- small_n / total
+data$N <- small_n
+fpc_base <- svydesign(ids = ~1, fpc = ~N, data = data)
+small_cells <- transform(pop_cells, Freq = Freq * scale)
+fpc_designs <- list(
+  unweighted = fpc_base,
+  poststratify = postStratify(fpc_base, ~age + gender, small_cells),
+  calibrate_age_gender = calibrate(
+    fpc_base, ~age + gender,
+    population = c(small_n, pop_age$Freq[-1] * scale, pop_gender$Freq[-1] * scale),
+    calfun = "raking", epsilon = 1e-13, maxit = 1000
+  )
+)
+weighting_fpc <- lapply(names(fpc_designs), function(name) {
+  des <- fpc_designs[[name]]
+  domain <- subset(des, uses_transit == 1)
+  list(
+    design = name,
+    population = small_n,
+    weights = unname(weights(des)),
+    satisfied = estimate(des, "satisfied"),
+    transit_dissatisfied_among_users = estimate(domain, "transit_dissatisfied")
+  )
+})
+names(weighting_fpc) <- names(fpc_designs)
+
 out <- list(
   generator = "tools/stats_reference/survey_reference.R",
   r_version = R.version.string,
   survey_version = as.character(packageVersion("survey")),
   fpc = fpc,
-  weighting = weighting
+  weighting = weighting,
+  weighting_fpc = weighting_fpc
 )
 writeLines(toJSON(out, auto_unbox = TRUE, digits = NA, pretty = TRUE),
            file.path(fixtures, "r_survey_reference.json"))

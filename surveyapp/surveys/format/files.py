@@ -1,0 +1,45 @@
+"""One entry for every definition file: TOML or Excel, chosen by the file name."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+from typing import Final
+
+from .model import SurveyDef
+from .problems import DefinitionError, Problem
+from .tomlfile import decode, loads_definition
+from .workbook_read import loads_workbook
+
+MAX_FILE_BYTES: Final = 5 * 1024 * 1024
+"""Largest definition file accepted (a survey workbook is some tens of kilobytes)."""
+SUFFIXES: Final = (".toml", ".xlsx")
+
+
+def read_definition(filename: str, content: bytes, source: str | None = None) -> SurveyDef:
+    """Validate an uploaded or stored definition file (``.toml`` or ``.xlsx``).
+
+    ``source`` names the file in messages (default: ``filename``).  Raises DefinitionError.
+    """
+    source = source or filename
+    suffix = pathlib.PurePath(filename).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise DefinitionError.of([Problem(
+            (), "読めるのは TOML（.toml）と Excel ブック（.xlsx）の定義ファイルです", source)])
+    if len(content) > MAX_FILE_BYTES:
+        raise DefinitionError.of([Problem(
+            (), f"ファイルが大きすぎます（{MAX_FILE_BYTES // (1024 * 1024)} MB まで）", source)])
+    if suffix == ".xlsx":
+        return loads_workbook(content, source)
+    return loads_definition(decode(content, source), source)
+
+
+def read_definition_file(path: str | os.PathLike[str]) -> SurveyDef:
+    """Read and validate a definition file from disk (``.toml`` or ``.xlsx``)."""
+    source = os.fspath(path)
+    try:
+        content = pathlib.Path(path).read_bytes()
+    except OSError as exc:
+        reason = exc.strerror or exc.__class__.__name__
+        raise DefinitionError.of([Problem((), f"ファイルを読めません（{reason}）", source)]) from exc
+    return read_definition(source, content)
