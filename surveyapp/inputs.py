@@ -7,7 +7,10 @@ lost for an invisible character, and both databases behave alike, one rule appli
 * **Submitted text** (form fields, the kiosk's JSON answers): control characters other than
   tab, line feed and carriage return, and lone surrogates, are **removed** — they cannot be
   seen or meant, and the rest of the text is kept as typed.  Passwords are left untouched (they
-  are only hashed, never stored as text).
+  are only hashed, never stored as text), and so are the login and account forms
+  (:data:`REFUSING_BLUEPRINTS`): an e-mail address or a code with a control character is
+  refused there with a clear message (``auth.forms.no_control_characters``), never silently
+  changed into another one.
 * **Addresses** (path segments): a control character means the page does not exist → 404.
 * **Query strings**: refused with a 400 page that says why, in the respondent's language.
 * **Numbers used as ids** must fit the database's integer column (:data:`DB_INT_MAX`): the
@@ -45,6 +48,10 @@ def valid_id(value: object) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= DB_INT_MAX
 
 
+REFUSING_BLUEPRINTS = frozenset({"auth", "admin"})
+"""Blueprints whose forms refuse control characters themselves instead of losing them."""
+
+
 def _kept_as_sent(field_name: str) -> bool:
     return "password" in field_name.lower()
 
@@ -58,6 +65,8 @@ class CleanRequest(Request):
 
     def _load_form_data(self) -> None:
         super()._load_form_data()
+        if self.blueprint in REFUSING_BLUEPRINTS:
+            return
         form = self.__dict__.get("form")
         if form is None or not any(has_control_characters(key) or has_control_characters(value)
                                    for key, value in form.items(multi=True)):
