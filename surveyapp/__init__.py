@@ -100,6 +100,7 @@ def _check_sqlite(engine: Any) -> None:
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .auth.views import bp as auth_bp
+    from .invitations import models as _invitation_models  # noqa: F401  (model registration)
     from .kiosk.staff_views import bp as courses_bp
     from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp

@@ -1,7 +1,9 @@
 """What was answered (Response, Answer) and the respondent's in-progress flow.
 
 A response carries no name, no IP address and no user agent: only the survey version, the link
-and channel it came through, when, and the answers.
+and channel it came through, when, and the answers. A response to an invitation letter also
+carries the stratum the invitation was drawn in (coarse cells such as age band × gender, for
+response rates and weighting) — never the invitation or its code.
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ class Response(db.Model):  # type: ignore[name-defined]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     fiscal_year: Mapped[int]
     body_hash: Mapped[str] = mapped_column(String(64))
+    invitation_stratum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation_strata.id"), index=True, default=None)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"

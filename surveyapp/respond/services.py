@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -32,6 +32,10 @@ class SurveyNotAccepting(RespondError):
 
 class ResponseConflict(RespondError):
     """A different body was sent under a client id that is already stored."""
+
+
+class ClaimRefused(RespondError):
+    """A claim (e.g. an invitation code) refused the response: nothing was stored."""
 
 
 class InvalidAnswers(RespondError):
@@ -128,14 +132,21 @@ def _existing_receipt(client_uuid: uuid.UUID, digest: str) -> Receipt | None:
     return Receipt(existing.id, existing.client_uuid, existing.submitted_at, created=False)
 
 
+Claim = Callable[[Response], None]
+
+
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
+    claim: Claim | None = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
     Replaying the same body returns the original receipt and stores nothing; a different body
-    under the same id raises ResponseConflict.
+    under the same id raises ResponseConflict. ``claim`` (e.g. using up an invitation code) runs
+    after the response is flushed, in the same transaction: if it raises ClaimRefused nothing
+    is stored — unless the response was stored by an earlier identical request, whose receipt
+    is then returned.
     """
     now = now or utcnow()
     cleaned = clean_answers(defn, answers, complete=True)
@@ -161,7 +172,16 @@ def submit_response(
             response.answers.append(Answer(question_key=key, text=value))
     db.session.add(response)
     try:
+        db.session.flush()
+        if claim is not None:
+            claim(response)
         db.session.commit()
+    except ClaimRefused:
+        db.session.rollback()
+        replay = _existing_receipt(client_uuid, digest)
+        if replay is None:
+            raise
+        return replay
     except IntegrityError:
         # Another request stored the same client id between our check and our insert.
         db.session.rollback()
