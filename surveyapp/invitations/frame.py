@@ -52,7 +52,8 @@ class Frame:
 
 
 def _clean(text: str) -> str:
-    return unicodedata.normalize("NFKC", text).strip()
+    """NFKC, and the wave dash of UTF-8 text read as the full-width tilde CP932 gives."""
+    return unicodedata.normalize("NFKC", text).replace("\u301c", "~").strip()
 
 
 def _personal(title: str) -> bool:
