@@ -101,6 +101,7 @@ def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .auth.views import bp as auth_bp
     from .invitations import models as _invitation_models  # noqa: F401  (model registration)
+    from .invitations.public_views import bp as invitations_bp
     from .kiosk.staff_views import bp as courses_bp
     from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp
@@ -115,3 +116,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(links_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(invitations_bp)

@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from ..extensions import db
 from ..respond.models import RespondentFlow, Response
 from ..respond.services import Claim, ClaimRefused
+from ..surveys.definitions import SurveyDef
 from ..surveys.models import SurveyVersion
 from ..timeutil import utcnow
 from .codes import CodeMalformed, code_hash, code_key, parse_code
@@ -166,6 +167,26 @@ def invitation_claim(invitation_id: int, channel: str) -> Claim:
 def invitation_for_flow(flow: RespondentFlow) -> Invitation | None:
     """The invitation whose unfinished answers this flow holds (None for other flows)."""
     return db.session.scalar(db.select(Invitation).where(Invitation.flow_id == flow.id))
+
+
+def claim_for_flow(flow: RespondentFlow) -> Claim | None:
+    """The claim to submit a flow's response with: the invitation's, when the flow holds the
+    unfinished answers of an invitation; None for every other flow."""
+    invitation = invitation_for_flow(flow)
+    return invitation_claim(invitation.id, WEB_CHANNEL) if invitation is not None else None
+
+
+def get_invitation(invitation_id: int) -> Invitation | None:
+    return db.session.get(Invitation, invitation_id)
+
+
+def resume_page(defn: SurveyDef, answers: dict[str, object]) -> int:
+    """The page to continue on: the first with an unanswered question (else the last)."""
+    pages = defn.pages()
+    for number, questions in enumerate(pages, start=1):
+        if any(q.key not in answers for q in questions):
+            return number
+    return len(pages)
 
 
 def start_or_resume(invitation: Invitation, version: SurveyVersion) -> RespondentFlow:

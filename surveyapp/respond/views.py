@@ -29,6 +29,8 @@ from ..i18n import (
     offered_languages,
     set_link_language,
 )
+from ..invitations.services import WEB_CHANNEL as INVITATION_CHANNEL
+from ..invitations.services import CodeAlreadyUsed, claim_for_flow
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
@@ -66,7 +68,8 @@ class _Context:
         return self.defn.pages()
 
 
-def _flow_key(code: str) -> str:
+def flow_session_key(code: str) -> str:
+    """The session key under which the token of a link's flow is kept."""
     return f"flow:{code}"
 
 
@@ -86,7 +89,7 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
     ctx = _resolve(code, for_new_flow=False)
-    flow = find_flow(session.get(_flow_key(code)), ctx.link)
+    flow = find_flow(session.get(flow_session_key(code)), ctx.link)
     if flow is not None and flow.survey_version_id != ctx.version.id:
         # The survey got a new version while this person was answering: keep their version.
         version = version_by_id(flow.survey_version_id)
@@ -110,18 +113,22 @@ def index() -> ResponseReturnValue:
 @bp.get("/s/<code>")
 def start_page(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
+        return redirect(_invitation_start(), 303)
     return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
-                           **_texts(ctx.defn))
+                           **survey_texts(ctx.defn))
 
 
 @bp.post("/s/<code>")
 def start(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:
+        return redirect(_invitation_start(), 303)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
     flow = start_flow(ctx.link, ctx.version)
-    session[_flow_key(code)] = flow.token
+    session[flow_session_key(code)] = flow.token
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
 
@@ -172,7 +179,9 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
-                                  answers=answers)
+                                  answers=answers, claim=claim_for_flow(flow))
+    except CodeAlreadyUsed:  # the letter's code was used meanwhile (another device, or paper)
+        return redirect(url_for("invitations.received"), 303)
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:
@@ -184,8 +193,14 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     if flow.submitted_at is None:
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
-        session[_flow_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
+        session[flow_session_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
     return redirect(url_for("respond.done", code=ctx.link.code), 303)
+
+
+def _invitation_start() -> str:
+    from ..invitations.public_views import start_url_for_link  # the invitation pages import ours
+
+    return start_url_for_link()
 
 
 def _first_page_with(pages: list[list[QuestionDef]], keys: set[str]) -> int:
@@ -199,7 +214,7 @@ def _is_post() -> bool:
     return request.method == "POST"
 
 
-def _texts(defn: SurveyDef) -> dict[str, Any]:
+def survey_texts(defn: SurveyDef) -> dict[str, Any]:
     title, title_lang = localized(defn.title)
     description, description_lang = localized(defn.description) if defn.description else ("", "")
     return {"survey_title": title, "survey_title_lang": title_lang,
@@ -215,7 +230,7 @@ def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number:
     body = render_template(
         "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
         total=len(ctx.pages), final=final, single=len(questions) == 1,
-        has_errors=bool(form.errors), **_texts(ctx.defn),
+        has_errors=bool(form.errors), **survey_texts(ctx.defn),
     )
     response = make_response(body, status)
     response.headers["Cache-Control"] = "no-store"
@@ -224,7 +239,7 @@ def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number:
 
 def _already_submitted(ctx: _Context) -> ResponseReturnValue:
     response = make_response(render_template("respond/submitted.html", ctx=ctx,
-                                              **_texts(ctx.defn)))
+                                              **survey_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
@@ -238,7 +253,7 @@ def done(code: str) -> ResponseReturnValue:
     if ctx.defn.public_results and OPEN_DATA_ENDPOINT in current_app.view_functions:
         results_url = url_for(OPEN_DATA_ENDPOINT)
     response = make_response(render_template("respond/done.html", ctx=ctx, results_url=results_url,
-                                              **_texts(ctx.defn)))
+                                              **survey_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
 
