@@ -102,6 +102,7 @@ def _register_blueprints(app: Flask) -> None:
     from .auth.views import bp as auth_bp
     from .invitations import models as _invitation_models  # noqa: F401  (model registration)
     from .invitations.public_views import bp as invitations_bp
+    from .invitations.staff_views import bp as invitations_staff_bp
     from .kiosk.staff_views import bp as courses_bp
     from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp
@@ -117,3 +118,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(courses_bp)
     app.register_blueprint(invitations_bp)
+    app.register_blueprint(invitations_staff_bp)

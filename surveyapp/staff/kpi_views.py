@@ -12,6 +12,7 @@ from flask_login import current_user
 from ..auth.roles import ALL_STAFF, roles_required
 from ..exports.cells import attachment_header
 from ..exports.labels import CHANNEL_LABELS
+from ..exports.response_rates import RATE_NOTES
 from ..results import (
     BY_CHANNEL,
     KpiDeclaration,
@@ -139,7 +140,8 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
     progress = fieldwork(survey, year, margin=options.margin, selection=options.selection)
     title = survey.current_version.title if survey.current_version else survey.key
     return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
-                           options=options, year=year, margins=[f"{m * 100:g}" for m in MARGINS]), status
+                           options=options, year=year, margins=[f"{m * 100:g}" for m in MARGINS],
+                           rate_notes=RATE_NOTES), status
 
 
 def _accepted() -> dict[str, dict[str, str]]:

@@ -11,7 +11,7 @@ from surveyapp.auth.models import ROLES
 from tests.conftest import login
 
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup", "auth.logout"}
-SAMPLE_ARGS = {"key": "digital-services", "code": "zzzzzzzz", "number": 1, "filename": "x",
+SAMPLE_ARGS = {"key": "digital-services", "code": "zzzzzzzz", "number": 1, "filename": "x", "wave_id": 1,
                "kpi": "digital_satisfaction_rate", "session_id": 1, "course_id": 1, "device_id": 1}
 
 
