@@ -25,6 +25,7 @@ from ..results import (
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
 from ..results.fieldwork import fieldwork
+from ..results.nonresponse import nonresponse_weighted
 from ..results.overview import KpiSeries, WeightedIndex, kpi_overview, weighted_index
 from ..results.population import (
     EXAMPLE_CSV,
@@ -34,6 +35,7 @@ from ..results.population import (
     population_tables,
     save_population_table,
 )
+from ..results.weighted import MIN_CELL_RESPONDENTS
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
 from ..timeutil import fiscal_year, utcnow
@@ -98,8 +100,10 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
                                             level=options.level, selection=selection))
     weighted = weighted_index([KpiSeries(declaration, tuple(years))], level=options.level,
                               selection=selection)
+    nonresponse = nonresponse_weighted(declaration, year, level=options.level, selection=selection)
     return render_template(
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
+        nonresponse=nonresponse, min_cell=MIN_CELL_RESPONDENTS,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
         reasons=_reasons(years, breakdowns, weighted), choices=_form_choices(declaration), links=links,
     ), status

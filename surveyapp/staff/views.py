@@ -25,6 +25,7 @@ from ..exports.labels import (
     CHANNEL_LABELS,
     DIRECTION_LABELS,
     METHOD_LABELS,
+    NR_METHOD_LABELS,
     SCHEME_LABELS,
     SUPPRESSION_LABELS,
     VERDICT_LABELS,
@@ -49,7 +50,7 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 ANALYSTS = ("analyst",)
 LABELS = {
     "assessment": ASSESSMENT_LABELS, "channel": CHANNEL_LABELS, "direction": DIRECTION_LABELS,
-    "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
+    "method": METHOD_LABELS, "nr_method": NR_METHOD_LABELS, "scheme": SCHEME_LABELS, "suppression": SUPPRESSION_LABELS,
     "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
 }
 
