@@ -107,6 +107,7 @@ def _register_blueprints(app: Flask) -> None:
     from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp
     from .opendata.views import bp as opendata_bp
+    from .paper.views import bp as paper_bp
     from .respond.views import bp as respond_bp
     from .staff.views import bp as staff_bp
 
@@ -119,3 +120,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(courses_bp)
     app.register_blueprint(invitations_bp)
     app.register_blueprint(invitations_staff_bp)
+    app.register_blueprint(paper_bp)

@@ -31,7 +31,7 @@ from ..surveys.models import SurveyVersion
 from ..timeutil import utcnow
 from .codes import CodeMalformed, code_hash, code_key, parse_code
 from .limits import GLOBAL_LOOKUP_LIMIT, GLOBAL_SOURCE, LOOKUP_LIMIT
-from .models import CodeAttempt, Invitation
+from .models import CodeAttempt, Invitation, InvitationWave
 
 WEB_CHANNEL = "invitation"
 PAPER_CHANNEL = "paper"
@@ -173,7 +173,17 @@ def claim_for_flow(flow: RespondentFlow) -> Claim | None:
     """The claim to submit a flow's response with: the invitation's, when the flow holds the
     unfinished answers of an invitation; None for every other flow."""
     invitation = invitation_for_flow(flow)
-    return invitation_claim(invitation.id, WEB_CHANNEL) if invitation is not None else None
+    if invitation is not None:
+        return invitation_claim(invitation.id, WEB_CHANNEL)
+    if db.session.scalar(db.select(InvitationWave.id).where(InvitationWave.link_id == flow.link_id)) is not None:
+        # A flow on a wave's link that no invitation holds any more: its code was used
+        # meanwhile (e.g. the paper questionnaire was keyed), which let the flow go.
+        return _refuse_used
+    return None
+
+
+def _refuse_used(_response: Response) -> None:
+    raise CodeAlreadyUsed("the flow's invitation was used meanwhile")
 
 
 def get_invitation(invitation_id: int) -> Invitation | None:

@@ -138,7 +138,7 @@ Claim = Callable[[Response], None]
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
-    claim: Claim | None = None,
+    claim: Claim | None = None, enforce_required: bool = True, check_open: bool = True,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
@@ -147,15 +147,19 @@ def submit_response(
     after the response is flushed, in the same transaction: if it raises ClaimRefused nothing
     is stored — unless the response was stored by an earlier identical request, whose receipt
     is then returned.
+
+    Paper questionnaires are entered with ``enforce_required=False`` (a blank on paper is a
+    "no answer", not an error) and ``check_open=False`` (questionnaires received during
+    fieldwork are keyed in afterwards; ``now`` is then the day they were received).
     """
     now = now or utcnow()
-    cleaned = clean_answers(defn, answers, complete=True)
+    cleaned = clean_answers(defn, answers, complete=enforce_required)
     digest = body_hash(version.id, cleaned)
     replay = _existing_receipt(client_uuid, digest)
     if replay is not None:
         db.session.rollback()
         return replay
-    if not version.survey.is_accepting(now):
+    if check_open and not version.survey.is_accepting(now):
         raise SurveyNotAccepting(version.survey.key)
     response = Response(
         client_uuid=client_uuid, survey_id=version.survey_id, survey_version_id=version.id,
