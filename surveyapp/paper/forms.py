@@ -35,7 +35,7 @@ def field_name(key: str) -> str:
 
 
 class BatchForm(FlaskForm):
-    survey = SelectField("アンケート", choices=[])
+    survey = SelectField("アンケート", choices=[], validate_choice=False)
     label = StringField("束の名前（例：6月3日受付分）", validators=[
         InputRequired("束の名前を入力してください。"),
         Length(max=LABEL_MAX, message=f"{LABEL_MAX}文字以内で入力してください。")])
@@ -44,7 +44,7 @@ class BatchForm(FlaskForm):
     expected = IntegerField("枚数", validators=[
         InputRequired("枚数を入力してください。"),
         NumberRange(1, EXPECTED_MAX, f"1〜{EXPECTED_MAX:,}の数で入力してください。")])
-    wave = SelectField("案内状の発送（任意）", choices=[])
+    wave = SelectField("案内状の発送（任意）", choices=[], validate_choice=False)
 
 
 def batch_form(surveys: list[tuple[str, str]], waves: list[tuple[str, str]], formdata: Any = None,

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 
 from flask import g, render_template
-from flask_babel import refresh
+from flask_babel import format_date, refresh
 
 from ..i18n import LANGUAGE_NAMES, offered_languages
 from ..invitations.codes import CODE_LENGTH, GROUP
@@ -30,7 +31,7 @@ class PrintOptions:
     number box), the return deadline and the contact of a wave, and the staff toolbar."""
 
     serials: Sequence[int] | None = None
-    deadline: str = ""
+    deadline: date | None = None
     contact: str = ""
     toolbar: dict[str, object] | None = None
 
@@ -59,6 +60,17 @@ def rendering_language(language: str) -> Iterator[None]:
         refresh()
 
 
+def _deadline(day: date | None, language: str) -> str:
+    """As on the letters in Japanese (「令和8年6月30日（火）」); else the language's long date."""
+    if day is None:
+        return ""
+    if language == "ja":
+        from ..invitations.staff_views import _japanese_date
+
+        return _japanese_date(day)
+    return str(format_date(day, "long"))
+
+
 def render_paper(defn: SurveyDef, language: str = "ja", options: PrintOptions | None = None) -> str:
     """The printable questionnaire of ``defn`` in ``language`` as an HTML page."""
     options = options or PrintOptions()
@@ -67,5 +79,5 @@ def render_paper(defn: SurveyDef, language: str = "ja", options: PrintOptions | 
     groups = [GROUP] * (CODE_LENGTH // GROUP)
     with rendering_language(language):
         return render_template("paper/questionnaire.html", layout=layout, serials=serials,
-                               code_groups=groups, deadline=options.deadline, contact=options.contact,
-                               toolbar=options.toolbar)
+                               code_groups=groups, deadline=_deadline(options.deadline, language),
+                               contact=options.contact, toolbar=options.toolbar)

@@ -54,7 +54,11 @@ class PaperError(Exception):
 
 
 class BatchInvalid(PaperError):
-    pass
+    """``field`` names the input that is wrong (``label``, ``received_on``, ``expected``, ``wave``)."""
+
+    def __init__(self, message: str, field: str = "label") -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class EntryRefused(PaperError):
@@ -101,9 +105,9 @@ def create_batch(survey: Survey, *, label: str, received_on: date, expected: int
     today = today or to_japan(utcnow()).date()
     value = _check_label(survey, label)
     if received_on > today:
-        raise BatchInvalid("受付日に未来の日付は指定できません。")
+        raise BatchInvalid("受付日に未来の日付は指定できません。", "received_on")
     if not 1 <= expected <= EXPECTED_MAX:
-        raise BatchInvalid(f"枚数は1〜{EXPECTED_MAX:,}で入力してください。")
+        raise BatchInvalid(f"枚数は1〜{EXPECTED_MAX:,}で入力してください。", "expected")
     published = [v for v in survey.versions if v.published_at is not None]
     if not published:
         raise BatchInvalid("公開された版がないアンケートには束を作れません。")
@@ -114,7 +118,7 @@ def create_batch(survey: Survey, *, label: str, received_on: date, expected: int
     if wave_id is not None:
         wave = db.session.get(InvitationWave, wave_id)
         if wave is None or wave.survey_id != survey.id:
-            raise BatchInvalid("この発送はこのアンケートのものではありません。")
+            raise BatchInvalid("この発送はこのアンケートのものではありません。", "wave")
     link = add_link(survey, label=f"紙：{value}", channel="paper")
     link.active = False  # paper has no web address: the link only labels the batch's responses
     batch = PaperBatch(survey=survey, version=version, wave_id=wave_id, link=link, label=value,

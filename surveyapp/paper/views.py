@@ -17,7 +17,6 @@ from flask_wtf import FlaskForm
 
 from ..auth.roles import roles_required
 from ..invitations.models import InvitationWave
-from ..invitations.staff_views import _japanese_date
 from ..invitations.waves import waves_of
 from ..results.paper_batches import batch_progress
 from ..surveys.definitions import SurveyDef
@@ -87,14 +86,18 @@ def _version(survey: Survey, number: str | None) -> SurveyVersion:
         abort(404)
 
 
+class _RangeError(ValueError):
+    pass
+
+
 def _serials(start: str | None, end: str | None) -> list[int] | None:
     if not start and not end:
         return None
     if not (start or "").isdigit() or not (end or "").isdigit():
-        abort(400, description="調査票番号の範囲は数字で指定してください。")
+        raise _RangeError("調査票番号の範囲は、最初と最後の番号を数字で指定してください。")
     first, last = int(start or 0), int(end or 0)
     if not 1 <= first <= last or last - first >= MAX_COPIES:
-        abort(400, description=f"調査票番号の範囲は1から、{MAX_COPIES}部までで指定してください。")
+        raise _RangeError(f"調査票番号の範囲は、1以上で最初が最後以下、一度に{MAX_COPIES}部までで指定してください。")
     return list(range(first, last + 1))
 
 
@@ -112,16 +115,20 @@ def questionnaire(key: str) -> ResponseReturnValue:
     language = request.args.get("lang", "ja")
     if language not in dict(languages):
         abort(404)
-    serials = _serials(request.args.get("start"), request.args.get("end"))
+    error = None
+    try:
+        serials = _serials(request.args.get("start"), request.args.get("end"))
+    except _RangeError as exc:
+        error, serials = str(exc), []
     wave = _wave(survey, request.args.get("wave"))
     toolbar = {"survey": survey, "version": version, "versions": [v for v in survey.versions if v.published_at],
                "languages": languages, "language": language, "start": request.args.get("start", ""),
-               "end": request.args.get("end", ""), "copies": len(serials) if serials else 1,
+               "end": request.args.get("end", ""), "copies": 1 if serials is None else len(serials),
                "waves": [w for w in _waves(survey) if w.kind != "reminder"], "wave": wave,
-               "max_copies": MAX_COPIES}
-    options = PrintOptions(serials=serials, deadline=_japanese_date(wave.deadline) if wave and wave.deadline else "",
+               "max_copies": MAX_COPIES, "error": error}
+    options = PrintOptions(serials=serials, deadline=wave.deadline if wave else None,
                            contact=wave.contact or "" if wave else "", toolbar=toolbar)
-    return render_paper(defn, language, options)
+    return render_paper(defn, language, options), 400 if error else 200
 
 
 def _waves(survey: Survey) -> list[InvitationWave]:
@@ -171,17 +178,20 @@ def create() -> ResponseReturnValue:
     form = batch_form(_surveys(), _wave_choices(), formdata=request.form)
     if not form.validate_on_submit():
         return _index(form, 400)
+    wave = form.wave.data or ""
+    if wave and not wave.isdigit():
+        form.wave.errors = ["一覧から発送を選んでください。"]
+        return _index(form, 400)
     try:
         survey = get_survey(form.survey.data or "")
         batch = create_batch(survey, label=form.label.data or "", received_on=form.received_on.data or _today(),
-                             expected=form.expected.data or 0,
-                             wave_id=int(form.wave.data) if (form.wave.data or "").isdigit() else None,
+                             expected=form.expected.data or 0, wave_id=int(wave) if wave else None,
                              user_id=current_user.id, today=_today())
     except UnknownSurvey:
         form.survey.errors = ["アンケートを選んでください。"]
         return _index(form, 400)
     except BatchInvalid as exc:
-        form.label.errors = [str(exc)]
+        form[exc.field].errors = [str(exc)]
         return _index(form, 400)
     flash(f"束「{batch.label}」（{batch.expected}枚）を作りました。1回目の入力を始めてください。")
     return redirect(url_for("paper.batch", batch_id=batch.id), 303)

@@ -12,7 +12,8 @@ from tests.conftest import login
 
 PUBLIC_STAFF_ENDPOINTS = {"auth.login", "auth.setup", "auth.logout"}
 SAMPLE_ARGS = {"key": "digital-services", "code": "zzzzzzzz", "number": 1, "filename": "x", "wave_id": 1,
-               "kpi": "digital_satisfaction_rate", "session_id": 1, "course_id": 1, "device_id": 1}
+               "kpi": "digital_satisfaction_rate", "session_id": 1, "course_id": 1, "device_id": 1,
+               "batch_id": 1, "questionnaire_id": 1}
 
 
 def _staff_rules(app: Flask) -> list[tuple[str, str, str]]:
