@@ -39,8 +39,9 @@ USED_CHANNELS = (WEB_CHANNEL, PAPER_CHANNEL)
 
 __all__ = [
     "PAPER_CHANNEL", "WEB_CHANNEL", "CodeAlreadyUsed", "CodeMalformed", "CodeUnknown",
-    "TooManyAttempts", "claim_invitation", "find_invitation", "hash_code", "invitation_claim",
-    "invitation_for_flow", "lookup_code", "start_or_resume",
+    "TooManyAttempts", "claim_for_flow", "claim_invitation", "find_invitation", "get_invitation",
+    "hash_code", "invitation_claim", "invitation_for_flow", "lookup_code", "resume_page",
+    "start_or_resume",
 ]
 
 

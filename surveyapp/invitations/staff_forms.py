@@ -63,4 +63,7 @@ class UndeliveredForm(FlaskForm):
 
 
 class ConfirmForm(FlaskForm):
-    """A form with only the CSRF token (confirmation buttons)."""
+    """Erasing the codes: staff confirm they have saved the files."""
+
+    saved = BooleanField(_l("差し込み用ファイルを保存し、案内状を印刷（またはPDFに保存）しました"),
+                         validators=[InputRequired(_l("保存したことを確かめて、チェックを入れてください。"))])

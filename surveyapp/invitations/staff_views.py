@@ -240,8 +240,12 @@ def _japanese_date(day: date) -> str:
 @roles_required("admin")
 def finish_handover(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
-    if not ConfirmForm().validate_on_submit():
-        abort(400)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        if "csrf_token" in form.errors:
+            abort(400)
+        flash("コードは消去していません。ファイルを保存したことを確かめて、チェックを入れてから押してください。")
+        return redirect(url_for("invitations_staff.wave", wave_id=wave.id), 303)
     close_handover(wave, user_id=current_user.id)
     flash("この発送のコードを消去しました。差し込み用ファイルと案内状は、もうダウンロードできません。")
     return redirect(url_for("invitations_staff.wave", wave_id=wave.id), 303)

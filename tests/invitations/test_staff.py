@@ -63,7 +63,9 @@ def test_draw_hand_over_letters_and_erase(app: Flask) -> None:
     assert "http://survey.test/code" in letters
     assert client.get(f"/staff/waves/{wave_id}/letters?start=1&end=500").status_code == 400
     # Erase: nothing can be downloaded again, and no code is left anywhere in the database.
-    assert client.post(f"/staff/waves/{wave_id}/handover").status_code == 303
+    assert client.post(f"/staff/waves/{wave_id}/handover").status_code == 303  # not confirmed
+    assert client.get(f"/staff/waves/{wave_id}/merge.csv").status_code == 200
+    assert client.post(f"/staff/waves/{wave_id}/handover", data={"saved": "y"}).status_code == 303
     assert client.get(f"/staff/waves/{wave_id}/merge.csv").status_code == 410
     assert client.get(f"/staff/waves/{wave_id}/letters").status_code == 410
     assert "消去しました" in client.get(f"/staff/waves/{wave_id}").get_data(as_text=True)

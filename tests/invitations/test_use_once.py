@@ -173,3 +173,16 @@ def test_plain_codes_are_nowhere_in_the_database(app: Flask) -> None:
     for code in codes:
         assert normalise(code) not in text
         assert code not in text
+
+
+def test_a_response_cannot_be_joined_to_its_invitation(app: Flask) -> None:
+    """The response keeps only the stratum; the invitation keeps no time and no flow once used."""
+    referenced = {fk.column.table.name for fk in Response.__table__.foreign_keys}
+    assert "invitations" not in referenced and "invitation_strata" in referenced
+    assert not {c.name for c in Invitation.__table__.columns} & {"response_id", "used_at", "submitted_at"}
+    _wave, codes = codes_wave(app)
+    invitation_id = _invitation_id(app, codes[0])
+    _submit(app, invitation_id, uuid.uuid4())
+    with app.app_context():
+        invitation = db.session.get(Invitation, invitation_id)
+        assert invitation is not None and invitation.flow_id is None
