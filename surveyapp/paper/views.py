@@ -37,6 +37,7 @@ from .services import (
     NotAllowed,
     WrongState,
     batch_definition,
+    check_code,
     create_batch,
     decide_duplicate,
     differences,
@@ -231,6 +232,10 @@ def entry(batch_id: int) -> ResponseReturnValue:
         return _entry_page(batch, form_class(formdata=None))
     form = form_class()
     if not form.validate_on_submit():
+        try:  # say at once what is wrong with the code too, not after the answers are fixed
+            check_code(batch, form.code.data or "")
+        except CodeProblem as exc:
+            form.code.errors = [*form.code.errors, str(exc)]
         return _entry_page(batch, form, 400)
     try:
         keyed = key_entry(batch, user_id=current_user.id, serial=form.serial.data,

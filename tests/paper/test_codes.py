@@ -81,6 +81,8 @@ def test_a_mistyped_code_is_caught_by_the_check_character_before_any_lookup(
     assert short.status_code == 400 and "9文字" in short.get_data(as_text=True)
     wrong = key(client, batch_id, 1, ANSWERS, code="0" + codes[0][1:])
     assert wrong.status_code == 400 and "「0」はコードに使われない文字です" in wrong.get_data(as_text=True)
+    both = key(client, batch_id, 1, {**ANSWERS, "gender": ""}, code=_typo(codes[0]))
+    assert "チェック文字" in both.get_data(as_text=True) and "0 無回答" in both.get_data(as_text=True)
     assert looked_up == []  # none of them reached the database
     body = "23456789"
     unknown = body + check_character(body)
