@@ -74,15 +74,14 @@ def batch_progress(batches: list[PaperBatch]) -> dict[int, BatchProgress]:
         return {}
     rows = db.session.execute(
         db.select(PaperQuestionnaire.batch_id, PaperQuestionnaire.state, PaperQuestionnaire.has_code,
-                  func.coalesce(entries.c.n, 0), func.count())
+                  entries.c.n, func.count())
         .outerjoin(entries, entries.c.questionnaire_id == PaperQuestionnaire.id)
         .where(PaperQuestionnaire.batch_id.in_(ids))
-        .group_by(PaperQuestionnaire.batch_id, PaperQuestionnaire.state, PaperQuestionnaire.has_code,
-                  func.coalesce(entries.c.n, 0)))
+        .group_by(PaperQuestionnaire.batch_id, PaperQuestionnaire.state, PaperQuestionnaire.has_code, entries.c.n))
     counts: dict[int, dict[str, int]] = {i: {} for i in ids}
     for batch_id, state, has_code, n_entries, n in rows:
         if state == "keying":
-            key = "keyed_twice" if n_entries >= 2 else "keyed_once"
+            key = "keyed_twice" if (n_entries or 0) >= 2 else "keyed_once"
         else:
             key = {"discrepancies": "discrepancies", "duplicate": "duplicates", "done": "done",
                    "set_aside": "set_aside"}[state]
