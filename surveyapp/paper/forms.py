@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
@@ -35,16 +36,16 @@ def field_name(key: str) -> str:
 
 
 class BatchForm(FlaskForm):
-    survey = SelectField("アンケート", choices=[], validate_choice=False)
-    label = StringField("束の名前（例：6月3日受付分）", validators=[
-        InputRequired("束の名前を入力してください。"),
-        Length(max=LABEL_MAX, message=f"{LABEL_MAX}文字以内で入力してください。")])
-    received_on = DateField("受付日（郵便が届いた日）", validators=[InputRequired("受付日を入力してください。")],
-                            default=None)
-    expected = IntegerField("枚数", validators=[
-        InputRequired("枚数を入力してください。"),
-        NumberRange(1, EXPECTED_MAX, f"1〜{EXPECTED_MAX:,}の数で入力してください。")])
-    wave = SelectField("案内状の発送（任意）", choices=[], validate_choice=False)
+    survey = SelectField(_l("アンケート"), choices=[], validate_choice=False)
+    label = StringField(_l("束の名前（例：6月3日受付分）"), validators=[
+        InputRequired(_l("束の名前を入力してください。")),
+        Length(max=LABEL_MAX, message=_l("%(n)d文字以内で入力してください。", n=LABEL_MAX))])
+    received_on = DateField(_l("受付日（郵便が届いた日）"),
+                            validators=[InputRequired(_l("受付日を入力してください。"))], default=None)
+    expected = IntegerField(_l("枚数"), validators=[
+        InputRequired(_l("枚数を入力してください。")),
+        NumberRange(1, EXPECTED_MAX, _l("1〜%(n)sの数で入力してください。", n=f"{EXPECTED_MAX:,}"))])
+    wave = SelectField(_l("案内状の発送（任意）"), choices=[], validate_choice=False)
 
 
 def batch_form(surveys: list[tuple[str, str]], waves: list[tuple[str, str]], formdata: Any = None,
@@ -52,7 +53,7 @@ def batch_form(surveys: list[tuple[str, str]], waves: list[tuple[str, str]], for
     form = BatchForm(formdata=formdata) if formdata is not None else BatchForm(formdata=None,
                                                                               received_on=today)
     form.survey.choices = [SelectChoice(key, title) for key, title in surveys]
-    form.wave.choices = [SelectChoice("", "なし（コードで発送がわかります）"),
+    form.wave.choices = [SelectChoice("", _l("なし（コードで発送がわかります）")),
                          *(SelectChoice(value, label) for value, label in waves)]
     return form
 
@@ -80,7 +81,8 @@ class _Checked:
     def __call__(self, form: Any, field: Field) -> None:
         value = _value(self.question, field.data)
         if isinstance(value, list) and UNCLEAR in value:
-            raise ValidationError(f"「{MULTIPLE_UNCLEAR_LABEL}」は、ほかの選択肢と一緒には選べません。")
+            raise ValidationError(str(_l("「%(label)s」は、ほかの選択肢と一緒には選べません。",
+                                         label=MULTIPLE_UNCLEAR_LABEL)))
         problem = value_problem(self.question, value)
         if problem:
             field.errors[:] = []
@@ -107,12 +109,12 @@ def questions_form_class(defn: SurveyDef, keys: list[str] | None = None, *, seri
     """A form with the questions ``keys`` (default: all), and the serial / code fields."""
     attrs: dict[str, Any] = {}
     if serial:
-        attrs["serial"] = IntegerField("調査票番号", validators=[
-            InputRequired("調査票番号を入力してください（用紙の右上の番号）。"),
-            NumberRange(1, SERIAL_MAX, f"調査票番号は1〜{SERIAL_MAX:,}の数で入力してください。")])
+        attrs["serial"] = IntegerField(_l("調査票番号"), validators=[
+            InputRequired(_l("調査票番号を入力してください（用紙の右上の番号）。")),
+            NumberRange(1, SERIAL_MAX, _l("調査票番号は1〜%(n)sの数で入力してください。", n=f"{SERIAL_MAX:,}"))])
     if code:
-        attrs["code"] = StringField("招待コード", validators=[
-            Optional(), Length(max=40, message="コードが長すぎます。")])
+        attrs["code"] = StringField(_l("招待コード"), validators=[
+            Optional(), Length(max=40, message=_l("コードが長すぎます。"))])
     for question in defn.questions:
         if keys is None or question.key in keys:
             attrs[field_name(question.key)] = _question_field(question)
@@ -126,9 +128,9 @@ def form_values(form: FlaskForm, defn: SurveyDef, keys: list[str] | None = None)
 
 
 class DecisionForm(FlaskForm):
-    decision = RadioField("どうしますか", choices=[
-        SelectChoice("keep_other", "すでに集計されている回答を残し、この調査票は集計しない"),
-        SelectChoice("correct_code", "コードを読み違えていた：用紙の正しいコードを入力する")],
-        validators=[InputRequired("どちらかを選んでください。")])
-    code = StringField("正しいコード（「コードを読み違えていた」のとき）",
-                       validators=[Optional(), Length(max=40, message="コードが長すぎます。")])
+    decision = RadioField(_l("どうしますか"), choices=[
+        SelectChoice("keep_other", _l("すでに集計されている回答を残し、この調査票は集計しない")),
+        SelectChoice("correct_code", _l("コードを読み違えていた：用紙の正しいコードを入力する"))],
+        validators=[InputRequired(_l("どちらかを選んでください。"))])
+    code = StringField(_l("正しいコード（「コードを読み違えていた」のとき）"),
+                       validators=[Optional(), Length(max=40, message=_l("コードが長すぎます。"))])

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
+
 STATUS_LABELS = {
-    "not_started": "未入力",
-    "keyed_once": "入力中（2回目がまだの調査票があります）",
-    "keyed_twice": "2回入力済み（集計待ち）",
-    "discrepancies": "くい違い・重複の確認待ち",
-    "done": "完了",
+    "not_started": _l("未入力"),
+    "keyed_once": _l("入力中（2回目がまだの調査票があります）"),
+    "keyed_twice": _l("2回入力済み（集計待ち）"),
+    "discrepancies": _l("くい違い・重複の確認待ち"),
+    "done": _l("完了"),
 }
 """A batch, from ``results.paper_batches.BatchProgress.status``."""
 
 STATE_LABELS = {
-    "keying": "入力中",
-    "keying_twice": "2回入力済み（集計待ち）",
-    "discrepancies": "くい違いあり（確定待ち）",
-    "duplicate": "コードが使用済み（判断待ち）",
-    "done": "集計済み",
-    "set_aside": "集計しない（重複）",
+    "keying": _l("入力中"),
+    "keying_twice": _l("2回入力済み（集計待ち）"),
+    "discrepancies": _l("くい違いあり（確定待ち）"),
+    "duplicate": _l("コードが使用済み（判断待ち）"),
+    "done": _l("集計済み"),
+    "set_aside": _l("集計しない（重複）"),
 }
 """A questionnaire, from ``PaperQuestionnaire.state``."""

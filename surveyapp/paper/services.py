@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
 from ..audit import record
@@ -90,11 +92,12 @@ class WrongState(PaperError):
 def _check_label(survey: Survey, label: str) -> str:
     value = " ".join(label.split())
     if not value or len(value) > LABEL_MAX:
-        raise BatchInvalid(f"束の名前は1〜{LABEL_MAX}文字で入力してください。")
+        raise BatchInvalid(_("束の名前は1〜%(n)d文字で入力してください。", n=LABEL_MAX))
     taken = db.session.scalar(db.select(PaperBatch.id).where(
         PaperBatch.survey_id == survey.id, PaperBatch.label == value))
     if taken is not None:
-        raise BatchInvalid(f"「{value}」という束はこのアンケートにすでにあります。別の名前にしてください。")
+        raise BatchInvalid(_("「%(label)s」という束はこのアンケートにすでにあります。別の名前にしてください。",
+                             label=value))
     return value
 
 
@@ -105,20 +108,20 @@ def create_batch(survey: Survey, *, label: str, received_on: date, expected: int
     today = today or to_japan(utcnow()).date()
     value = _check_label(survey, label)
     if received_on > today:
-        raise BatchInvalid("受付日に未来の日付は指定できません。", "received_on")
+        raise BatchInvalid(_("受付日に未来の日付は指定できません。"), "received_on")
     if not 1 <= expected <= EXPECTED_MAX:
-        raise BatchInvalid(f"枚数は1〜{EXPECTED_MAX:,}で入力してください。", "expected")
+        raise BatchInvalid(_("枚数は1〜%(n)sで入力してください。", n=f"{EXPECTED_MAX:,}"), "expected")
     published = [v for v in survey.versions if v.published_at is not None]
     if not published:
-        raise BatchInvalid("公開された版がないアンケートには束を作れません。")
+        raise BatchInvalid(_("公開された版がないアンケートには束を作れません。"))
     version = published[-1] if version_number is None else next(
         (v for v in published if v.number == version_number), None)
     if version is None:
-        raise BatchInvalid(f"第{version_number}版はありません。")
+        raise BatchInvalid(_("第%(n)s版はありません。", n=version_number))
     if wave_id is not None:
         wave = db.session.get(InvitationWave, wave_id)
         if wave is None or wave.survey_id != survey.id:
-            raise BatchInvalid("この発送はこのアンケートのものではありません。", "wave")
+            raise BatchInvalid(_("この発送はこのアンケートのものではありません。"), "wave")
     link = add_link(survey, label=f"紙：{value}", channel="paper")
     link.active = False  # paper has no web address: the link only labels the batch's responses
     batch = PaperBatch(survey=survey, version=version, wave_id=wave_id, link=link, label=value,
@@ -162,8 +165,8 @@ class CheckedCode:
 
 
 CODE_MESSAGES = {
-    "length": "コードは英字と数字の9文字です（例：KX7-P42-MRQ）。用紙と見比べてください。",
-    "check": "コードの最後の文字（チェック文字）が合いません。1文字ずつ用紙と見比べてください。",
+    "length": _l("コードは英字と数字の9文字です（例：KX7-P42-MRQ）。用紙と見比べてください。"),
+    "check": _l("コードの最後の文字（チェック文字）が合いません。1文字ずつ用紙と見比べてください。"),
 }
 
 
@@ -177,14 +180,14 @@ def check_code(batch: PaperBatch, raw: str) -> CheckedCode:
         invitation = find_invitation(raw)
     except CodeMalformed as exc:
         if exc.reason == "characters":
-            raise CodeProblem(f"「{exc.characters}」はコードに使われない文字です（0・1・I・L・O は使われていません）。"
-                              "用紙の文字を確かめてください。") from exc
-        raise CodeProblem(CODE_MESSAGES.get(exc.reason, CODE_MESSAGES["check"])) from exc
+            raise CodeProblem(_("「%(characters)s」はコードに使われない文字です（0・1・I・L・O は使われていません）。"
+                                "用紙の文字を確かめてください。", characters=exc.characters)) from exc
+        raise CodeProblem(str(CODE_MESSAGES.get(exc.reason, CODE_MESSAGES["check"]))) from exc
     except CodeUnknown as exc:
-        raise CodeProblem("このコードの案内状はありません。用紙と見比べてください"
-                          "（読めないときは空欄のままにします）。") from exc
+        raise CodeProblem(_("このコードの案内状はありません。用紙と見比べてください"
+                            "（読めないときは空欄のままにします）。")) from exc
     if invitation.wave.survey_id != batch.survey_id:
-        raise CodeProblem("このコードは別のアンケートの案内状のものです。")
+        raise CodeProblem(_("このコードは別のアンケートの案内状のものです。"))
     return CheckedCode(invitation.code_hash, invitation.state, invitation.used_channel)
 
 
@@ -218,7 +221,7 @@ def key_entry(batch: PaperBatch, *, user_id: int, serial: int, code: str,
 
     Raises CodeProblem, InvalidValues or EntryRefused, storing nothing."""
     if not 1 <= serial <= SERIAL_MAX:
-        raise EntryRefused(f"調査票番号は1〜{SERIAL_MAX:,}の数で入力してください。")
+        raise EntryRefused(_("調査票番号は1〜%(n)sの数で入力してください。", n=f"{SERIAL_MAX:,}"))
     checked = check_code(batch, code)
     defn = batch_definition(batch)
     problems = values_problems(defn, values)
@@ -229,16 +232,18 @@ def key_entry(batch: PaperBatch, *, user_id: int, serial: int, code: str,
     if questionnaire is None:
         other = _serial_taken(batch, serial)
         if other is not None:
-            raise EntryRefused(f"調査票番号 {serial} は束「{other.label}」ですでに入力されています。"
-                               "番号を確かめてください。")
+            raise EntryRefused(_("調査票番号 %(serial)d は束「%(label)s」ですでに入力されています。"
+                                 "番号を確かめてください。", serial=serial, label=other.label))
         questionnaire = PaperQuestionnaire(batch_id=batch.id, serial=serial, state="keying")
         db.session.add(questionnaire)
     entries = list(questionnaire.entries)
     if any(e.keyed_by == user_id for e in entries):
-        raise EntryRefused(f"調査票 No.{serial} の1回目はあなたが入力しました。"
-                           "2回目は別の職員が入力します（同じ人が2回入力すると、読み違いを見つけられません）。")
+        raise EntryRefused(_("調査票 No.%(serial)d の1回目はあなたが入力しました。"
+                             "2回目は別の職員が入力します（同じ人が2回入力すると、読み違いを見つけられません）。",
+                             serial=serial))
     if len(entries) >= 2 or questionnaire.state != "keying":
-        raise EntryRefused(f"調査票 No.{serial} はすでに2回入力されています。番号を確かめてください。")
+        raise EntryRefused(_("調査票 No.%(serial)d はすでに2回入力されています。番号を確かめてください。",
+                             serial=serial))
     number = len(entries) + 1
     entry = PaperEntry(questionnaire=questionnaire, round=number, keyed_by=user_id,
                        code_hash=checked.hash, values=_plain_values(defn, values))
@@ -259,8 +264,8 @@ def key_entry(batch: PaperBatch, *, user_id: int, serial: int, code: str,
         db.session.commit()
     except IntegrityError as exc:  # someone keyed the same questionnaire at the same moment
         db.session.rollback()
-        raise EntryRefused(f"調査票 No.{serial} はちょうど別の職員が入力しました。"
-                           "もう一度保存すると、1回目か2回目かを確かめて記録します。") from exc
+        raise EntryRefused(_("調査票 No.%(serial)d はちょうど別の職員が入力しました。"
+                             "もう一度保存すると、1回目か2回目かを確かめて記録します。", serial=serial)) from exc
     if number == 2 and outcome == "first":
         outcome = _finalise(questionnaire)
     return KeyedEntry(questionnaire, number, outcome, checked)
@@ -310,8 +315,8 @@ def may_decide(questionnaire: PaperQuestionnaire, user_id: int, is_admin: bool) 
 
 def _require_decider(questionnaire: PaperQuestionnaire, user_id: int, is_admin: bool) -> None:
     if not may_decide(questionnaire, user_id, is_admin):
-        raise NotAllowed("この調査票を入力した人は、くい違いを確定できません。"
-                         "入力していない職員か管理者が、用紙を見て確定します。")
+        raise NotAllowed(_("この調査票を入力した人は、くい違いを確定できません。"
+                           "入力していない職員か管理者が、用紙を見て確定します。"))
 
 
 # --------------------------------------------------------------------------- resolving
@@ -322,7 +327,7 @@ def resolve(questionnaire: PaperQuestionnaire, *, user_id: int, is_admin: bool,
     then the questionnaire becomes a response. Returns the new state (``done`` or
     ``duplicate``). Fields where the entries agree keep the agreed value."""
     if questionnaire.state != "discrepancies":
-        raise WrongState("この調査票には確定を待つくい違いがありません。")
+        raise WrongState(_("この調査票には確定を待つくい違いがありません。"))
     _require_decider(questionnaire, user_id, is_admin)
     batch = questionnaire.batch
     defn = batch_definition(batch)
@@ -355,7 +360,7 @@ def decide_duplicate(questionnaire: PaperQuestionnaire, *, user_id: int, is_admi
     already counted and sets this questionnaire aside; ``correct_code`` replaces a misread
     code (or empties it) and tries again. Commit; returns the new state."""
     if questionnaire.state != "duplicate":
-        raise WrongState("この調査票は重複の判断を待っていません。")
+        raise WrongState(_("この調査票は重複の判断を待っていません。"))
     _require_decider(questionnaire, user_id, is_admin)
     batch = questionnaire.batch
     if decision == "keep_other":
@@ -368,12 +373,12 @@ def decide_duplicate(questionnaire: PaperQuestionnaire, *, user_id: int, is_admi
         db.session.commit()
         return questionnaire.state
     if decision != "correct_code":
-        raise WrongState("判断の種類が正しくありません。")
+        raise WrongState(_("判断の種類が正しくありません。"))
     if not normalise(code or ""):
-        raise CodeProblem("用紙に書かれている正しいコードを入力してください。")
+        raise CodeProblem(_("用紙に書かれている正しいコードを入力してください。"))
     checked = check_code(batch, code or "")
     if checked.hash == questionnaire.code_hash:
-        raise CodeProblem("同じコードです。用紙のコードを読み違えていたときだけ、正しいコードを入力します。")
+        raise CodeProblem(_("同じコードです。用紙のコードを読み違えていたときだけ、正しいコードを入力します。"))
     questionnaire.code_hash = checked.hash
     questionnaire.has_code = checked.hash is not None
     questionnaire.state = "keying"
@@ -389,10 +394,10 @@ def withdraw_entry(questionnaire: PaperQuestionnaire, *, user_id: int, is_admin:
     """Take back the only entry of a questionnaire (e.g. keyed under a wrong serial) — by the
     person who keyed it, or an admin; commit."""
     if questionnaire.state != "keying" or len(questionnaire.entries) != 1:
-        raise WrongState("取り消せるのは、1回だけ入力された調査票です。")
+        raise WrongState(_("取り消せるのは、1回だけ入力された調査票です。"))
     entry = questionnaire.entries[0]
     if entry.keyed_by != user_id and not is_admin:
-        raise NotAllowed("取り消せるのは、入力した本人か管理者です。")
+        raise NotAllowed(_("取り消せるのは、入力した本人か管理者です。"))
     batch = questionnaire.batch
     record(user_id, "paper.withdraw", batch.survey.key, batch=batch.id, serial=questionnaire.serial)
     db.session.delete(questionnaire)

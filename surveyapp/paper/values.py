@@ -13,11 +13,14 @@ import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..surveys.definitions import QuestionDef, SurveyDef
 from .models import BLANK, MARKS, UNCLEAR
 
-MARK_LABELS = {BLANK: "無回答", UNCLEAR: "複数回答・判読不能"}
-MULTIPLE_UNCLEAR_LABEL = "判読不能"
+MARK_LABELS = {BLANK: _l("無回答"), UNCLEAR: _l("複数回答・判読不能")}
+MULTIPLE_UNCLEAR_LABEL = _l("判読不能")
 MARK_KEYS = {BLANK: "0", UNCLEAR: "*"}
 """The key a keyer presses for a mark (and the number printed in front of it on screen)."""
 
@@ -27,27 +30,27 @@ def value_problem(question: QuestionDef, value: Any) -> str | None:
     codes = [o.code for o in question.options]
     if question.type == "single":
         if value in (None, ""):
-            return "用紙のとおりに選んでください（空欄なら「0 無回答」）。"
+            return _("用紙のとおりに選んでください（空欄なら「0 無回答」）。")
         if value not in codes and value not in MARKS:
-            return "選択肢の中から選んでください。"
+            return _("選択肢の中から選んでください。")
         return None
     if question.type == "multiple":
         if value in MARKS:
             return None
         if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-            return "選択肢の中から選んでください。"
+            return _("選択肢の中から選んでください。")
         if not set(value) <= set(codes) or len(set(value)) != len(value):
-            return "選択肢の中から選んでください。"
+            return _("選択肢の中から選んでください。")
         exclusive = [o for o in question.options if o.kind == "not_applicable" and o.code in value]
         if exclusive and len(value) > 1:
-            return (f"「{exclusive[0].text['ja']}」とほかの選択肢の両方に印があるときは、"
-                    f"「{MULTIPLE_UNCLEAR_LABEL}」を選んでください。")
+            return _("「%(option)s」とほかの選択肢の両方に印があるときは、「%(unclear)s」を選んでください。",
+                     option=exclusive[0].text["ja"], unclear=MULTIPLE_UNCLEAR_LABEL)
         return None
     if not isinstance(value, str):
-        return "文字で入力してください。"
+        return _("文字で入力してください。")
     limit = question.max_length
     if limit is not None and len(clean_text(value)) > limit:
-        return f"{limit}文字以内で入力してください（いまは{len(clean_text(value))}文字です）。"
+        return _("%(limit)d文字以内で入力してください（いまは%(n)d文字です）。", limit=limit, n=len(clean_text(value)))
     return None
 
 
@@ -109,4 +112,4 @@ def value_label(question: QuestionDef, value: Any) -> str:
         codes = value if isinstance(value, list) else [value]
         return "、".join(f"{numbers[c][0]} {numbers[c][1]}" if c in numbers else str(c) for c in codes)
     text = clean_text(value or "")
-    return text if text else "（空欄）"
+    return text if text else _("（空欄）")

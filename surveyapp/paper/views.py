@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
@@ -95,10 +96,11 @@ def _serials(start: str | None, end: str | None) -> list[int] | None:
     if not start and not end:
         return None
     if not (start or "").isdigit() or not (end or "").isdigit():
-        raise _RangeError("調査票番号の範囲は、最初と最後の番号を数字で指定してください。")
+        raise _RangeError(_("調査票番号の範囲は、最初と最後の番号を数字で指定してください。"))
     first, last = int(start or 0), int(end or 0)
     if not 1 <= first <= last or last - first >= MAX_COPIES:
-        raise _RangeError(f"調査票番号の範囲は、1以上で最初が最後以下、一度に{MAX_COPIES}部までで指定してください。")
+        raise _RangeError(_("調査票番号の範囲は、1以上で最初が最後以下、一度に%(n)d部までで指定してください。",
+                            n=MAX_COPIES))
     return list(range(first, last + 1))
 
 
@@ -181,7 +183,7 @@ def create() -> ResponseReturnValue:
         return _index(form, 400)
     wave = form.wave.data or ""
     if wave and not wave.isdigit():
-        form.wave.errors = ["一覧から発送を選んでください。"]
+        form.wave.errors = [_("一覧から発送を選んでください。")]
         return _index(form, 400)
     try:
         survey = get_survey(form.survey.data or "")
@@ -189,12 +191,13 @@ def create() -> ResponseReturnValue:
                              expected=form.expected.data or 0, wave_id=int(wave) if wave else None,
                              user_id=current_user.id, today=_today())
     except UnknownSurvey:
-        form.survey.errors = ["アンケートを選んでください。"]
+        form.survey.errors = [_("アンケートを選んでください。")]
         return _index(form, 400)
     except BatchInvalid as exc:
         form[exc.field].errors = [str(exc)]
         return _index(form, 400)
-    flash(f"束「{batch.label}」（{batch.expected}枚）を作りました。1回目の入力を始めてください。")
+    flash(_("束「%(label)s」（%(n)d枚）を作りました。1回目の入力を始めてください。",
+            label=batch.label, n=batch.expected))
     return redirect(url_for("paper.batch", batch_id=batch.id), 303)
 
 
@@ -258,15 +261,17 @@ def _entry_message(keyed: Any) -> str:
     serial = keyed.questionnaire.serial
     used = ""
     if keyed.code.state == "used":
-        used = "このコードはウェブでの回答かほかの調査票ですでに使われています。" if keyed.round == 1 else ""
+        used = _("このコードはウェブでの回答かほかの調査票ですでに使われています。") if keyed.round == 1 else ""
     if keyed.outcome == "first":
-        return f"No.{serial} の1回目を保存しました。{used}続けて次の調査票を入力できます。"
+        return _("No.%(serial)d の1回目を保存しました。%(used)s続けて次の調査票を入力できます。",
+                 serial=serial, used=used)
     if keyed.outcome == "done":
-        return f"No.{serial} の2回目を保存しました。1回目と一致したので、回答として集計しました。"
+        return _("No.%(serial)d の2回目を保存しました。1回目と一致したので、回答として集計しました。", serial=serial)
     if keyed.outcome == "duplicate":
-        return (f"No.{serial} の2回目を保存しました。1回目と一致しましたが、このコードはすでに使われています。"
-                "束の画面で、どちらを残すか判断してください。")
-    return f"No.{serial} の2回目を保存しました。1回目と違うところがあります。束の画面で、用紙を見て確定してください。"
+        return _("No.%(serial)d の2回目を保存しました。1回目と一致しましたが、このコードはすでに使われています。"
+                 "束の画面で、どちらを残すか判断してください。", serial=serial)
+    return _("No.%(serial)d の2回目を保存しました。1回目と違うところがあります。"
+             "束の画面で、用紙を見て確定してください。", serial=serial)
 
 
 # --------------------------------------------------------------------------- differences
@@ -331,12 +336,13 @@ def resolve_questionnaire(questionnaire_id: int) -> ResponseReturnValue:
 
 def _state_message(serial: int, state: str) -> str:
     if state == "done":
-        return f"No.{serial} を確定し、回答として集計しました。"
+        return _("No.%(serial)d を確定し、回答として集計しました。", serial=serial)
     if state == "duplicate":
-        return f"No.{serial} を確定しましたが、このコードはすでに使われています。どちらを残すか判断してください。"
+        return _("No.%(serial)d を確定しましたが、このコードはすでに使われています。どちらを残すか判断してください。",
+                 serial=serial)
     if state == "set_aside":
-        return f"No.{serial} は集計しないことにしました（すでに集計されている回答を残します）。"
-    return f"No.{serial} を保存しました。"
+        return _("No.%(serial)d は集計しないことにしました（すでに集計されている回答を残します）。", serial=serial)
+    return _("No.%(serial)d を保存しました。", serial=serial)
 
 
 @bp.post("/paper/questionnaires/<int:questionnaire_id>/decision")
@@ -373,5 +379,5 @@ def withdraw(questionnaire_id: int) -> ResponseReturnValue:
     except (NotAllowed, WrongState) as exc:
         flash(str(exc))
         return redirect(url_for("paper.questionnaire_detail", questionnaire_id=questionnaire_id), 303)
-    flash(f"No.{serial} の入力を取り消しました。")
+    flash(_("No.%(serial)d の入力を取り消しました。", serial=serial))
     return redirect(url_for("paper.batch", batch_id=batch_id), 303)
