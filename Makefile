@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs
+.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs roles-doc
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -51,6 +51,10 @@ accessibility: install-dev catalogues node_modules/axe-core/axe.min.js
 	$(BIN)/python -m pytest -m browser tests/browser
 	$(BIN)/python tools/accessibility_report.py test-results/accessibility.json docs/accessibility.md
 
+## make roles-doc — rewrite docs/roles.md from the roles table in surveyapp/auth/roles.py
+roles-doc: install
+	$(BIN)/python tools/roles_doc.py
+
 test-postgres: install-dev catalogues
 	tools/with-postgres $(BIN)/python -m pytest -m "not browser"
 
@@ -61,10 +65,11 @@ test-js:
 ## make test — lint, type checks, the kiosk JavaScript, the whole suite on SQLite, then on PostgreSQL
 test: lint test-js test-sqlite test-postgres
 
-bench: install-dev
+bench: install-dev catalogues
 	$(BIN)/python -m tests.bench.bench_stats
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export
+	$(BIN)/python -m tests.bench.bench_slow_network
 
 ## make survey-docs — regenerate docs/survey-schema.json and the example workbooks in docs/examples/surveys/
 survey-docs: install

@@ -9,14 +9,20 @@ from typing import Any
 
 from flask import Flask
 
+from .assets import HashedStaticFlask
 from .config import ConfigError, ensure_secret_key, load_config
+
+PRIVATE_UMASK = 0o077
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
+    # Files this process creates (the SQLite database and its -wal/-shm, the secret key,
+    # backups) are readable by the service account only.
+    os.umask(PRIVATE_UMASK)
     test_config = dict(test_config or {})
-    app = Flask(__name__, instance_relative_config=True,
-                instance_path=test_config.pop("INSTANCE_PATH", None))
+    app = HashedStaticFlask(__name__, instance_relative_config=True,
+                            instance_path=test_config.pop("INSTANCE_PATH", None))
     os.makedirs(app.instance_path, exist_ok=True)
     config = load_config(app.instance_path, os.environ)
     config.update(test_config)
@@ -27,10 +33,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     _trust_proxies(app, int(config["PROXY_FIX_X_FOR"]))
     _register_extensions(app)
-    _register_blueprints(app)
-    from .web import register_web_hooks
+    from .web import register_url_converters, register_web_hooks
 
+    register_url_converters(app)  # before any route is added
+    _register_blueprints(app)
     register_web_hooks(app)
+    from .auth.sessions import init_auth
+
+    init_auth(app)
     from .cli import register_cli
 
     register_cli(app)
@@ -60,19 +70,25 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        # Brotli where the browser accepts it, else gzip; applied by web.compress_response.
+        "COMPRESS_REGISTER": False,
+        "COMPRESS_ALGORITHM": ["br", "gzip"],
+        "COMPRESS_ALGORITHM_STREAMING": ["br", "gzip"],
+        "COMPRESS_BR_LEVEL": 5,
     })
     return settings
 
 
 def _register_extensions(app: Flask) -> None:
     from .auth.services import load_user
-    from .extensions import babel, configure_sqlite, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, configure_sqlite, csrf, db, login_manager, migrate
     from .i18n import babel_locale
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
                      render_as_batch=True, compare_type=True)
     csrf.init_app(app)
+    compress.init_app(app)
     babel.init_app(app, locale_selector=babel_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -83,6 +99,7 @@ def _register_extensions(app: Flask) -> None:
         if engine.dialect.name == "sqlite":
             configure_sqlite(engine)
             _check_sqlite(engine)
+            _private_sqlite_files(str(engine.url.database or ""))
 
 
 def _check_sqlite(engine: Any) -> None:
@@ -97,8 +114,25 @@ def _check_sqlite(engine: Any) -> None:
         raise ConfigError(f"SQLite settings did not take effect: {wrong}")
 
 
+def _private_sqlite_files(database: str) -> None:
+    """A database made before the umask above may be readable by others: make it private."""
+    if database in ("", ":memory:"):
+        return
+    log = logging.getLogger("surveyapp")
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        path = database + suffix
+        try:
+            mode = os.stat(path).st_mode & 0o777
+        except FileNotFoundError:
+            continue
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+            log.warning("made %s readable by its owner only (was %o)", os.path.basename(path), mode)
+
+
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
+    from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
     from .invitations import models as _invitation_models  # noqa: F401  (model registration)
     from .invitations.public_views import bp as invitations_bp
@@ -121,3 +155,4 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_bp)
     app.register_blueprint(invitations_staff_bp)
     app.register_blueprint(paper_bp)
+    app.register_blueprint(admin_bp)

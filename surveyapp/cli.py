@@ -9,8 +9,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from .auth.models import ROLES
-from .auth.services import AccountError, create_staff
+from .auth.cli import staff_cli
 from .surveys.definitions import DefinitionError, builtin_paths, load_definition
 from .surveys.format.files import read_definition_file
 from .surveys.format.json_schema import definition_schema_json
@@ -27,7 +26,6 @@ from .surveys.services import (
 )
 
 surveys_cli = AppGroup("surveys", help="Load, export and open survey definitions.")
-staff_cli = AppGroup("staff", help="Manage staff accounts.")
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalogues.")
 
 
@@ -53,6 +51,10 @@ def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
         state = ("created" if result.created_survey else
                  "new version" if result.created_version else "unchanged")
         click.echo(f"{defn.key}: {state} (version {result.version.number})")
+        for warning in result.comparability:
+            reasons = ", ".join(r.code + (f" ({r.language})" if r.language else "") for r in warning.reasons)
+            click.echo(f"{defn.key}: KPI {warning.kpi} is no longer comparable with earlier years "
+                       f"({reasons}); recorded with version {result.version.number}", err=True)
         if open_ and result.survey.status == "draft":
             set_schedule(result.survey, status="open", opens_at=None, closes_at=None,
                          user_id=None)
@@ -147,27 +149,6 @@ def purge_flows_command(days: int) -> None:
 
     count = purge_stale_flows(timedelta(days=days))
     click.echo(f"deleted {count} unfinished answer sets older than {days} days")
-
-
-@staff_cli.command("create")
-@click.argument("email")
-@click.option("--role", type=click.Choice(ROLES), required=True)
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
-def staff_create_command(email: str, role: str, password_stdin: bool) -> None:
-    """Create a staff account."""
-    if password_stdin:
-        password = sys.stdin.readline().rstrip("\r\n")
-    else:
-        password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-    try:
-        user = create_staff(email, password, role)
-    except AccountError as exc:
-        messages = {"invalid_email": "the e-mail address is not valid",
-                    "invalid_role": "unknown role",
-                    "short_password": "the password must have at least 12 characters",
-                    "email_taken": "an account with this e-mail address exists"}
-        raise click.ClickException(messages[exc.code]) from None
-    click.echo(f"created {user.email} ({user.role})")
 
 
 @click.command("backup")

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .surveys.format.schema import EMAIL_RE, PHONE_RE, WEB_URL_RE
+
 ENV_PREFIX = "SURVEYAPP_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 SQLITE_FILE = "surveyapp.sqlite3"
@@ -64,11 +66,29 @@ def _parse_database_url(raw: str) -> str:
     return value
 
 
-def _parse_base_url(raw: str) -> str:
+def _parse_url(raw: str) -> str:
     value = _parse_text(raw)
-    if not value.startswith(("http://", "https://")):
+    if not WEB_URL_RE.fullmatch(value):
         raise ValueError("expected an http:// or https:// URL")
-    return value.rstrip("/")
+    return value
+
+
+def _parse_base_url(raw: str) -> str:
+    return _parse_url(raw).rstrip("/")
+
+
+def _parse_phone(raw: str) -> str:
+    value = _parse_text(raw)
+    if not PHONE_RE.fullmatch(value):
+        raise ValueError('expected a telephone number such as "058-383-1111"')
+    return value
+
+
+def _parse_email(raw: str) -> str:
+    value = _parse_text(raw)
+    if not EMAIL_RE.fullmatch(value):
+        raise ValueError("expected an e-mail address")
+    return value
 
 
 def _parse_log_level(raw: str) -> str:
@@ -110,6 +130,25 @@ SETTINGS: Mapping[str, Setting] = {
     "PROXY_FIX_X_FOR": Setting(_parse_proxy_count, 0,
                                "number of trusted proxies in front of the app whose "
                                "X-Forwarded-For/-Proto/-Host headers are believed (0: none)"),
+    "SESSION_IDLE_MINUTES": Setting(_parse_positive_int, 30,
+                                    "staff: minutes without a request before a login ends"),
+    "SESSION_MAX_HOURS": Setting(_parse_positive_int, 12, "staff: hours after which a login ends in any case"),
+    "LOGIN_FREE_FAILURES": Setting(_parse_positive_int, 5,
+                                   "staff: wrong passwords on one account before each try must wait"),
+    "LOGIN_SOURCE_FREE_FAILURES": Setting(_parse_positive_int, 20,
+                                          "staff: wrong passwords from one address (any account) "
+                                          "before each try must wait"),
+    "LOGIN_MAX_DELAY_SECONDS": Setting(_parse_positive_int, 900,
+                                       "staff: longest wait between two tries after wrong passwords"),
+    "PASSWORD_RESET_HOURS": Setting(_parse_positive_int, 24,
+                                    "staff: hours a one-time password reset code stays valid"),
+    "CONTACT_NAME": Setting(_parse_text, None,
+                            "who answers residents' questions, shown on respondent pages and posters"),
+    "CONTACT_PHONE": Setting(_parse_phone, None, "telephone number of that contact"),
+    "CONTACT_EMAIL": Setting(_parse_email, None, "e-mail address of that contact"),
+    "CONTACT_URL": Setting(_parse_url, None, "web page of that contact (e.g. an inquiry form)"),
+    "PRIVACY_POLICY_URL": Setting(_parse_url, None,
+                                  "the privacy policy linked from respondent pages"),
     "KIOSK_IDLE_SECONDS": Setting(_parse_positive_int, 60, "kiosk: idle seconds before the warning"),
     "KIOSK_COUNTDOWN_SECONDS": Setting(_parse_countdown, 30,
                                        "kiosk: countdown of the idle warning (at least 20)"),

@@ -3,7 +3,9 @@
 ``flask demo responses --survey KEY --count N --seed S [--fiscal-year Y]``. Answers are drawn
 from plausible distributions: the KPI question around its baseline, an older-leaning age profile,
 a few multiple choices, and now and then a short comment. Demo responses are labelled as such on
-every staff page and never reach open data.
+every staff page, leave the results by default once a survey has real responses, and never
+reach open data. ``flask demo delete --survey KEY`` (or the button on the admin survey page)
+deletes them.
 """
 
 from __future__ import annotations
@@ -15,15 +17,23 @@ from datetime import datetime, timedelta
 
 import click
 from flask.cli import AppGroup
+from sqlalchemy import func
 
+from .audit import record
+from .extensions import db
+from .respond.models import Answer, Response
 from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
+from .results.filters import DEMO_CHANNEL
 from .surveys.definitions import QuestionDef, SurveyDef
+from .surveys.models import Survey
 from .surveys.services import UnknownSurvey, get_survey, version_definition
 from .timeutil import fiscal_year, from_japan, utcnow
 
 demo_cli = AppGroup("demo", help="Generate synthetic demo data.")
 
 AGE_WEIGHTS = {"18_29": 0.09, "30_39": 0.11, "40_49": 0.15, "50_59": 0.17, "60_69": 0.21, "70_over": 0.27}
+# The languages residents answer in (Kakamigahara has many Brazilian and Vietnamese residents).
+LANGUAGE_WEIGHTS = {"ja": 0.9, "ja-easy": 0.03, "pt-BR": 0.03, "en": 0.02, "vi": 0.02}
 COMMENTS = (
     "オンライン申請がもっと増えるとうれしいです。",
     "窓口の方が丁寧に説明してくれました。",
@@ -73,6 +83,13 @@ def _answer(question: QuestionDef, rng: random.Random,
     return rng.choice(codes)
 
 
+def demo_language(client_uuid: uuid.UUID) -> str:
+    """The language a demo respondent answered in, drawn apart from the answers (so adding it
+    changed no earlier seed's responses)."""
+    rng = random.Random(client_uuid.int)
+    return rng.choices(list(LANGUAGE_WEIGHTS), weights=list(LANGUAGE_WEIGHTS.values()))[0]
+
+
 def demo_times(count: int, year: int | None, rng: random.Random) -> Iterator[datetime]:
     """Submission times (naive UTC) spread over the fiscal year (up to now for the current one)."""
     now = utcnow()
@@ -110,7 +127,8 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
         client_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
         try:
             receipt = submit_response(defn=defn, version=version, link=None, channel="demo",
-                                      client_uuid=client_uuid, answers=answers, now=moment)
+                                      client_uuid=client_uuid, answers=answers, now=moment,
+                                      language=demo_language(client_uuid))
         except SurveyNotAccepting:
             raise click.ClickException(
                 f"{survey_key} is not accepting responses at {moment:%Y-%m-%d}; open it first "
@@ -121,3 +139,35 @@ def responses_command(survey_key: str, count: int, seed: int, year: int | None) 
                 "(the survey changed since); use another --seed") from None
         stored += int(receipt.created)
     click.echo(f"{survey_key}: stored {stored} demo responses (seed {seed})")
+
+
+def count_demo_responses(survey: Survey) -> int:
+    """How many demo responses a survey has."""
+    return db.session.scalar(db.select(func.count()).select_from(Response).where(
+        Response.survey_id == survey.id, Response.channel == DEMO_CHANNEL)) or 0
+
+
+def delete_demo_responses(survey: Survey, *, user_id: int | None = None) -> int:
+    """Delete every demo response of a survey with its answers (real responses are untouched),
+    record it in the audit log; commit. Returns how many responses were deleted."""
+    deleted = count_demo_responses(survey)
+    ids = db.select(Response.id).where(Response.survey_id == survey.id,
+                                       Response.channel == DEMO_CHANNEL).scalar_subquery()
+    db.session.execute(db.delete(Answer).where(Answer.response_id.in_(ids)))
+    db.session.execute(db.delete(Response).where(Response.survey_id == survey.id,
+                                                 Response.channel == DEMO_CHANNEL))
+    record(user_id, "demo.delete", survey.key, responses=deleted)
+    db.session.commit()
+    return deleted
+
+
+@demo_cli.command("delete")
+@click.option("--survey", "survey_key", required=True, help="Survey key, e.g. digital-services.")
+def delete_command(survey_key: str) -> None:
+    """Delete the demo responses (channel demo) of a survey; real responses are kept."""
+    try:
+        survey = get_survey(survey_key)
+    except UnknownSurvey as exc:
+        raise click.ClickException(str(exc)) from None
+    deleted = delete_demo_responses(survey)
+    click.echo(f"{survey_key}: deleted {deleted} demo responses")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_compress import Compress
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
@@ -26,6 +27,7 @@ migrate = Migrate()
 babel = LanguageBabel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+compress = Compress()  # applied per response by web.compress_response, not to staff pages
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 

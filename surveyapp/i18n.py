@@ -19,10 +19,12 @@ from __future__ import annotations
 import logging
 import os
 import re
-from collections.abc import Mapping
-from functools import cached_property
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from functools import cache, cached_property
 from typing import Any
 
+import budoux
 from babel.support import NullTranslations, Translations
 from flask import current_app, g, has_request_context, request
 from flask_babel import Babel, Domain, get_babel, refresh
@@ -92,7 +94,8 @@ def is_staff_request() -> bool:
 
 
 def current_language() -> str:
-    """The language of this request: explicit choice (cookie) → link default → browser → ja."""
+    """The language of this request: the resident's explicit choice (cookie) → the language the
+    link is fixed to, if any → the browser's Accept-Language → ja."""
     if not has_request_context():
         return DEFAULT_LANGUAGE
     cached = g.get("language")
@@ -111,11 +114,35 @@ def current_language() -> str:
     return str(choice)
 
 
-def set_link_language(code: str) -> None:
-    """Remember the default language of the link being answered (used when no cookie is set)."""
+def use_language(code: str) -> None:
+    """Render the rest of this request in ``code``: the staff preview of a respondent page (staff
+    pages are otherwise always Japanese)."""
+    g.language = code
+    refresh()
+
+
+def set_link_language(code: str | None) -> None:
+    """Remember the language the link being answered is fixed to (None: not fixed), used when
+    the resident has not chosen one."""
     g.link_language = code
     g.pop("language", None)
     refresh()
+
+
+@contextmanager
+def in_language(code: str) -> Iterator[None]:
+    """Render part of a page in another language (e.g. a poster for residents on a staff page)."""
+    previous = g.get("language")
+    g.language = code
+    refresh()
+    try:
+        yield
+    finally:
+        if previous is None:
+            g.pop("language", None)
+        else:
+            g.language = previous
+        refresh()
 
 
 def _from_accept_language(offered: tuple[str, ...]) -> str:
@@ -201,6 +228,25 @@ def ruby(text: Any) -> Markup:
     """Escape ``text``, then show ``{漢字|かんじ}`` as ruby on やさしい日本語 pages (base text elsewhere)."""
     escaped = str(escape("" if text is None else text))
     return Markup(_ruby_markup(escaped, current_language() == "ja-easy"))  # noqa: S704 - escaped above
+
+
+@cache
+def _japanese_phrases() -> budoux.Parser:
+    return budoux.load_default_japanese_parser()
+
+
+def phrases(text: Any) -> Markup:
+    """Escape ``text`` and allow line breaks only between phrases, for headings that must not
+    break mid-word (「市民ア／ンケート」): in Japanese a ``<wbr>`` between the phrases BudouX
+    finds (use with ``word-break: keep-all``); やさしい日本語 is already written with spaces
+    between phrases and gets its ruby; other languages break at spaces anyway."""
+    value = "" if text is None else str(text)
+    language = current_language()
+    if language == "ja-easy":
+        return ruby(value)
+    if language != "ja":
+        return escape(strip_ruby(value))
+    return Markup("<wbr>").join(escape(part) for part in _japanese_phrases().parse(value))
 
 
 def ruby_always(text: Any) -> Markup:

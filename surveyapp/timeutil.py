@@ -41,3 +41,5 @@ def wareki_fiscal_year(year: int) -> str:
 def fiscal_year_label(year: int) -> str:
     """「令和7年度（2025年度）」."""
     return f"{wareki_fiscal_year(year)}（{year}年度）"
+
+

@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
+from .extensions import compress
 from .i18n import (
     LANGUAGE_NAMES,
     available_languages,
@@ -17,6 +19,7 @@ from .i18n import (
     html_lang,
     is_staff_request,
     large_text,
+    phrases,
     plain_gettext,
     ruby,
     ruby_always,
@@ -41,8 +44,44 @@ ERROR_MESSAGES = {
 }
 
 
+# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot
+# name a row, so it is "not found" rather than an overflow deep in the database driver.
+URL_INT_MAX = 2**31 - 1
+
+
+def digits_up_to(limit: int) -> str:
+    """A regular expression for the decimal numbers 0 … ``limit`` (leading zeros allowed)."""
+    text = str(limit)
+    choices = [rf"\d{{1,{len(text) - 1}}}"] if len(text) > 1 else []
+    for position, digit in enumerate(text):
+        low = 1 if position == 0 and len(text) > 1 else 0
+        if int(digit) > low:
+            rest = len(text) - position - 1
+            choices.append(text[:position] + f"[{low}-{int(digit) - 1}]" + (rf"\d{{{rest}}}" if rest else ""))
+    choices.append(text)
+    return "0*(?:" + "|".join(choices) + ")"
+
+
+class BoundedIntConverter(IntegerConverter):
+    """``<int:…>`` in every route: 0 … URL_INT_MAX. A larger or negative number does not match
+    the route at all, so it is 404 on every method (never 405 or 500)."""
+
+    def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
+                 max: int | None = None, signed: bool = False) -> None:  # noqa: A002
+        limit = URL_INT_MAX if max is None else max
+        super().__init__(map, fixed_digits, 0 if min is None else min, limit, signed)
+        if not fixed_digits and not signed:
+            self.regex = digits_up_to(limit)
+
+
+def register_url_converters(app: Flask) -> None:
+    """One app-wide bound for integers in URLs (must run before routes are added)."""
+    app.url_map.converters["int"] = BoundedIntConverter
+
+
 def register_web_hooks(app: Flask) -> None:
-    """Security headers on every response, friendly error pages, template globals."""
+    """Security headers on every response, compression, friendly error pages, template globals."""
+    app.after_request(compress_response)  # registered first: runs after the other hooks
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
@@ -78,7 +117,8 @@ def register_web_hooks(app: Flask) -> None:
     # Our own gettext for templates: Jinja's would trust the translation as HTML.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
                                  _plain=plain_gettext)
-    app.jinja_env.filters.update(ruby=ruby, ruby_always=ruby_always, no_ruby=strip_ruby)
+    app.jinja_env.filters.update(ruby=ruby, ruby_always=ruby_always, no_ruby=strip_ruby,
+                                 phrases=phrases)
 
     @app.context_processor
     def _globals() -> dict[str, Any]:
@@ -87,6 +127,18 @@ def register_web_hooks(app: Flask) -> None:
                 "languages": available_languages, "html_lang": html_lang,
                 "language_names": LANGUAGE_NAMES, "staff_page": is_staff_request(),
                 "large_text": large_text(), "here": _here}
+
+
+def compress_response(response: Response) -> Response:
+    """Brotli or gzip for HTML, CSS, JavaScript and JSON, except on staff pages.
+
+    Staff pages show residents' free-text answers next to input reflected from the address
+    (filters); compressing secrets together with attacker-chosen text is what BREACH measures,
+    and staff work on the city's network, where the bytes hardly matter. The reasoning for the
+    respondent pages is in docs/performance.md."""
+    if is_staff_request() or response.status_code == 206:  # a byte range is of the plain file
+        return response
+    return compress.after_request(response)
 
 
 def _here() -> str:

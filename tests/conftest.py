@@ -26,6 +26,7 @@ PERSONAS = {
     "analyst": "analyst@city.example.jp",
     "course-staff": "course@city.example.jp",
     "data-entry": "entry@city.example.jp",
+    "author": "author@city.example.jp",
 }
 
 
@@ -161,6 +162,17 @@ def link_code(app: Flask, survey_key: str) -> str:
 def start_flow(client: FlaskClient, code: str) -> None:
     response = client.post(f"/s/{code}")
     assert response.status_code == 303, response.data
+
+
+def post_with_errors(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
+    """POST a page that does not validate: the answer is a 303 back to the same page (so the
+    browser's history never holds the POST); returns the page that the redirect shows."""
+    response = client.post(url, data=data)
+    assert response.status_code == 303, response.get_data(as_text=True)[:2000]
+    assert response.headers["Location"].endswith(url)
+    page = client.get(url)
+    assert page.status_code == 200
+    return page
 
 
 def response_id_on(html: str) -> str:

@@ -6,12 +6,25 @@ import csv
 import io
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
+from datetime import date
+from functools import lru_cache
 from urllib.parse import quote
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 UTF8_BOM = "\ufeff"
 
-Cell = str | int | float | None
+Cell = str | int | float | date | None
+"""A value of a download: a date is written as ISO text in CSV and as a date cell in Excel."""
+
+
+@lru_cache(maxsize=8192)
+def _lead(char: str) -> int:
+    """How a leading character matters: 0 not at all, 1 a space (look further), 2 a trigger."""
+    if unicodedata.category(char) == "Zs":
+        return 1
+    if char in FORMULA_TRIGGERS or unicodedata.normalize("NFKC", char) in FORMULA_TRIGGERS:
+        return 2
+    return 0
 
 
 def safe_text(value: str) -> str:
@@ -22,12 +35,12 @@ def safe_text(value: str) -> str:
     leading ``'``; "spaces" are every Unicode space separator (U+0020, U+3000, U+00A0 …).
     Nothing else is changed, so removing that one character gives the original text back.
     """
-    start = 0
-    while start < len(value) and unicodedata.category(value[start]) == "Zs":
-        start += 1  # ordinary, ideographic, no-break and other space separators
-    if start < len(value) and (value[start] in FORMULA_TRIGGERS
-                               or unicodedata.normalize("NFKC", value[start]) in FORMULA_TRIGGERS):
-        return "'" + value
+    for char in value:  # what a character means is looked up once (exports write millions of cells)
+        kind = _lead(char)
+        if kind == 2:
+            return "'" + value
+        if kind == 0:
+            return value
     return value
 
 

@@ -10,12 +10,27 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from ..formatting import pct
 from ..results.breakdowns import Breakdown
 from ..results.kpis import KpiYearResult
 from ..results.weighted import WeightedResult
 from ..stats import METHODS_NOTE
 from ..timeutil import fiscal_year_label, wareki_fiscal_year
 from .cells import Cell
+from .columns import (
+    COUNT,
+    DECIMAL1,
+    DECIMAL2,
+    DEFINITION_COLUMNS,
+    FLAG,
+    LEVEL,
+    POINTS,
+    RATE,
+    YEAR,
+    Column,
+    csv_header,
+    definition_rows,
+)
 from .labels import (
     ASSESSMENT_LABELS,
     DIRECTION_LABELS,
@@ -28,52 +43,55 @@ from .xlsx import Sheet
 
 MIN_SHOWN = 5
 
-KPI_COLUMNS: list[tuple[str, str, str]] = [
-    ("survey", "アンケート", "アンケートのキー"),
-    ("kpi", "KPIキー", "KPIのキー"),
-    ("title", "KPI", "KPIの名称"),
-    ("fiscal_year_wareki", "年度（和暦）", "例：令和8年度"),
-    ("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）"),
-    ("weighted", "重み付け", "1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし"),
-    ("responses", "回答数", "この年度の回答数"),
-    ("demo_responses", "うちデモデータ", "回答数のうちデモデータ（経路 demo）の数"),
-    ("no_answer", "無回答", "KPIの設問に答えなかった回答数"),
-    ("excluded", "対象外", "「利用したことがない」など母数から除く選択肢の回答数"),
-    ("n", "n（母数）", "割合の分母"),
-    ("successes", "該当数", "割合の分子（成功とする選択肢の回答数）"),
-    ("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）"),
-    ("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）"),
-    ("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）"),
-    ("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など"),
-    ("ci_level", "信頼水準", "例：0.95"),
-    ("population", "母集団の大きさ", "有限母集団修正に使った母集団の大きさ（使わないときは空欄）"),
-    ("effective_n", "有効n", "重み付けなしの行：有限母集団修正後の n(N−1)/(N−n)。重み付けの行：キッシュの有効n"
-     "＝n÷デザイン効果（n と同じ回答者の重みから。n を超えない）"),
-    ("design_effect", "デザイン効果", "重み付け推定のキッシュのデザイン効果 1＋CV²（n に入る回答者の重みの変動係数）"),
-    ("suppressed", "非表示", "1＝信頼性または秘匿のため割合と区間を空欄にした"),
-    ("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など。"
-     "weighting_failed＝重みを人口表の合計に合わせられなかった（KPIのページに原因の区分を表示）"),
-    ("counts_suppressed", "件数の非表示", "1＝1〜4人の件数を空欄にした"),
-    ("baseline", "基準値", "計画の基準値（0〜1）"),
-    ("baseline_fiscal_year", "基準年度", "基準値の年度（西暦）"),
-    ("baseline_n", "基準値のn", "基準値の標本の大きさ（不明なときは空欄）"),
-    ("change", "基準値からの変化", "割合 − 基準値"),
-    ("change_low", "変化の区間（下限）", "変化の信頼区間の下限"),
-    ("change_high", "変化の区間（上限）", "変化の信頼区間の上限"),
-    ("change_method", "変化の区間の方法", "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）。"
-     "重み付けの行は newcombe-neff／score-neff（線形化分散から求めた有効サンプルサイズで計算）"),
-    ("change_assessment", "変化の判定", "improved, declined, no_detectable_change"),
-    ("target", "目標値", "数値目標（0〜1、ないときは空欄）"),
-    ("target_fiscal_year", "目標年度", "目標年度（西暦）"),
-    ("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
-    ("verdict", "判定", "reached, not_reached, inconclusive"),
-    ("verdict_label", "判定（日本語）", "達成／未達成／判断できない"),
-    ("verdict_threshold", "判定に使った値", "目標値、または数値目標がないときは基準値"),
-    ("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
+KPI_COLUMNS: list[Column] = [
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
+    Column("title", "KPI", "KPIの名称", width=40),
+    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
+    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
+    Column("weighted", "重み付け", "1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし", FLAG),
+    Column("responses", "回答数", "この年度の回答数", COUNT),
+    Column("demo_responses", "うちデモデータ", "回答数のうちデモデータ（経路 demo）の数", COUNT),
+    Column("no_answer", "無回答", "KPIの設問に答えなかった回答数", COUNT),
+    Column("excluded", "対象外", "「利用したことがない」など母数から除く選択肢の回答数", COUNT),
+    Column("n", "n（母数）", "割合の分母", COUNT),
+    Column("successes", "該当数", "割合の分子（成功とする選択肢の回答数）", COUNT),
+    Column("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）", RATE),
+    Column("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）", RATE),
+    Column("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）", RATE),
+    Column("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など"),
+    Column("ci_level", "信頼水準", "例：0.95", LEVEL),
+    Column("population", "母集団の大きさ", "有限母集団修正に使った母集団の大きさ（使わないときは空欄）", COUNT),
+    Column("effective_n", "有効n", "重み付けなしの行：有限母集団修正後の n(N−1)/(N−n)。重み付けの行：キッシュの有効n"
+           "＝n÷デザイン効果（n と同じ回答者の重みから。n を超えない）", DECIMAL1),
+    Column("design_effect", "デザイン効果",
+           "重み付け推定のキッシュのデザイン効果 1＋CV²（n に入る回答者の重みの変動係数）", DECIMAL2),
+    Column("suppressed", "非表示", "1＝信頼性または秘匿のため割合と区間を空欄にした", FLAG),
+    Column("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など。"
+           "weighting_failed＝重みを人口表の合計に合わせられなかった（KPIのページに原因の区分を表示）"),
+    Column("counts_suppressed", "件数の非表示", "1＝1〜4人の件数を空欄にした", FLAG),
+    Column("baseline", "基準値", "計画の基準値（0〜1）", RATE),
+    Column("baseline_fiscal_year", "基準年度", "基準値の年度（西暦）", YEAR),
+    Column("baseline_n", "基準値のn", "基準値の標本の大きさ（不明なときは空欄）", COUNT),
+    Column("change", "基準値からの変化", "割合 − 基準値", POINTS),
+    Column("change_low", "変化の区間（下限）", "変化の信頼区間の下限", POINTS),
+    Column("change_high", "変化の区間（上限）", "変化の信頼区間の上限", POINTS),
+    Column("change_method", "変化の区間の方法",
+           "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）。"
+           "重み付けの行は newcombe-neff／score-neff（線形化分散から求めた有効サンプルサイズで計算）"),
+    Column("change_assessment", "変化の判定", "improved, declined, no_detectable_change"),
+    Column("target", "目標値", "数値目標（0〜1、ないときは空欄）", RATE),
+    Column("target_fiscal_year", "目標年度", "目標年度（西暦）", YEAR),
+    Column("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
+    Column("verdict", "判定", "reached, not_reached, inconclusive（目標年度以降）；目標年度より前は "
+           "on_track, off_track, track_unclear（基準値から目標への直線の道筋と比べた途中の位置）"),
+    Column("verdict_label", "判定（日本語）",
+           "達成／未達成／判断できない；目標年度より前は 順調／遅れ／順調か判断できない"),
+    Column("verdict_threshold", "判定に使った値", "目標値（目標年度より前はその年度の道筋の値）、"
+           "または数値目標がないときは基準値", RATE),
+    Column("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
 ]
-KPI_HEADER = [key for key, _, _ in KPI_COLUMNS]
-RATE_COLUMNS = {"estimate", "ci_low", "ci_high", "baseline", "target", "verdict_threshold"}
-POINT_COLUMNS = {"change", "change_low", "change_high"}
+KPI_HEADER = csv_header(KPI_COLUMNS)
 
 
 def finite(value: float | None) -> float | None:
@@ -181,8 +199,20 @@ def _weighted_row(result: KpiYearResult, weighted: WeightedResult) -> list[Cell]
     return [row.get(key) for key in KPI_HEADER]
 
 
-OPTION_HEADER = ["survey", "kpi", "fiscal_year_wareki", "fiscal_year", "option", "option_label",
-                 "in_base", "success", "count", "count_suppressed", "suppression_reason"]
+OPTION_COLUMNS = [
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
+    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
+    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
+    Column("option", "選択肢コード", "選択肢のコード（no_answer＝無回答）", width=20),
+    Column("option_label", "選択肢", "選択肢の文言", width=30),
+    Column("in_base", "母数に含む", "1＝n（母数）に含める選択肢、0＝対象外", FLAG),
+    Column("success", "該当", "1＝割合の分子に数える選択肢", FLAG),
+    Column("count", "回答数", "この選択肢を選んだ回答の数（1〜4人のときは空欄）", COUNT),
+    Column("count_suppressed", "件数の非表示", "1＝件数を空欄にした", FLAG),
+    Column("suppression_reason", "非表示の理由", "small_count（1〜4人）など"),
+]
+OPTION_HEADER = csv_header(OPTION_COLUMNS)
 
 
 def option_rows(results: Iterable[KpiYearResult]) -> list[list[Cell]]:
@@ -198,9 +228,26 @@ def option_rows(results: Iterable[KpiYearResult]) -> list[list[Cell]]:
     return rows
 
 
-BREAKDOWN_HEADER = ["survey", "kpi", "fiscal_year_wareki", "fiscal_year", "breakdown", "breakdown_label",
-                    "group", "group_label", "n", "successes", "estimate", "ci_low", "ci_high", "ci_method",
-                    "ci_level", "suppressed", "suppression_reason"]
+BREAKDOWN_COLUMNS = [
+    Column("survey", "アンケート", "アンケートのキー", width=18),
+    Column("kpi", "KPIキー", "KPIのキー", width=28),
+    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
+    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
+    Column("breakdown", "内訳のキー", "内訳に使った設問のキー（channel＝回答経路）"),
+    Column("breakdown_label", "内訳", "内訳の名前（年齢区分、性別、経路など）", width=14),
+    Column("group", "区分コード", "区分（選択肢や経路）のコード"),
+    Column("group_label", "区分", "区分の名前", width=24),
+    Column("n", "n（母数）", "割合の分母（1〜4人のときは空欄）", COUNT),
+    Column("successes", "該当数", "割合の分子", COUNT),
+    Column("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）", RATE),
+    Column("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）", RATE),
+    Column("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）", RATE),
+    Column("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald"),
+    Column("ci_level", "信頼水準", "例：0.95", LEVEL),
+    Column("suppressed", "非表示", "1＝信頼性または秘匿のため値を空欄にした", FLAG),
+    Column("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など"),
+]
+BREAKDOWN_HEADER = csv_header(BREAKDOWN_COLUMNS)
 
 
 def breakdown_rows(breakdowns: Iterable[Breakdown]) -> list[list[Cell]]:
@@ -233,13 +280,13 @@ def methods_lines(results: Sequence[KpiYearResult]) -> list[list[Cell]]:
             continue
         seen.add((kpi.survey_key, kpi.key))
         target = ("数値目標なし（" + label(DIRECTION_LABELS, kpi.direction) + "）" if kpi.target_value is None
-                  else f"{kpi.target_value * 100:g}%")
+                  else pct(kpi.target_value))
         lines.append([f"{kpi.title}（{kpi.survey_key} / {kpi.key}）"])
         lines.append([f"  割合＝{kpi.headline}の回答数 ÷ n。n＝回答数"
                       + ("" if not kpi.excluded else "−対象外（" + "、".join(
                           kpi.option_label(c) for c in kpi.excluded) + "）")
                       + ("（無回答を含む）" if kpi.no_answer_in_base else "−無回答")])
-        lines.append([f"  基準値 {kpi.baseline_value * 100:g}%（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
+        lines.append([f"  基準値 {pct(kpi.baseline_value)}（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
                       f"／目標 {target}（{fiscal_year_label(kpi.target_fiscal_year)}）"
                       + (f"／母集団 {kpi.population}" if kpi.population else "")])
     lines += [[""], ["Methods (English)"]]
@@ -272,16 +319,27 @@ METHOD_STATEMENT_JA = [
 def kpi_sheets(results: Sequence[KpiYearResult],
                weighted: dict[tuple[str, str, int], WeightedResult] | None = None) -> list[Sheet]:
     """The KPI workbook: results, counts per option, method statement, column definitions."""
-    rate_formats = {i: "0.0%" for i, key in enumerate(KPI_HEADER) if key in RATE_COLUMNS}
-    rate_formats.update({i: "+0.0%;-0.0%;0.0%" for i, key in enumerate(KPI_HEADER) if key in POINT_COLUMNS})
     return [
-        Sheet("KPI", [title for _, title, _ in KPI_COLUMNS], kpi_rows(results, weighted), formats=rate_formats,
-              widths={2: 40, 3: 12}),
-        Sheet("選択肢別", OPTION_HEADER, option_rows(results), widths={5: 30}),
-        Sheet("方法", ["説明"], methods_lines(results), widths={0: 120}),
-        Sheet("列の定義", ["列（CSV）", "列（Excel）", "説明"],
-              [list[Cell]([key, title, text]) for key, title, text in KPI_COLUMNS], widths={0: 22, 1: 22, 2: 80}),
+        Sheet.of("KPI", KPI_COLUMNS, kpi_rows(results, weighted), freeze_columns=4),
+        Sheet.of("選択肢別", OPTION_COLUMNS, option_rows(results)),
+        method_sheet(results),
+        Sheet.of("列の定義", DEFINITION_COLUMNS,
+                 definition_rows([("KPI", KPI_COLUMNS), ("選択肢別", OPTION_COLUMNS)])),
     ]
+
+
+def breakdown_sheets(years: Sequence[KpiYearResult], tables: Iterable[Breakdown]) -> list[Sheet]:
+    """The breakdown workbook: one row per group, method statement, column definitions."""
+    return [
+        Sheet.of("内訳", BREAKDOWN_COLUMNS, breakdown_rows(tables)),
+        method_sheet(years),
+        Sheet.of("列の定義", DEFINITION_COLUMNS, definition_rows([("内訳", BREAKDOWN_COLUMNS)])),
+    ]
+
+
+def method_sheet(results: Sequence[KpiYearResult]) -> Sheet:
+    """Sentences, not a table: no filter, nothing frozen."""
+    return Sheet("方法", ["説明"], methods_lines(results), widths={0: 120}, table=False)
 
 
 def suppression_note(reason: str | None) -> str:

@@ -1,8 +1,13 @@
-"""Japanese names of codes (methods, verdicts, suppression reasons, channels) for every output."""
+"""Japanese names of codes (methods, verdicts, suppression reasons, channels, response languages)
+for every output."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from flask_babel import lazy_gettext as _l
+
+from ..surveys.format.schema import LANGUAGE_LABELS  # the one list of language names for staff
 
 METHOD_LABELS = {
     "wilson": _l("ウィルソンのスコア法"),
@@ -28,11 +33,21 @@ VERDICT_LABELS = {
     "reached": _l("達成"),
     "not_reached": _l("未達成"),
     "inconclusive": _l("判断できない（誤差の範囲内）"),
+    # Before the target year: the position on the straight path from the baseline to the target.
+    "on_track": _l("順調"),
+    "off_track": _l("遅れ"),
+    "track_unclear": _l("順調か判断できない"),
 }
 ASSESSMENT_LABELS = {
     "improved": _l("改善"),
     "declined": _l("悪化"),
     "no_detectable_change": _l("変化は確認できない"),
+}
+AUDIENCE_LABELS = {
+    "residents": _l("市民"),
+    "counter": _l("窓口の来庁者"),
+    "course": _l("講座の参加者"),
+    "staff": _l("職員"),
 }
 DIRECTION_LABELS = {"up": _l("向上"), "down": _l("低下"), "maintain": _l("維持")}
 SUPPRESSION_LABELS = {
@@ -56,6 +71,7 @@ CHANNEL_LABELS = {
     "invitation": _l("案内状（無作為抽出）"),
     "demo": _l("デモデータ"),
 }
+UNKNOWN_LANGUAGE = _l("不明")
 
 
 def label(table: dict[str, object], code: str | None) -> str:
@@ -63,3 +79,25 @@ def label(table: dict[str, object], code: str | None) -> str:
     if code is None:
         return ""
     return str(table.get(code, code))
+
+
+COMPARABILITY_LABELS = {
+    "question": _l("KPI の元になる設問が、別の設問に変わりました。"),
+    "question_text": _l("KPI の設問の文言（%(language)s）が変わりました。"),
+    "question_hint": _l("KPI の設問の補足（%(language)s）が変わりました。"),
+    "option_text": _l("選択肢「%(label)s」の文言（%(language)s）が変わりました。"),
+    "options": _l("KPI の設問の選択肢が追加・削除・並べ替えされました。"),
+    "success": _l("成功とする回答（割合の分子）が変わりました。"),
+    "base": _l("母数の定義（母数から除く回答、無回答の扱い）が変わりました。"),
+}
+"""Why a version is not comparable with earlier years (``surveys.diff.Reason`` codes)."""
+
+
+def comparability_reason(reason: Mapping[str, str]) -> str:
+    """One reason of a comparability note as a sentence for staff."""
+    text = COMPARABILITY_LABELS.get(reason.get("code", ""))
+    if text is None:
+        return str(reason.get("code", ""))
+    language = reason.get("language", "")
+    return str(text) % {"language": LANGUAGE_LABELS.get(language, language),
+                        "label": reason.get("label") or reason.get("option", "")}

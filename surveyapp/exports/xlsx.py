@@ -1,11 +1,14 @@
-"""XLSX writer (openpyxl write-only mode): one value per cell, numbers as numbers, no merged
-cells, every text cell formula-safe; rows go to temporary files, so memory stays flat."""
+"""XLSX writer (openpyxl write-only mode): one value per cell, numbers as numbers (unrounded,
+shown through a number format), no merged cells, every text cell formula-safe; a table sheet
+keeps its heading row in view and has a filter on it; rows go to temporary files, so memory
+stays flat."""
 
 from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import IO
 
 from openpyxl import Workbook
@@ -15,6 +18,7 @@ from openpyxl.styles import Font
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 
 from .cells import Cell, safe_text
+from .columns import Column, excel_formats, excel_header, excel_widths
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
@@ -22,13 +26,26 @@ CHUNK = 64 * 1024
 
 @dataclass
 class Sheet:
-    """A sheet to write: title, header, rows and optional number formats by column index."""
+    """A sheet to write: title, header, rows and optional number formats by column index.
+
+    A ``table`` sheet (the default) has its heading row frozen and a filter over all its
+    rows; ``freeze_columns`` also keeps that many leftmost columns in view.
+    """
 
     title: str
     header: Sequence[str]
     rows: Iterable[Sequence[Cell]]
     formats: dict[int, str] = field(default_factory=dict)
     widths: dict[int, float] = field(default_factory=dict)
+    table: bool = True
+    freeze_columns: int = 0
+
+    @classmethod
+    def of(cls, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Cell]], *,
+           freeze_columns: int = 0) -> Sheet:
+        """A table sheet whose headings, number formats and widths come from its columns."""
+        return cls(title, excel_header(columns), rows, formats=excel_formats(columns),
+                   widths=excel_widths(columns), freeze_columns=freeze_columns)
 
 
 def xlsx_text(value: str) -> str:
@@ -48,6 +65,8 @@ def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes]) -> None:
 def _fill(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
     for index, width in sheet.widths.items():
         worksheet.column_dimensions[_letter(index)].width = width
+    if sheet.table:
+        worksheet.freeze_panes = f"{_letter(sheet.freeze_columns)}2"
     bold = Font(bold=True)
     header = []
     for title in sheet.header:
@@ -56,18 +75,23 @@ def _fill(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
         header.append(cell)
     worksheet.append(header)
     formats = sheet.formats
+    count = 0
     for row in sheet.rows:
         values: list[object] = []
         for index, value in enumerate(row):
             if isinstance(value, str):
                 value = xlsx_text(value)
-            if index in formats and isinstance(value, int | float):
+            if index in formats and isinstance(value, int | float | date):
                 cell = WriteOnlyCell(worksheet, value=value)
                 cell.number_format = formats[index]
                 values.append(cell)
             else:
                 values.append(value)
         worksheet.append(values)
+        count += 1
+    if sheet.table and sheet.header:
+        # Written after the rows (write-only mode writes the filter at the end of the sheet).
+        worksheet.auto_filter.ref = f"A1:{_letter(len(sheet.header) - 1)}{count + 1}"
 
 
 def _letter(index: int) -> str:

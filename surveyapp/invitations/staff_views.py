@@ -16,7 +16,7 @@ from flask.typing import ResponseReturnValue
 from flask_login import current_user
 from markupsafe import Markup
 
-from ..auth.roles import roles_required
+from ..auth.roles import permission_required
 from ..exports.cells import attachment_header, csv_stream
 from ..exports.xlsx import XLSX_MIMETYPE, stream_file
 from ..i18n import LANGUAGE_NAMES
@@ -38,7 +38,6 @@ bp = Blueprint("invitations_staff", __name__, url_prefix="/staff")
 
 FRAME_MAX_BYTES = 32 * 1024 * 1024
 LETTERS_PER_PAGE = 200
-RETURNS = ("data-entry",)
 
 
 def _survey_or_404(key: str) -> Survey:
@@ -78,13 +77,13 @@ def _waves_page(survey: Survey, *, draw: DrawForm | None = None, codes: CodesFor
 
 
 @bp.get("/surveys/<key>/waves")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def waves(key: str) -> ResponseReturnValue:
     return _waves_page(_survey_or_404(key))
 
 
 @bp.post("/surveys/<key>/waves/draw")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def draw(key: str) -> ResponseReturnValue:
     request.max_content_length = FRAME_MAX_BYTES  # a frame of a whole city is larger than a form
     survey = _survey_or_404(key)
@@ -109,7 +108,7 @@ def draw(key: str) -> ResponseReturnValue:
 
 
 @bp.post("/surveys/<key>/waves/codes")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def codes(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     form = CodesForm()
@@ -127,7 +126,7 @@ def codes(key: str) -> ResponseReturnValue:
 
 
 @bp.post("/surveys/<key>/waves/reminder")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def reminder(key: str) -> ResponseReturnValue:
     survey = _survey_or_404(key)
     form = _reminder_form(survey, request.form)
@@ -147,7 +146,7 @@ def reminder(key: str) -> ResponseReturnValue:
 
 
 @bp.get("/waves/<int:wave_id>")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def wave(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     return render_template(
@@ -174,7 +173,7 @@ def _merge_name(wave: InvitationWave, ext: str) -> str:
 
 
 @bp.get("/waves/<int:wave_id>/merge.csv")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def merge_csv_file(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     rows = _rows_or_gone(wave)
@@ -185,7 +184,7 @@ def merge_csv_file(wave_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/waves/<int:wave_id>/merge.xlsx")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def merge_xlsx_file(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     rows = _rows_or_gone(wave)
@@ -201,7 +200,7 @@ def _qr(url: str) -> Markup:
 
 
 @bp.get("/waves/<int:wave_id>/letters")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def letters(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     rows = _rows_or_gone(wave)
@@ -237,7 +236,7 @@ def _japanese_date(day: date) -> str:
 
 
 @bp.post("/waves/<int:wave_id>/handover")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def finish_handover(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     form = ConfirmForm()
@@ -252,7 +251,7 @@ def finish_handover(wave_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/waves/<int:wave_id>/unused.csv")
-@roles_required("admin")
+@permission_required("invitations.manage")
 def unused_csv(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     target = wave.parent if wave.kind == "reminder" and wave.parent is not None else wave
@@ -266,7 +265,7 @@ def unused_csv(wave_id: int) -> ResponseReturnValue:
 
 
 @bp.route("/waves/<int:wave_id>/undelivered", methods=["GET", "POST"])
-@roles_required("admin", *RETURNS)
+@permission_required("invitations.undelivered")
 def undelivered(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     if wave.kind == "reminder":
@@ -303,7 +302,7 @@ def _rates(key: str) -> tuple[Survey, list[Any]]:
 
 
 @bp.get("/surveys/<key>/response-rates.csv")
-@roles_required("admin", "analyst")
+@permission_required("results.download")
 def response_rates_csv(key: str) -> ResponseReturnValue:
     from ..exports.response_rates import HEADER, rate_rows
 
@@ -315,7 +314,7 @@ def response_rates_csv(key: str) -> ResponseReturnValue:
 
 
 @bp.get("/surveys/<key>/response-rates.xlsx")
-@roles_required("admin", "analyst")
+@permission_required("results.download")
 def response_rates_xlsx(key: str) -> ResponseReturnValue:
     from ..exports.response_rates import rate_sheets
     from ..exports.xlsx import xlsx_file

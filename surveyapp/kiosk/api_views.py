@@ -78,7 +78,7 @@ def api_response() -> ResponseReturnValue:
     try:
         receipt = deliver_response(device, link_code=payload.get("link"),
                                    version_id=payload.get("version"), client_uuid=client_uuid,
-                                   answers=payload["answers"])
+                                   answers=payload["answers"], language=payload.get("language"))
     except ResponseConflict:
         return _error(409, "conflict", client_uuid=str(client_uuid))
     except SurveyNotAccepting:

@@ -35,6 +35,8 @@ PIN_LOCK = timedelta(minutes=5)
 ENROLL_CODE_LENGTH = 8
 ENROLL_VALID = timedelta(minutes=30)
 REPORTED_COUNT_MAX = 1_000_000
+HEARTBEAT_SECONDS = 60  # how often a kiosk page reports; it also reports whenever its queue changes
+CONNECTED_WITHIN = timedelta(seconds=3 * HEARTBEAT_SECONDS)  # heard from since: shown as connected
 
 
 class KioskError(Exception):
@@ -245,6 +247,11 @@ def _count(value: object) -> int:
     return max(0, min(value, REPORTED_COUNT_MAX))
 
 
+def recently_heard(device: KioskDevice, now: datetime) -> bool:
+    """Whether the device's page is reporting (so its queue count is current)."""
+    return device.last_contact_at is not None and now - device.last_contact_at <= CONNECTED_WITHIN
+
+
 def note_contact(device: KioskDevice, *, pending: object = None, refused: object = None,
                  now: datetime | None = None) -> None:
     """Remember when the device was last heard from and what it says about its queue; commit."""
@@ -266,7 +273,8 @@ def _version_for(link: Link, version_id: object) -> SurveyVersion:
 
 
 def deliver_response(device: KioskDevice, *, link_code: object, version_id: object,
-                     client_uuid: uuid.UUID, answers: Mapping[str, object]) -> Receipt:
+                     client_uuid: uuid.UUID, answers: Mapping[str, object],
+                     language: object = None) -> Receipt:
     """Store one queued response from a device exactly once; commit (in submit_response).
 
     The version is the one the respondent saw (the device may deliver it after a new version
@@ -279,7 +287,8 @@ def deliver_response(device: KioskDevice, *, link_code: object, version_id: obje
     version = _version_for(link, version_id)
     try:
         return submit_response(defn=version_definition(version), version=version, link=link,
-                               channel=link.channel, client_uuid=client_uuid, answers=answers)
+                               channel=link.channel, client_uuid=client_uuid, answers=answers,
+                               language=language)
     except ResponseConflict:
         db.session.rollback()
         log.warning("kiosk response refused: client id %s was already stored with a different "

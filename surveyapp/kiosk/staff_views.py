@@ -9,14 +9,16 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as WerkzeugResponse
 
-from ..auth.roles import roles_required
+from .. import formatting
+from ..auth.roles import permission_required
 from ..results.courses import link_results, responses_in
 from ..results.declarations import KpiDeclaration, kpi_declarations
 from ..staff.views import LABELS
 from ..surveys.models import Link
-from ..timeutil import fiscal_year_label, to_japan
+from ..timeutil import fiscal_year_label, to_japan, utcnow
 from .courses import (
     CourseError,
     SessionInput,
@@ -40,13 +42,13 @@ from .services import (
     get_device,
     kiosk_links,
     list_devices,
+    recently_heard,
     reissue_enrollment,
     revoke_device,
 )
 
 bp = Blueprint("courses", __name__, url_prefix="/staff")
 
-COURSE_STAFF = "course-staff"
 
 COURSE_ERRORS = {
     "invalid_title": _l("講座名を200文字以内で入力してください。"),
@@ -68,7 +70,8 @@ DEVICE_ERRORS = {
 
 @bp.context_processor
 def _globals() -> dict[str, Any]:
-    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan}
+    return {"labels": LABELS, "fiscal_year_label": fiscal_year_label, "to_japan": to_japan,
+            "fmt": formatting}
 
 
 @bp.after_request
@@ -106,7 +109,7 @@ def _device_or_404(device_id: int) -> KioskDevice:
 
 
 def _declarations_for(survey_key: str) -> list[KpiDeclaration]:
-    return [d for d in kpi_declarations() if d.survey_key == survey_key]
+    return [d for d in kpi_declarations(archived=True) if d.survey_key == survey_key]
 
 
 def _results_for(survey_key: str, link_ids: list[int]) -> list[dict[str, Any]]:
@@ -129,7 +132,7 @@ def _session_figures(session: CourseSession) -> dict[str, Any]:
 
 
 @bp.get("/courses")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_index() -> ResponseReturnValue:
     return _render_courses(CourseForm(formdata=None))
 
@@ -141,7 +144,7 @@ def _render_courses(form: CourseForm, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.post("/courses")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_add() -> ResponseReturnValue:
     form = CourseForm()
     if form.validate_on_submit():
@@ -156,7 +159,7 @@ def course_add() -> ResponseReturnValue:
 
 
 @bp.post("/courses/<int:course_id>/active")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_active(course_id: int) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     active = request.form.get("active") == "1"
@@ -165,7 +168,7 @@ def course_active(course_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/courses/<int:course_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def course_detail(course_id: int) -> ResponseReturnValue:
     course = _course_or_404(course_id)
     sessions = [_session_figures(s) for s in list_sessions(course)]
@@ -202,7 +205,7 @@ def _session_input(form: SessionForm | SessionEditForm) -> SessionInput:
 
 
 @bp.route("/courses/sessions/new", methods=["GET", "POST"])
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_new() -> ResponseReturnValue:
     form = _session_form(SessionForm())
     status = 200
@@ -225,7 +228,7 @@ def session_new() -> ResponseReturnValue:
 
 
 @bp.get("/courses/sessions/<int:session_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_detail(session_id: int) -> ResponseReturnValue:
     session = _session_or_404(session_id)
     form = SessionEditForm(formdata=None, obj=session)
@@ -246,7 +249,7 @@ def _render_session(session: CourseSession, form: SessionEditForm,
 
 
 @bp.post("/courses/sessions/<int:session_id>")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_update(session_id: int) -> ResponseReturnValue:
     session = _session_or_404(session_id)
     form = SessionEditForm()
@@ -262,7 +265,7 @@ def session_update(session_id: int) -> ResponseReturnValue:
 
 
 @bp.get("/courses/sessions/<int:session_id>/qr.svg")
-@roles_required(COURSE_STAFF)
+@permission_required("courses.manage")
 def session_qr(session_id: int) -> ResponseReturnValue:
     from ..links.qr import qr_svg
 
@@ -287,7 +290,7 @@ def _chosen_link(link_id: int | None) -> Link | None:
 
 
 @bp.get("/kiosks")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_index() -> ResponseReturnValue:
     form = DeviceForm(formdata=None)
     _link_choices(form)
@@ -295,16 +298,17 @@ def device_index() -> ResponseReturnValue:
 
 
 def _render_devices(form: DeviceForm, status: int = 200) -> ResponseReturnValue:
+    now = utcnow()
     devices = []
     for device in list_devices():
         assign = AssignForm(formdata=None, link=device.link_id or 0, prefix=f"d{device.id}")
         _link_choices(assign)
-        devices.append({"device": device, "assign": assign})
-    return render_template("staff_kiosk/devices.html", form=form, devices=devices), status
+        devices.append({"device": device, "assign": assign, "heard": recently_heard(device, now)})
+    return render_template("staff_kiosk/devices.html", form=form, devices=devices, now=now), status
 
 
 @bp.post("/kiosks")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_add() -> ResponseReturnValue:
     form = DeviceForm()
     _link_choices(form)
@@ -320,13 +324,19 @@ def device_add() -> ResponseReturnValue:
 
 
 def _render_code(enrollment: Enrollment) -> ResponseReturnValue:
-    """The enrollment code is shown once, on this response only (never stored in plain)."""
-    return render_template("staff_kiosk/device_code.html", enrollment=enrollment,
-                           enroll_url=request.host_url.rstrip("/") + url_for("kiosk.enroll"))
+    """The enrollment code is shown once, on this response only (never stored in plain): large,
+    and as a QR code of the enrollment page with the code in the URL's fragment (which the
+    browser never sends to the server, so it stays out of access logs); the page fills it in."""
+    from ..links.qr import qr_svg
+
+    base = current_app.config.get("BASE_URL") or request.host_url.rstrip("/")
+    enroll_url = str(base) + url_for("kiosk.enroll")
+    qr = Markup(qr_svg(f"{enroll_url}#code={enrollment.display_code}").decode("utf-8"))  # noqa: S704 - our SVG
+    return render_template("staff_kiosk/device_code.html", enrollment=enrollment, enroll_url=enroll_url, qr=qr)
 
 
 @bp.post("/kiosks/<int:device_id>/code")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_code(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     try:
@@ -338,7 +348,7 @@ def device_code(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks/<int:device_id>/assign")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_assign(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     form = AssignForm(prefix=f"d{device.id}")
@@ -351,7 +361,7 @@ def device_assign(device_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/kiosks/<int:device_id>/revoke")
-@roles_required(COURSE_STAFF)
+@permission_required("kiosks.manage")
 def device_revoke(device_id: int) -> ResponseReturnValue:
     device = _device_or_404(device_id)
     revoke_device(device, user_id=current_user.id)

@@ -22,6 +22,7 @@ Design (why it is built this way):
 
 from __future__ import annotations
 
+import json
 import os
 from typing import Any
 
@@ -51,6 +52,7 @@ from ..timeutil import utcnow
 from .forms import EnrollForm, PinForm
 from .models import KioskDevice
 from .services import (
+    HEARTBEAT_SECONDS,
     KioskError,
     PinRefused,
     check_pin,
@@ -123,11 +125,15 @@ def _kiosk_headers(response: WerkzeugResponse) -> WerkzeugResponse:
 
 
 def _kiosk_language(link: Link) -> str:
-    offered = offered_languages()
     wanted = request.args.get("lang", "")
-    if wanted in offered:
-        return wanted
-    return link.default_language if link.default_language in offered else DEFAULT_LANGUAGE
+    return wanted if wanted in offered_languages() else kiosk_home_language(link)
+
+
+def kiosk_home_language(link: Link) -> str:
+    """The language each new person starts in: the link's fixed language, else Japanese (a
+    shared tablet's browser language says nothing about the person in front of it)."""
+    fixed = link.default_language
+    return fixed if fixed in offered_languages() else DEFAULT_LANGUAGE
 
 
 def _questions(defn: SurveyDef, language: str) -> list[dict[str, Any]]:
@@ -146,7 +152,8 @@ def _precache_urls() -> list[str]:
 def _page_settings() -> dict[str, Any]:
     config = current_app.config
     return {"idle": config["KIOSK_IDLE_SECONDS"], "countdown": config["KIOSK_COUNTDOWN_SECONDS"],
-            "thanks": config["KIOSK_THANKS_SECONDS"], "retry_max": config["KIOSK_RETRY_MAX_SECONDS"]}
+            "thanks": config["KIOSK_THANKS_SECONDS"], "retry_max": config["KIOSK_RETRY_MAX_SECONDS"],
+            "heartbeat": HEARTBEAT_SECONDS}
 
 
 def _render_app(device: KioskDevice, link: Link, version: SurveyVersion) -> ResponseReturnValue:
@@ -157,6 +164,7 @@ def _render_app(device: KioskDevice, link: Link, version: SurveyVersion) -> Resp
     languages = [(code, LANGUAGE_NAMES[code]) for code in offered_languages()]
     body = render_template(
         "kiosk/app.html", device=device, link=link, version=version, title=title,
+        home_language=kiosk_home_language(link),
         title_lang=title_lang, questions=_questions(defn, language), languages=languages,
         furigana=language == "ja-easy", settings=_page_settings(),
         precache=_precache_urls(), page_key=page_key(device))
@@ -298,10 +306,18 @@ def service_worker() -> ResponseReturnValue:
 
 @bp.get("/manifest.webmanifest")
 def manifest() -> ResponseReturnValue:
-    response = send_from_directory(current_app.static_folder or "", "kiosk.webmanifest",
-                                   mimetype="application/manifest+json", max_age=0)
+    """The manifest keeps its address; its icons point to their content-hashed URLs."""
+    with open(os.path.join(current_app.static_folder or "", "kiosk.webmanifest"), encoding="utf-8") as file:
+        data = json.load(file)
+    static = (current_app.static_url_path or "/static") + "/"
+    for icon in data.get("icons", []):
+        if icon["src"].startswith(static):
+            icon["src"] = url_for("static", filename=icon["src"].removeprefix(static))
+    response = make_response(json.dumps(data, ensure_ascii=False, indent=1))
+    response.mimetype = "application/manifest+json"
     response.headers["Cache-Control"] = "no-cache"
-    return response
+    response.add_etag()
+    return response.make_conditional(request)
 
 
 from . import api_views  # noqa: E402,F401  (the JSON API, on this blueprint)

@@ -18,8 +18,9 @@ def make_qr(url: str) -> segno.QRCode:
     return segno.make(url, error="m", micro=False)
 
 
-def qr_svg(url: str) -> bytes:
-    """An SVG of the code (one path, run-length encoded rows) with the URL under it."""
+def qr_svg(url: str, *, caption: bool = True) -> bytes:
+    """An SVG of the code (one path, run-length encoded rows) with the URL under it (unless
+    ``caption`` is False, for a page that prints the URL once as text)."""
     qr = make_qr(url)
     rows = [list(row) for row in qr.matrix_iter(scale=1, border=BORDER)]
     width = len(rows[0])
@@ -34,18 +35,20 @@ def qr_svg(url: str) -> bytes:
                 parts.append(f"M{start},{y}h{x - start}v1h{start - x}z")
             else:
                 x += 1
-    height = len(rows) + TEXT_ROWS
+    height = len(rows) + (TEXT_ROWS if caption else 0)
     # Monospace glyphs are about 0.6 em wide: fit the URL into the code's width.
     font_size = min(3.0, (width - 2) / (0.6 * max(len(url), 1)))
     text = escape(url)
+    label = (
+        f'<text x="{width / 2:g}" y="{len(rows) + TEXT_ROWS / 2:g}" font-family="monospace" '
+        f'font-size="{font_size:.2f}" text-anchor="middle" dominant-baseline="middle" '
+        f'fill="#000">{text}</text>'
+    ) if caption else ""
     svg = (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="{width * 8}" height="{height * 8}" role="img" aria-label="{escape(url, {chr(34): "&quot;"})}">'
         f'<rect width="{width}" height="{height}" fill="#fff"/>'
-        f'<path fill="#000" d="{"".join(parts)}"/>'
-        f'<text x="{width / 2:g}" y="{len(rows) + TEXT_ROWS / 2:g}" font-family="monospace" '
-        f'font-size="{font_size:.2f}" text-anchor="middle" dominant-baseline="middle" '
-        f'fill="#000">{text}</text></svg>'
+        f'<path fill="#000" d="{"".join(parts)}"/>{label}</svg>'
     )
     return svg.encode("utf-8")
 

@@ -36,7 +36,8 @@ FIELDS: list[tuple[str, str, str]] = [
     ("target", "number", "数値目標（0〜1、ないときは null）"),
     ("target_fiscal_year", "integer", "目標年度"),
     ("direction", "string", "up（向上）, down（低下）, maintain（維持）"),
-    ("target_verdict", "string", "reached（達成）, not_reached（未達成）, inconclusive（判断できない）"),
+    ("target_verdict", "string", "reached（達成）, not_reached（未達成）, inconclusive（判断できない）；"
+     "目標年度より前は on_track（順調）, off_track（遅れ）, track_unclear（順調か判断できない）"),
     ("verdict_against", "string", "target（目標値で判定）または baseline（数値目標がないため基準値で判定）"),
     ("baseline_verdict", "string", "基準値からの変化：improved（改善）, declined（悪化）,"
      " no_detectable_change（変化は確認できない）"),

@@ -16,11 +16,12 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..auth.roles import roles_required
+from ..auth.roles import can, permission_required
 from ..invitations.models import InvitationWave
 from ..invitations.waves import waves_of
 from ..results.paper_batches import batch_progress
 from ..surveys.definitions import SurveyDef
+from ..surveys.drafts import draft_state
 from ..surveys.models import Survey, SurveyVersion
 from ..surveys.services import UnknownSurvey, get_survey, list_surveys, survey_version, version_definition
 from ..timeutil import to_japan, utcnow
@@ -54,15 +55,13 @@ from .values import MARK_KEYS, value_label
 
 bp = Blueprint("paper", __name__, url_prefix="/staff")
 
-ENTRY = ("data-entry",)
-
-
 def _today() -> Any:
     return to_japan(utcnow()).date()
 
 
 def _is_admin() -> bool:
-    return bool(current_user.role == "admin")
+    """May decide on questionnaires one keyed, and withdraw others' entries."""
+    return can("paper.supervise")
 
 
 def _batch_or_404(batch_id: int) -> PaperBatch:
@@ -105,7 +104,7 @@ def _serials(start: str | None, end: str | None) -> list[int] | None:
 
 
 @bp.get("/surveys/<key>/paper")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def questionnaire(key: str) -> ResponseReturnValue:
     """The printable questionnaire of a published version (default: the current one)."""
     try:
@@ -132,6 +131,29 @@ def questionnaire(key: str) -> ResponseReturnValue:
     options = PrintOptions(serials=serials, deadline=wave.deadline if wave else None,
                            contact=wave.contact or "" if wave else "", toolbar=toolbar)
     return render_paper(defn, language, options), 400 if error else 200
+
+
+@bp.get("/surveys/<key>/draft/paper")
+@permission_required("surveys.edit")
+def draft_preview(key: str) -> ResponseReturnValue:
+    """The paper questionnaire of a survey's draft, before it is published (one blank copy)."""
+    from ..staff.preview_views import _unavailable  # the staff blueprint imports ours
+
+    try:
+        survey = get_survey(key)
+    except UnknownSurvey:
+        abort(404)
+    state = draft_state(survey)
+    if state is None:
+        abort(404)
+    if state.defn is None:
+        return _unavailable(state)
+    languages = paper_languages(state.defn)
+    language = request.args.get("lang", "ja")
+    if language not in dict(languages):
+        abort(404)
+    toolbar = {"draft": True, "survey": survey, "languages": languages, "language": language}
+    return render_paper(state.defn, language, PrintOptions(toolbar=toolbar))
 
 
 def _waves(survey: Survey) -> list[InvitationWave]:
@@ -170,13 +192,13 @@ def _index(form: Any = None, status: int = 200) -> ResponseReturnValue:
 
 
 @bp.get("/paper")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def index() -> ResponseReturnValue:
     return _index()
 
 
 @bp.post("/paper/batches")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def create() -> ResponseReturnValue:
     form = batch_form(_surveys(), _wave_choices(), formdata=request.form)
     if not form.validate_on_submit():
@@ -202,7 +224,7 @@ def create() -> ResponseReturnValue:
 
 
 @bp.get("/paper/batches/<int:batch_id>")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def batch(batch_id: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     return render_template("paper/batch.html", batch=batch, progress=batch_progress([batch])[batch.id],
@@ -226,7 +248,7 @@ def _entry_page(batch: PaperBatch, form: FlaskForm, status: int = 200,
 
 
 @bp.route("/paper/batches/<int:batch_id>/entry", methods=["GET", "POST"])
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def entry(batch_id: int) -> ResponseReturnValue:
     batch = _batch_or_404(batch_id)
     defn = batch_definition(batch)
@@ -291,7 +313,7 @@ def _detail(questionnaire: PaperQuestionnaire, resolve_form: Any = None, decisio
         question = defn.question(q.key)
         values = [value_label(question, e.values.get(q.key)) for e in questionnaire.entries]
         rows.append({"q": q, "values": values, "differs": q.key in keys})
-    allowed = may_decide(questionnaire, current_user.id, _is_admin())
+    allowed = can("paper.resolve") and may_decide(questionnaire, current_user.id, _is_admin())
     return render_template(
         "paper/questionnaire_detail.html", questionnaire=questionnaire, batch=batch, rows=rows,
         code_difference=next((d for d in found if d.field == CODE_FIELD), None), allowed=allowed,
@@ -302,13 +324,13 @@ def _detail(questionnaire: PaperQuestionnaire, resolve_form: Any = None, decisio
 
 
 @bp.get("/paper/questionnaires/<int:questionnaire_id>")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def questionnaire_detail(questionnaire_id: int) -> ResponseReturnValue:
     return _detail(_questionnaire_or_404(questionnaire_id))
 
 
 @bp.post("/paper/questionnaires/<int:questionnaire_id>/resolve")
-@roles_required(*ENTRY)
+@permission_required("paper.resolve")
 def resolve_questionnaire(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _questionnaire_or_404(questionnaire_id)
     defn = batch_definition(questionnaire.batch)
@@ -346,7 +368,7 @@ def _state_message(serial: int, state: str) -> str:
 
 
 @bp.post("/paper/questionnaires/<int:questionnaire_id>/decision")
-@roles_required(*ENTRY)
+@permission_required("paper.resolve")
 def decide(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _questionnaire_or_404(questionnaire_id)
     form = DecisionForm()
@@ -368,7 +390,7 @@ def decide(questionnaire_id: int) -> ResponseReturnValue:
 
 
 @bp.post("/paper/questionnaires/<int:questionnaire_id>/withdraw")
-@roles_required(*ENTRY)
+@permission_required("paper.enter")
 def withdraw(questionnaire_id: int) -> ResponseReturnValue:
     questionnaire = _questionnaire_or_404(questionnaire_id)
     if not FlaskForm().validate_on_submit():

@@ -1,9 +1,10 @@
 """What was answered (Response, Answer) and the respondent's in-progress flow.
 
 A response carries no name, no IP address and no user agent: only the survey version, the link
-and channel it came through, when, and the answers. A response to an invitation letter also
-carries the stratum the invitation was drawn in (coarse cells such as age band × gender, for
-response rates and weighting) — never the invitation or its code.
+and channel it came through, when, the language the respondent answered in, and the answers.
+A response to an invitation letter also carries the stratum the invitation was drawn in (coarse
+cells such as age band × gender, for response rates and weighting) — never the invitation or
+its code.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     body_hash: Mapped[str] = mapped_column(String(64))
     invitation_stratum_id: Mapped[int | None] = mapped_column(
         ForeignKey("invitation_strata.id"), index=True, default=None)
+    # The language the respondent answered in (our code, e.g. "pt-BR"); None for responses
+    # stored before it was recorded, and for paper and demo data.
+    language: Mapped[str | None] = mapped_column(String(16), default=None)
 
     answers: Mapped[list[Answer]] = relationship(
         back_populates="response", cascade="all, delete-orphan", order_by="Answer.id"
@@ -69,3 +73,6 @@ class RespondentFlow(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # What was entered on a page that did not validate ({"page": n, "values": {name: [...]}}),
+    # shown again with its errors after the redirect; cleared when a page is accepted.
+    rejected_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
+from ..i18n import LANGUAGE_NAMES
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..timeutil import fiscal_year, utcnow
@@ -139,11 +140,14 @@ def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
     claim: Claim | None = None, enforce_required: bool = True, check_open: bool = True,
+    language: object = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
     Replaying the same body returns the original receipt and stores nothing; a different body
-    under the same id raises ResponseConflict. ``claim`` (e.g. using up an invitation code) runs
+    under the same id raises ResponseConflict.  ``language`` is the language the respondent
+    answered in (one of ours, else not recorded); it is not part of the body, so a replay
+    never conflicts over it. ``claim`` (e.g. using up an invitation code) runs
     after the response is flushed, in the same transaction: if it raises ClaimRefused nothing
     is stored — unless the response was stored by an earlier identical request, whose receipt
     is then returned.
@@ -165,6 +169,7 @@ def submit_response(
         client_uuid=client_uuid, survey_id=version.survey_id, survey_version_id=version.id,
         link_id=link.id if link else None, channel=channel, submitted_at=now,
         fiscal_year=fiscal_year(now), body_hash=digest,
+        language=language if isinstance(language, str) and language in LANGUAGE_NAMES else None,
     )
     for key, value in cleaned.items():
         question = defn.question(key)
@@ -216,12 +221,31 @@ def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
 
 
 def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str]) -> None:
-    """Replace the answers of one page in the flow (unanswered keys removed); commit."""
+    """Replace the answers of one page in the flow (unanswered keys removed); forget any
+    rejected input; commit."""
     answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
     answers.update(page_answers)
     flow.answers = answers
+    flow.rejected_input = None
     flow.updated_at = utcnow()
     db.session.commit()
+
+
+def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]]) -> None:
+    """Remember what was entered on a page that did not validate, so that the page shown after
+    the redirect can show it again with its errors (nothing of it becomes an answer); commit."""
+    flow.rejected_input = {"page": page, "values": {k: list(v) for k, v in values.items()}}
+    flow.updated_at = utcnow()
+    db.session.commit()
+
+
+def rejected_input(flow: RespondentFlow, page: int) -> dict[str, list[str]] | None:
+    """The input kept for this page by :func:`keep_rejected_input`, if any."""
+    kept = flow.rejected_input
+    if not kept or kept.get("page") != page:
+        return None
+    values = kept.get("values") or {}
+    return {str(k): [str(v) for v in vs] for k, vs in values.items()}
 
 
 def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
@@ -229,6 +253,7 @@ def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
     new token (returned) so that a copy of the old session cookie leads nowhere; commit."""
     flow.submitted_at = receipt.submitted_at
     flow.answers = {}
+    flow.rejected_input = None
     flow.token = secrets.token_urlsafe(32)
     db.session.commit()
     return flow.token

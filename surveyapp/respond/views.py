@@ -20,6 +20,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import MultiDict
 
 from ..i18n import (
     LANGUAGE_COOKIE,
@@ -35,14 +36,18 @@ from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, page_form_class, question_texts
+from .forms import answers_from_form, page_form_class
 from .models import RespondentFlow
+from .pages import PageContext, RespondentNavigation, render_page, survey_texts
+from .results_page import resident_results
 from .services import (
     InvalidAnswers,
     ResponseConflict,
     SurveyNotAccepting,
     find_flow,
+    keep_rejected_input,
     mark_flow_submitted,
+    rejected_input,
     save_page_answers,
     start_flow,
     stored_answers,
@@ -52,20 +57,15 @@ from .services import (
 bp = Blueprint("respond", __name__)
 
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
-OPEN_DATA_ENDPOINT = "opendata.index"
 
 
-class _Context:
+class _Context(PageContext):
     """The link, the version answered and its parsed definition."""
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
+        super().__init__(defn, RespondentNavigation(link.code))
         self.link = link
         self.version = version
-        self.defn = defn
-
-    @property
-    def pages(self) -> list[list[QuestionDef]]:
-        return self.defn.pages()
 
 
 def flow_session_key(code: str) -> str:
@@ -147,15 +147,17 @@ def page(code: str, number: int) -> ResponseReturnValue:
     final = number == len(pages)
     if flow.submitted_at is not None and not (final and _is_post()):
         return _already_submitted(ctx)
-    language = current_language()
-    form_class = page_form_class(questions, language, final=final)
+    form_class = page_form_class(questions, current_language(), final=final)
     if not _is_post():
-        form = form_class(data={q.key: flow.answers.get(q.key) for q in questions},
-                          response_id=str(flow.client_uuid))
-        return _render_page(ctx, form, questions, number, final)
+        return _render_page(ctx, _page_form(form_class, flow, questions, number, final),
+                            questions, number, final)
     form = form_class()
     if not form.validate():
-        return _render_page(ctx, form, questions, number, final)
+        # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
+        # What was entered is kept in the flow and shown again, with its errors, by the GET.
+        if flow.submitted_at is None:
+            keep_rejected_input(flow, number, _entered(questions, final))
+        return redirect(url_for("respond.page", code=code, number=number), 303)
     page_answers = answers_from_form(form, questions)
     if not final:
         if flow.submitted_at is not None:
@@ -179,7 +181,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
-                                  answers=answers, claim=claim_for_flow(flow))
+                                  answers=answers, claim=claim_for_flow(flow), language=current_language())
     except CodeAlreadyUsed:  # the letter's code was used meanwhile (another device, or paper)
         return redirect(url_for("invitations.received"), 303)
     except ResponseConflict:
@@ -201,6 +203,26 @@ def _invitation_start() -> str:
     from ..invitations.public_views import start_url_for_link  # the invitation pages import ours
 
     return start_url_for_link()
+def _page_form(form_class: type[FlaskForm], flow: RespondentFlow, questions: list[QuestionDef],
+               number: int, final: bool) -> Any:
+    """The page's form: the rejected input with its errors (validated again, so the messages
+    are in the language of this request), else the answers kept so far."""
+    kept = rejected_input(flow, number)
+    if kept is None:
+        return form_class(data={q.key: flow.answers.get(q.key) for q in questions},
+                          response_id=str(flow.client_uuid))
+    form = form_class(formdata=MultiDict([(k, v) for k, vs in kept.items() for v in vs]),
+                      meta={"csrf": False})
+    form.validate()
+    if final:
+        form.response_id.data = str(flow.client_uuid)  # the next try carries the flow's id
+    return form
+
+
+def _entered(questions: list[QuestionDef], final: bool) -> dict[str, list[str]]:
+    """The posted values of the page's fields (never anything else)."""
+    names = [q.key for q in questions] + (["response_id"] if final else [])
+    return {name: request.form.getlist(name) for name in names if name in request.form}
 
 
 def _first_page_with(pages: list[list[QuestionDef]], keys: set[str]) -> int:
@@ -214,27 +236,9 @@ def _is_post() -> bool:
     return request.method == "POST"
 
 
-def survey_texts(defn: SurveyDef) -> dict[str, Any]:
-    title, title_lang = localized(defn.title)
-    description, description_lang = localized(defn.description) if defn.description else ("", "")
-    return {"survey_title": title, "survey_title_lang": title_lang,
-            "survey_description": description, "survey_description_lang": description_lang}
-
-
 def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number: int,
                  final: bool) -> ResponseReturnValue:
-    language = current_language()
-    rendered = [{**question_texts(question, language), "field": form[question.key]}
-                for question in questions]
-    status = 200
-    body = render_template(
-        "respond/page.html", ctx=ctx, form=form, questions=rendered, number=number,
-        total=len(ctx.pages), final=final, single=len(questions) == 1,
-        has_errors=bool(form.errors), **survey_texts(ctx.defn),
-    )
-    response = make_response(body, status)
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return render_page(ctx, form, questions, number, final)
 
 
 def _already_submitted(ctx: _Context) -> ResponseReturnValue:
@@ -249,13 +253,21 @@ def done(code: str) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None or flow.submitted_at is None:
         return redirect(url_for("respond.start_page", code=code), 303)
-    results_url = None
-    if ctx.defn.public_results and OPEN_DATA_ENDPOINT in current_app.view_functions:
-        results_url = url_for(OPEN_DATA_ENDPOINT)
+    results_url = url_for("respond.results", code=code) if ctx.defn.public_results else None
     response = make_response(render_template("respond/done.html", ctx=ctx, results_url=results_url,
                                               **survey_texts(ctx.defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+@bp.get("/s/<code>/results")
+def results(code: str) -> ResponseReturnValue:
+    """The survey's KPI results for residents (only for surveys that publish them)."""
+    ctx = _resolve(code, for_new_flow=False)
+    if not ctx.defn.public_results:
+        abort(404)
+    kpis = resident_results(ctx.link.survey.key, ctx.defn, current_language())
+    return render_template("respond/results.html", ctx=ctx, kpis=kpis, **survey_texts(ctx.defn))
 
 
 # --------------------------------------------------------------------------- preferences
@@ -277,6 +289,12 @@ def _preference(name: str, value: str) -> ResponseReturnValue:
     response.set_cookie(name, value, max_age=PREFERENCE_MAX_AGE, httponly=True, samesite="Lax",
                         secure=bool(current_app.config.get("SESSION_COOKIE_SECURE")))
     return response
+
+
+@bp.get("/language")
+def choose_language() -> ResponseReturnValue:
+    """Every offered language as a plain link (for the compact line on the question pages)."""
+    return render_template("respond/language.html", back=_return_path())
 
 
 @bp.get("/language/<code>")

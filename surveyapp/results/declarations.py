@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 
 from ..extensions import db
+from ..respond.models import Response
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Kpi, Survey
 from ..surveys.services import version_definition
+from ..timeutil import fiscal_year
 
 
 @dataclass(frozen=True)
@@ -30,6 +34,19 @@ class GroupQuestion:
 
     def label_of(self, code: str | None) -> str | None:
         return next((o.label for o in self.options if o.code == code), None)
+
+
+@dataclass(frozen=True)
+class ComparabilityBreak:
+    """A version that changed how the KPI is measured: results from the fiscal year it was
+    published in onwards are not directly comparable with earlier ones (nor the baseline)."""
+
+    version: int
+    published_at: datetime
+    fiscal_year: int
+    reasons: tuple[Mapping[str, str], ...]
+    mixed: bool = False
+    """Answers to an earlier version were given in or after that fiscal year too."""
 
 
 @dataclass(frozen=True)
@@ -56,6 +73,7 @@ class KpiDeclaration:
     version: int = 0
     options: tuple[OptionInfo, ...] = ()
     groups: tuple[GroupQuestion, ...] = ()
+    breaks: tuple[ComparabilityBreak, ...] = ()
 
     @property
     def demographics(self) -> tuple[GroupQuestion, ...]:
@@ -72,15 +90,30 @@ class KpiDeclaration:
     def excluded_labels(self) -> tuple[str, ...]:
         return tuple(self.option_label(code) for code in self.excluded)
 
+    def break_marks(self, fiscal_years: Iterable[int]) -> dict[int, list[int]]:
+        """{fiscal year: numbers (1, 2 …) of the breaks that take effect in it}: each break is
+        marked on the first of ``fiscal_years`` at or after the year it was published in."""
+        years = sorted(set(fiscal_years))
+        marks: dict[int, list[int]] = {}
+        for number, item in enumerate(self.breaks, 1):
+            first = next((y for y in years if y >= item.fiscal_year), None)
+            if first is not None:
+                marks.setdefault(first, []).append(number)
+        return marks
+
 
 class UnknownKpi(LookupError):
     """No KPI with this survey key and KPI key."""
 
 
-def kpi_declarations(*, public_only: bool = False) -> list[KpiDeclaration]:
-    """Every KPI of every survey's current version, in survey-key order."""
+def kpi_declarations(*, public_only: bool = False, archived: bool = False) -> list[KpiDeclaration]:
+    """Every KPI of every survey's current version, in survey-key order (archived surveys only
+    when ``archived``)."""
     declarations = []
-    for survey in db.session.scalars(db.select(Survey).order_by(Survey.key)):
+    query = db.select(Survey).order_by(Survey.key)
+    if not archived:
+        query = query.where(Survey.archived_at.is_(None))
+    for survey in db.session.scalars(query):
         version = survey.current_version
         if version is None:
             continue
@@ -88,13 +121,13 @@ def kpi_declarations(*, public_only: bool = False) -> list[KpiDeclaration]:
         if public_only and not defn.public_results:
             continue
         for kpi in version.kpis:
-            declarations.append(_declaration(survey.key, kpi, defn, version.number))
+            declarations.append(_declaration(survey, kpi, defn, version.number))
     return declarations
 
 
 def find_declaration(survey_key: str, kpi_key: str) -> KpiDeclaration:
-    """The declaration of one KPI, or UnknownKpi."""
-    for declaration in kpi_declarations():
+    """The declaration of one KPI (an archived survey's too), or UnknownKpi."""
+    for declaration in kpi_declarations(archived=True):
         if declaration.survey_key == survey_key and declaration.key == kpi_key:
             return declaration
     raise UnknownKpi(f"{survey_key}/{kpi_key}")
@@ -112,10 +145,27 @@ def _group(question: QuestionDef) -> GroupQuestion:
     )
 
 
-def _declaration(survey_key: str, kpi: Kpi, defn: SurveyDef, number: int) -> KpiDeclaration:
+def _breaks(survey: Survey, kpi_key: str) -> tuple[ComparabilityBreak, ...]:
+    found = []
+    for version in survey.versions:
+        if version.published_at is None:
+            continue
+        for note in version.comparability_notes:
+            if note.kpi_key == kpi_key:
+                year = fiscal_year(version.published_at)
+                earlier = [v.id for v in survey.versions if v.number < version.number]
+                mixed = db.session.scalar(db.select(Response.id).where(
+                    Response.survey_id == survey.id, Response.fiscal_year >= year,
+                    Response.survey_version_id.in_(earlier)).limit(1)) is not None
+                found.append(ComparabilityBreak(version.number, version.published_at, year,
+                                                tuple(note.reasons), mixed))
+    return tuple(found)
+
+
+def _declaration(survey: Survey, kpi: Kpi, defn: SurveyDef, number: int) -> KpiDeclaration:
     question = defn.question(kpi.question_key)
     return KpiDeclaration(
-        survey_key=survey_key, key=kpi.key, title=kpi.titles["ja"],
+        survey_key=survey.key, key=kpi.key, title=kpi.titles["ja"],
         headline=kpi.headline.get("ja", ""), question_key=kpi.question_key,
         success=tuple(kpi.success), excluded=tuple(kpi.excluded),
         no_answer_in_base=kpi.no_answer_in_base, direction=kpi.direction,
@@ -125,4 +175,5 @@ def _declaration(survey_key: str, kpi: Kpi, defn: SurveyDef, number: int) -> Kpi
         survey_title=defn.title["ja"], public_results=defn.public_results, version=number,
         options=_group(question).options,
         groups=tuple(g for g in survey_group_questions(defn) if g.key != kpi.question_key),
+        breaks=_breaks(survey, kpi.key),
     )

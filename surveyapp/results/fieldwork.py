@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import func, literal_column
@@ -27,7 +28,12 @@ from .response_rates import WaveRates, overall, survey_response_rates
 
 @dataclass(frozen=True)
 class KpiPlan:
-    """Where a KPI stands now and what more responses would buy."""
+    """Where a KPI stands now and what more responses would buy.
+
+    ``responses_goal`` is the number of responses that should give ``for_margin.completed``
+    answers in the KPI's base, at the current share of responses that count (answers such as
+    「利用したことがない」 do not); ``remaining`` is how many responses are still missing.
+    """
 
     kpi: KpiDeclaration
     result: KpiYearResult | None
@@ -35,6 +41,22 @@ class KpiPlan:
     for_margin: SampleSizePlan
     to_show_target: DetectionPlan | None
     detectable: MinimumDetectableChange | None
+    responses_goal: int = 0
+    remaining: int = 0
+
+    @property
+    def base_share(self) -> float | None:
+        """Share of responses in the KPI's base so far (None before any response)."""
+        if self.result is None or self.result.responses == 0:
+            return None
+        return self.result.base_n / self.result.responses
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: date  # Japan time
+    responses: int
+    cumulative: int
 
 
 @dataclass(frozen=True)
@@ -51,6 +73,25 @@ class Fieldwork:
     @property
     def invited(self) -> int:
         return overall(list(self.invitations)).invited
+
+    @property
+    def daily(self) -> tuple[DayCount, ...]:
+        """Each day with responses, with the running total."""
+        total = 0
+        rows = []
+        for day, count in self.by_day:
+            total += count
+            rows.append(DayCount(day, count, total))
+        return tuple(rows)
+
+    @property
+    def by_week(self) -> tuple[tuple[date, int], ...]:
+        """Responses per week (weeks start on Monday), newest first."""
+        weeks: dict[date, int] = {}
+        for day, count in self.by_day:
+            start = day - timedelta(days=day.weekday())
+            weeks[start] = weeks.get(start, 0) + count
+        return tuple(sorted(weeks.items(), reverse=True))
 
 
 def _japan_day(column: Any) -> Any:
@@ -76,7 +117,7 @@ def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
     observed = overall(invitations).rates.rr1
     response_rate = observed if observed is not None and observed > 0 else None
     plans = []
-    for declaration in kpi_declarations():
+    for declaration in kpi_declarations(archived=True):
         if declaration.survey_key != survey.key:
             continue
         results = kpi_year_results(declaration, selection=selection, fiscal_year=fiscal_year)
@@ -111,4 +152,9 @@ def kpi_plan(declaration: KpiDeclaration, result: KpiYearResult | None, margin: 
     if n > 0 and 0 < baseline < 1 and (population is None or n <= population):
         detectable = minimum_detectable_change(n, baseline, baseline_n=declaration.baseline_n,
                                                population=population)
-    return KpiPlan(declaration, result, margin, for_margin, to_show, detectable)
+    responses = result.responses if result is not None else 0
+    goal = for_margin.completed
+    if n > 0:
+        goal = math.ceil(for_margin.completed * responses / n)
+    return KpiPlan(declaration, result, margin, for_margin, to_show, detectable,
+                   responses_goal=goal, remaining=max(0, goal - responses))

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy import ColumnElement, and_, exists, or_
 
 from ..extensions import db
 from ..respond.models import Answer, Response
@@ -21,8 +21,9 @@ class ResultFilter:
 
     ``group_question``/``group_option`` keep the responses that gave that answer to another
     question (e.g. only the dissatisfied); dates are Japan-time calendar days, inclusive.
-    Demo responses (channel ``demo``) are included unless ``include_demo`` is False — open data
-    always excludes them.
+    Demo responses (channel ``demo``): ``include_demo`` True includes them, False excludes them
+    (open data always does), None — the default — includes them only while the survey has no
+    other responses, so demo data leaves every result once real answers arrive.
     """
 
     channel: str | None = None
@@ -31,7 +32,7 @@ class ResultFilter:
     group_option: str | None = None
     date_from: date | None = None
     date_to: date | None = None
-    include_demo: bool = True
+    include_demo: bool | None = None
     invited_only: bool = False  # only responses to invitation letters (they carry a stratum)
 
     @property
@@ -47,8 +48,8 @@ class ResultFilter:
             "date_to": self.date_to.isoformat() if self.date_to else None,
         }
         result = {k: v for k, v in values.items() if v is not None}
-        if not self.include_demo:
-            result["include_demo"] = False
+        if self.include_demo is not None:
+            result["include_demo"] = self.include_demo
         if self.invited_only:
             result["invited_only"] = True
         return result
@@ -67,8 +68,12 @@ def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnE
     conditions: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
     if selection.channel is not None:
         conditions.append(Response.channel == selection.channel)
-    elif not selection.include_demo:
+    elif selection.include_demo is False:
         conditions.append(Response.channel != DEMO_CHANNEL)
+    elif selection.include_demo is None:
+        real = db.aliased(Response)
+        conditions.append(or_(Response.channel != DEMO_CHANNEL, ~exists().where(
+            real.survey_id == survey_id, real.channel != DEMO_CHANNEL)))
     if selection.link_id is not None:
         conditions.append(Response.link_id == selection.link_id)
     if selection.date_from is not None:

@@ -19,8 +19,11 @@ from ..stats import (
     Reliability,
     assess_proportion,
     compare_to_baseline,
+    interim_code,
+    is_interim,
     proportion_ci,
     suppress_counts,
+    target_path,
     target_verdict,
 )
 from ..surveys.models import Survey
@@ -48,7 +51,12 @@ class OptionCount:
 @dataclass(frozen=True)
 class Verdict:
     """Three-state verdict: against the numeric target, or — when the KPI has only a direction —
-    against its baseline value used as the threshold (``against == "baseline"``)."""
+    against its baseline value used as the threshold (``against == "baseline"``).
+
+    Before the target year (``interim``) the verdict is the position on the straight path to
+    the goal (on_track / off_track / track_unclear) and ``threshold`` is the path value of the
+    year; ``goal`` is the target (or baseline) itself.
+    """
 
     verdict: str | None
     threshold: float
@@ -56,6 +64,39 @@ class Verdict:
     direction: str
     bound: float | None
     p_value: float | None
+    interim: bool = False
+    goal: float | None = None
+    goal_year: int | None = None
+
+
+@dataclass(frozen=True)
+class VerdictRule:
+    """What a KPI-year is judged against: the goal, and the value used this year."""
+
+    threshold: float
+    against: str
+    interim: bool
+    goal: float
+    goal_year: int
+
+
+def verdict_rule(declaration: KpiDeclaration, year: int) -> VerdictRule:
+    """The one place that decides the threshold of a KPI-year (unweighted and weighted).
+
+    The goal is the numeric target, or the baseline when only a direction is declared; before
+    the target year the threshold is the value on the straight path from the baseline to it.
+    """
+    if declaration.target_value is not None:
+        goal, against = declaration.target_value, "target"
+    else:
+        goal, against = declaration.baseline_value, "baseline"
+    interim = is_interim(year, declaration.target_fiscal_year)
+    threshold = goal
+    if interim and 0.0 < goal < 1.0 and 0.0 <= declaration.baseline_value <= 1.0:
+        threshold = target_path(baseline=declaration.baseline_value,
+                                baseline_year=declaration.baseline_fiscal_year, target=goal,
+                                target_year=declaration.target_fiscal_year, year=year)
+    return VerdictRule(threshold, against, interim, goal, declaration.target_fiscal_year)
 
 
 @dataclass(frozen=True)
@@ -208,7 +249,7 @@ def year_result(
             successes, base_n, baseline_rate=declaration.baseline_value,
             baseline_n=declaration.baseline_n or None, level=level,
             direction=declaration.direction, population=population)
-        verdict = _verdict(declaration, successes, base_n, level, population)
+        verdict = _verdict(declaration, year, successes, base_n, level, population)
     return KpiYearResult(
         kpi=declaration, fiscal_year=year, responses=responses, demo_responses=demo_responses,
         no_answer=no_answer, excluded=excluded, base_n=base_n, successes=successes,
@@ -218,19 +259,17 @@ def year_result(
     )
 
 
-def _verdict(declaration: KpiDeclaration, successes: int, n: int, level: float,
+def _verdict(declaration: KpiDeclaration, year: int, successes: int, n: int, level: float,
              population: int | None) -> Verdict | None:
-    if declaration.target_value is not None:
-        threshold, against = declaration.target_value, "target"
-    else:
-        # Only a direction (up/down/maintain) is declared: the baseline value is the threshold.
-        threshold, against = declaration.baseline_value, "baseline"
-    if not 0.0 < threshold < 1.0 or level <= 0.5:
+    rule = verdict_rule(declaration, year)
+    if not 0.0 < rule.threshold < 1.0 or level <= 0.5:
         return None
-    result = target_verdict(successes, n, target=threshold, direction=declaration.direction,
+    result = target_verdict(successes, n, target=rule.threshold, direction=declaration.direction,
                             level=level, population=population)
-    return Verdict(verdict=result.verdict, threshold=threshold, against=against,
-                   direction=declaration.direction, bound=result.bound, p_value=result.p_value)
+    code = interim_code(result.verdict) if rule.interim else result.verdict
+    return Verdict(verdict=code, threshold=rule.threshold, against=rule.against,
+                   direction=declaration.direction, bound=result.bound, p_value=result.p_value,
+                   interim=rule.interim, goal=rule.goal, goal_year=rule.goal_year)
 
 
 def _option_rows(declaration: KpiDeclaration, counts: dict[str, int],

@@ -1,4 +1,5 @@
-"""Anonymised response rows for the raw download (streamed, no personal data) and its codebook.
+"""Anonymised response rows for the raw download (streamed, no personal data), as codes; the
+export adds the Japanese labels and the codebook (``exports/raw.py``).
 
 Rows are read in batches of plain tuples on a connection of their own that, on SQLite, opens a
 deferred (read-only) transaction — so a long export never holds the write lock respondents need.
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 
 from ..extensions import db
 from ..respond.models import Answer, Response
@@ -40,41 +42,18 @@ def raw_columns(defn: SurveyDef) -> list[RawColumn]:
     return columns
 
 
-FIXED_HEADER = ["response_id", "submitted_date_jst", "fiscal_year", "channel", "link",
-                "survey_version"]
-FIXED_DESCRIPTIONS = {
-    "response_id": "回答の通し番号（回答者を特定する情報ではありません）",
-    "submitted_date_jst": "回答日（日本時間、時刻は含めません）",
-    "fiscal_year": "年度（西暦、4月〜翌年3月）",
-    "channel": "回答経路（web, poster-qr, counter, newsletter, kiosk, paper, invitation, demo＝デモデータ）",
-    "link": "配布用リンクの名前",
-    "survey_version": "回答したアンケートの版",
-}
-CODEBOOK_HEADER = ["column", "question", "type", "value", "label", "kind"]
+FIXED_FIELDS = ("response_id", "submitted_date_jst", "fiscal_year", "channel", "link",
+                "survey_version", "response_language")
+"""What each row starts with, before one value per :class:`RawColumn`."""
 
-
-def codebook_rows(defn: SurveyDef) -> list[list[str | int | None]]:
-    """What every column of the raw download means and what each value stands for."""
-    rows: list[list[str | int | None]] = [[key, text, "fixed", None, None, None]
-                                          for key, text in FIXED_DESCRIPTIONS.items()]
-    for question in defn.questions:
-        text = question.text["ja"]
-        if question.type == "multiple":
-            for option in question.options:
-                rows.append([f"{question.key}/{option.code}", text, "multiple", "1",
-                             f"「{option.text['ja']}」を選んだ（0＝選ばなかった、空欄＝設問に無回答）", option.kind])
-        elif question.type == "single":
-            rows.append([question.key, text, "single", "", "無回答", None])
-            rows.extend([question.key, text, "single", option.code, option.text["ja"], option.kind]
-                        for option in question.options)
-        else:
-            rows.append([question.key, text, question.type, None, "自由記述（そのままの文章）", None])
-    return rows
+RawValue = str | int | date | None
 
 
 def raw_rows(survey: Survey, columns: list[RawColumn],
-             selection: ResultFilter = ALL_RESPONSES) -> Iterator[list[str | int | None]]:
-    """Rows in submission order, read as plain tuples in batches so memory stays flat."""
+             selection: ResultFilter = ALL_RESPONSES) -> Iterator[list[RawValue]]:
+    """Rows in submission order (:data:`FIXED_FIELDS`, then one value per column: an option
+    code, 1/0 per option of a multiple choice, or the text), read as plain tuples in batches so
+    memory stays flat."""
     survey_id = survey.id
     labels = dict(db.session.execute(
         db.select(Link.id, Link.label).where(Link.survey_id == survey_id)).all())
@@ -88,7 +67,7 @@ def raw_rows(survey: Survey, columns: list[RawColumn],
         while True:
             batch = connection.execute(
                 db.select(Response.id, Response.submitted_at, Response.fiscal_year, Response.channel,
-                          Response.link_id, Response.survey_version_id)
+                          Response.link_id, Response.survey_version_id, Response.language)
                 .where(*conditions, Response.id > last_id)
                 .order_by(Response.id).limit(BATCH)
             ).all()
@@ -106,10 +85,10 @@ def raw_rows(survey: Survey, columns: list[RawColumn],
                     texts.setdefault(response_id, {})[key] = text
                 elif code is not None:
                     chosen.setdefault(response_id, {}).setdefault(key, set()).add(code)
-            for response_id, submitted_at, year, channel, link_id, version_id in batch:
-                row: list[str | int | None] = [
-                    response_id, to_japan(submitted_at).date().isoformat(), year, channel,
-                    labels.get(link_id) if link_id else None, numbers.get(version_id),
+            for response_id, submitted_at, year, channel, link_id, version_id, language in batch:
+                row: list[RawValue] = [
+                    response_id, to_japan(submitted_at).date(), year, channel,
+                    labels.get(link_id) if link_id else None, numbers.get(version_id), language,
                 ]
                 picked_by_key = chosen.get(response_id, {})
                 text_by_key = texts.get(response_id, {})

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from sqlalchemy import and_, case, func
@@ -38,6 +38,7 @@ from ..stats import (
     WeightingResult,
     assess_weighted,
     compare_weighted_to_baseline,
+    interim_code,
     poststratify,
     rake,
     weighted_proportion,
@@ -46,7 +47,7 @@ from ..stats import (
 from .breakdowns import DEMOGRAPHIC_TITLES
 from .declarations import KpiDeclaration
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
-from .kpis import DEFAULT_LEVEL, survey_id_of
+from .kpis import DEFAULT_LEVEL, survey_id_of, verdict_rule
 from .population import Cell, population_cells
 
 WEIGHTED_METHOD = "logit"
@@ -184,12 +185,14 @@ def weighted_kpi(declaration: KpiDeclaration, fiscal_year: int, *, level: float 
         change = compare_weighted_to_baseline(
             proportion, baseline_rate=declaration.baseline_value,
             baseline_n=declaration.baseline_n or None, direction=declaration.direction)
-        threshold = declaration.target_value if declaration.target_value is not None else (
-            declaration.baseline_value)
-        if 0.0 < threshold < 1.0 and level > 0.5:
+        rule = verdict_rule(declaration, fiscal_year)
+        if 0.0 < rule.threshold < 1.0 and level > 0.5:
             verdict = weighted_target_verdict(
-                y, weighting.weights, target=threshold, direction=declaration.direction, level=level,
-                method=method, calibration=weighting, in_base=in_base, population=fpc_population)
+                y, weighting.weights, target=rule.threshold, direction=declaration.direction,
+                level=level, method=method, calibration=weighting, in_base=in_base,
+                population=fpc_population)
+            if rule.interim:
+                verdict = replace(verdict, verdict=interim_code(verdict.verdict))
     return WeightedResult(
         declaration, fiscal_year, problem=None, scheme=weighting.method, variables=variables,
         respondents=len(kept), left_out=left_out, proportion=proportion, reliability=reliability,

@@ -1,39 +1,38 @@
-"""Downloads (every one audit-logged, all built from result rows) and the comments page."""
+"""Downloads (every one audit-logged, all built from result rows)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from flask import Response, abort, render_template, request, stream_with_context
+from flask import Response, abort, request, stream_with_context
 from flask.typing import ResponseReturnValue
-from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import roles_required
+from ..auth.roles import can, permission_required
 from ..exports.cells import Cell, Cp932Encoder, attachment_header, csv_stream, encoded_csv
+from ..exports.columns import csv_header
 from ..exports.kpi_table import (
     BREAKDOWN_HEADER,
     KPI_HEADER,
     breakdown_rows,
+    breakdown_sheets,
     kpi_rows,
     kpi_sheets,
-    methods_lines,
 )
+from ..exports.raw import CODEBOOK_COLUMNS, CODEBOOK_HEADER, RawExport, raw_export
 from ..exports.xlsx import XLSX_MIMETYPE, Sheet, stream_file, xlsx_file
 from ..results import BY_CHANNEL, kpi_breakdown, kpi_year_results
-from ..results.comments import COMMENT_HEADER, comment_rows, comments_page, text_questions
-from ..results.declarations import survey_group_questions
 from ..results.kpis import KpiYearResult
 from ..results.overview import WeightedIndex, flat_results, kpi_overview, weighted_index
-from ..results.raw import CODEBOOK_HEADER, FIXED_HEADER, codebook_rows, raw_columns, raw_rows
+from ..results.raw import raw_columns, raw_rows
 from ..surveys.models import Survey
 from ..surveys.services import version_definition
 from ..timeutil import to_japan, utcnow
 from .kpi_views import _channel_names, _declaration_or_404
 from .params import ResultOptions, parse_options
 from .services import log_download
-from .views import ANALYSTS, _survey_or_404, bp
+from .views import _survey_or_404, bp
 
 ENCODINGS = ("utf-8", "cp932")
 
@@ -57,6 +56,19 @@ def _encoding_or_400() -> str:
     if encoding not in ENCODINGS:
         abort(400)
     return encoding
+
+
+def _reveal_requested() -> bool:
+    """``reveal=1``: show the phone numbers and e-mail addresses typed into free text (the
+    caller records it in the audit log); only with the ``comments.reveal`` permission."""
+    value = request.args.get("reveal", "").strip()
+    if not value:
+        return False
+    if value != "1":
+        abort(400)
+    if not can("comments.reveal"):
+        abort(403)
+    return True
 
 
 def _csv_response(header: Sequence[str], rows: Iterable[Sequence[Cell]], filename: str,
@@ -98,7 +110,7 @@ def _kpi_results(options: ResultOptions) -> tuple[list[KpiYearResult], WeightedI
 
 
 @bp.get("/downloads/kpis.csv")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def kpis_csv() -> ResponseReturnValue:
     options = _options_or_400()
     encoding = _encoding_or_400()
@@ -110,7 +122,7 @@ def kpis_csv() -> ResponseReturnValue:
 
 
 @bp.get("/downloads/kpis.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def kpis_xlsx() -> ResponseReturnValue:
     options = _options_or_400()
     results, weighted = _kpi_results(options)
@@ -138,7 +150,7 @@ def _breakdowns(key: str, kpi: str) -> Any:
 
 
 @bp.get("/kpis/<key>/<kpi>/breakdowns.csv")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def breakdowns_csv(key: str, kpi: str) -> ResponseReturnValue:
     declaration, options, _years, tables = _breakdowns(key, kpi)
     encoding = _encoding_or_400()
@@ -149,116 +161,52 @@ def breakdowns_csv(key: str, kpi: str) -> ResponseReturnValue:
 
 
 @bp.get("/kpis/<key>/<kpi>/breakdowns.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("results.download")
 def breakdowns_xlsx(key: str, kpi: str) -> ResponseReturnValue:
     declaration, options, years, tables = _breakdowns(key, kpi)
-    rate = {i: "0.0%" for i, k in enumerate(BREAKDOWN_HEADER) if k in ("estimate", "ci_low", "ci_high")}
-    sheets = [Sheet("内訳", BREAKDOWN_HEADER, breakdown_rows(tables), formats=rate),
-              Sheet("方法", ["説明"], methods_lines(years), widths={0: 120})]
+    sheets = breakdown_sheets(years, tables)
     log_download(current_user.id, "download.breakdowns_xlsx", f"{key}/{kpi}",
                  filter=options.selection.as_dict())
     return _xlsx_response(sheets, f"KPI内訳_{declaration.key}_{_today()}.xlsx")
 
 
-def _raw(key: str) -> Any:
+def _raw(key: str) -> tuple[Survey, RawExport, Any]:
     survey = _survey_or_404(key)
     version = survey.current_version
     if version is None:
         abort(404)
     defn = version_definition(version)
-    return survey, defn, raw_columns(defn)
+    columns = raw_columns(defn)
+    return survey, raw_export(defn, columns), columns
 
 
 @bp.get("/surveys/<key>/responses.csv")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def responses_csv(key: str) -> ResponseReturnValue:
-    survey, _defn, columns = _raw(key)
+    survey, export, columns = _raw(key)
     encoding = _encoding_or_400()
-    log_download(current_user.id, "download.responses_csv", survey.key, encoding=encoding)
-    header = FIXED_HEADER + [c.header for c in columns]
-    return _streamed_csv(header, raw_rows(survey, columns), f"回答データ_{survey.key}_{_today()}.csv",
-                         encoding)
+    reveal = _reveal_requested()
+    log_download(current_user.id, "download.responses_csv", survey.key, encoding=encoding, revealed=reveal)
+    return _streamed_csv(csv_header(export.columns), export.rows(raw_rows(survey, columns), reveal=reveal),
+                         f"回答データ_{survey.key}_{_today()}.csv", encoding)
 
 
 @bp.get("/surveys/<key>/responses.xlsx")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def responses_xlsx(key: str) -> ResponseReturnValue:
-    survey, defn, columns = _raw(key)
-    log_download(current_user.id, "download.responses_xlsx", survey.key)
-    sheets = [Sheet("回答", FIXED_HEADER + [c.header for c in columns], raw_rows(survey, columns)),
-              Sheet("コードブック", CODEBOOK_HEADER, codebook_rows(defn), widths={1: 60, 4: 40})]
+    survey, export, columns = _raw(key)
+    reveal = _reveal_requested()
+    log_download(current_user.id, "download.responses_xlsx", survey.key, revealed=reveal)
+    sheets = [Sheet.of("回答", export.columns, export.rows(raw_rows(survey, columns), reveal=reveal),
+                       freeze_columns=1),
+              Sheet.of("コードブック", CODEBOOK_COLUMNS, export.codebook)]
     return _xlsx_response(sheets, f"回答データ_{survey.key}_{_today()}.xlsx")
 
 
 @bp.get("/surveys/<key>/codebook.csv")
-@roles_required(*ANALYSTS)
+@permission_required("responses.download")
 def codebook_csv(key: str) -> ResponseReturnValue:
-    survey, defn, _columns = _raw(key)
+    survey, export, _columns = _raw(key)
     encoding = _encoding_or_400()
     log_download(current_user.id, "download.codebook_csv", survey.key, encoding=encoding)
-    return _csv_response(CODEBOOK_HEADER, codebook_rows(defn), f"コードブック_{survey.key}.csv", encoding)
-
-
-def _comment_filter(survey: Survey) -> Any:
-    version = survey.current_version
-    if version is None:
-        abort(404)
-    defn = version_definition(version)
-    groups = survey_group_questions(defn)
-    options = parse_options(request.args, groups={g.key: {o.code for o in g.options} for g in groups},
-                            links={link.id for link in survey.links})
-    page = request.args.get("page", "1").strip()
-    if not page.isdigit() or int(page) < 1:
-        options.errors["page"] = _("ページ番号は1以上の整数で指定してください。")
-        page = "1"
-    return defn, groups, options, int(page)
-
-
-@bp.get("/surveys/<key>/comments")
-@roles_required(*ANALYSTS)
-def survey_comments(key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(key)
-    defn, groups, options, page = _comment_filter(survey)
-    status = 400 if options.errors else 200
-    questions = text_questions(defn)
-    keys = [k for k, _text in questions]
-    selection = options.selection if not options.errors else ResultOptions().selection
-    result = comments_page(survey, keys, selection=selection,
-                           fiscal_year=None if options.errors else options.fiscal_year, page=page)
-    title = survey.current_version.title if survey.current_version else survey.key
-    query = options.query(fiscal_year=options.fiscal_year)
-    return render_template("staff/comments.html", survey=survey, title=title, page=result,
-                           options=options, groups=groups, questions=dict(questions),
-                           link_id=options.link_id, query=query), status
-
-
-def _comment_download(key: str, fmt: str) -> Response:
-    survey = _survey_or_404(key)
-    defn, _groups, options, _page = _comment_filter(survey)
-    if options.errors:
-        abort(400, description="; ".join(options.errors.values()))
-    selection = options.selection
-    keys = [k for k, _text in text_questions(defn)]
-    rows = comment_rows(survey, keys, selection=selection, fiscal_year=options.fiscal_year)
-    detail = {"filter": selection.as_dict(), "fiscal_year": options.fiscal_year}
-    if fmt == "xlsx":
-        log_download(current_user.id, "download.comments_xlsx", survey.key, **detail)
-        return _xlsx_response([Sheet("自由記述", COMMENT_HEADER, rows, widths={6: 80})],
-                              f"自由記述_{survey.key}_{_today()}.xlsx")
-    encoding = _encoding_or_400()
-    log_download(current_user.id, "download.comments_csv", survey.key, encoding=encoding, **detail)
-    return _streamed_csv(COMMENT_HEADER, rows, f"自由記述_{survey.key}_{_today()}.csv", encoding)
-
-
-@bp.get("/surveys/<key>/comments.csv")
-@roles_required(*ANALYSTS)
-def comments_csv(key: str) -> ResponseReturnValue:
-    return _comment_download(key, "csv")
-
-
-@bp.get("/surveys/<key>/comments.xlsx")
-@roles_required(*ANALYSTS)
-def comments_xlsx(key: str) -> ResponseReturnValue:
-    return _comment_download(key, "xlsx")
-
-
+    return _csv_response(CODEBOOK_HEADER, export.codebook, f"コードブック_{survey.key}.csv", encoding)

@@ -9,10 +9,10 @@ from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from ..auth.roles import ALL_STAFF, roles_required
+from ..auth.roles import permission_required
 from ..exports.cells import attachment_header
 from ..exports.labels import CHANNEL_LABELS
-from ..exports.response_rates import RATE_NOTES
+from ..formatting import count
 from ..results import (
     BY_CHANNEL,
     KpiDeclaration,
@@ -24,9 +24,15 @@ from ..results import (
 )
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
-from ..results.fieldwork import fieldwork
 from ..results.nonresponse import nonresponse_weighted
-from ..results.overview import KpiSeries, WeightedIndex, kpi_overview, weighted_index
+from ..results.overview import (
+    KpiSeries,
+    SurveyFacts,
+    WeightedIndex,
+    kpi_overview,
+    survey_facts,
+    weighted_index,
+)
 from ..results.population import (
     EXAMPLE_CSV,
     PopulationCsvError,
@@ -38,11 +44,11 @@ from ..results.population import (
 from ..results.weighted import MIN_CELL_RESPONDENTS
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
-from ..timeutil import fiscal_year, utcnow
+from ..timeutil import fiscal_year, fiscal_year_label, utcnow
 from .charts import trend_chart
 from .forms import PopulationForm
 from .params import LEVEL_CHOICES, MARGINS, ResultOptions, parse_options
-from .views import ANALYSTS, _survey_or_404, bp
+from .views import _survey_or_404, bp, demo_rows
 
 REPORT_KPIS = 4
 
@@ -77,7 +83,7 @@ def _form_choices(declaration: KpiDeclaration) -> dict[str, object]:
 
 
 @bp.get("/kpis/<key>/<kpi>")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
     declaration = _declaration_or_404(key, kpi)
     groups = {g.key: {o.code for o in g.options} for g in declaration.groups}
@@ -105,6 +111,8 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
         nonresponse=nonresponse, min_cell=MIN_CELL_RESPONDENTS,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
+        year_choices=sorted({r.fiscal_year for r in years} | {year}),
+        demo=demo_rows([KpiSeries(declaration, tuple(years))]),
         reasons=_reasons(years, breakdowns, weighted), choices=_form_choices(declaration), links=links,
     ), status
 
@@ -114,38 +122,42 @@ def _channel_names() -> dict[str, str]:
 
 
 @bp.get("/report")
-@roles_required(*ALL_STAFF)
+@permission_required("results.view")
 def report() -> ResponseReturnValue:
-    """A4 printable report: per KPI the year table, the chart and the verdicts; the method last."""
+    """A4 printable report: 調査概要, then per KPI the chart, the year table and the verdict;
+    the method last. The KPIs (``kpi=survey/kpi``, repeated) and demo data are chosen on the page."""
     options = parse_options(request.args)
     status = 400 if options.errors else 200
     if options.errors:
         options = ResultOptions(errors=options.errors)
-    wanted = request.args.getlist("kpi")
-    keys = {tuple(k.split("/", 1)) for k in wanted if "/" in k} or None
+    every = kpi_declarations()
+    known = {(d.survey_key, d.key) for d in every}
+    wanted = {tuple(k.split("/", 1)) for k in request.args.getlist("kpi")}
+    keys = {k for k in wanted if k in known} or None
+    if wanted and keys is None:
+        status = 400
+        options.errors["kpi"] = _("選んだKPIが見つかりません。すべてのKPIを表示しています。")
     series = kpi_overview(method=options.method, level=options.level, selection=options.selection,
-                          keys=keys)  # type: ignore[arg-type]
+                          keys=keys)
     charts = {(s.kpi.survey_key, s.kpi.key): trend_chart(s.kpi, s.years) for s in series}
     weighted = weighted_index(series, level=options.level, selection=options.selection)
     reasons = _reasons([r for s in series for r in s.years], weighted=weighted)
     return render_template("staff/report.html", series=series, charts=charts, options=options,
-                           reasons=reasons, weighted=weighted, generated=utcnow()), status
+                           reasons=reasons, every=every, chosen=keys or known,
+                           facts=_report_facts(series, options), demo=demo_rows(series),
+                           weighted=weighted, generated=utcnow()), status
 
 
-@bp.get("/surveys/<key>/fieldwork")
-@roles_required(*ALL_STAFF)
-def survey_fieldwork(key: str) -> ResponseReturnValue:
-    survey = _survey_or_404(key)
-    options = parse_options(request.args)
-    status = 400 if options.errors else 200
-    if options.errors:
-        options = ResultOptions(errors=options.errors)
-    year = options.fiscal_year or fiscal_year(utcnow())
-    progress = fieldwork(survey, year, margin=options.margin, selection=options.selection)
-    title = survey.current_version.title if survey.current_version else survey.key
-    return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
-                           options=options, year=year, margins=[f"{m * 100:g}" for m in MARGINS],
-                           rate_notes=RATE_NOTES), status
+def _report_facts(series: list[KpiSeries], options: ResultOptions) -> list[SurveyFacts]:
+    """One 調査概要 row per survey with results, for its latest fiscal year in the report."""
+    latest: dict[str, tuple[int, KpiDeclaration]] = {}
+    for item in series:
+        if item.latest is None:
+            continue
+        year = item.latest.fiscal_year
+        if item.kpi.survey_key not in latest or latest[item.kpi.survey_key][0] < year:
+            latest[item.kpi.survey_key] = (year, item.kpi)
+    return [survey_facts(kpi, year, options.selection) for year, kpi in latest.values()]
 
 
 def _accepted() -> dict[str, dict[str, str]]:
@@ -158,7 +170,7 @@ def _accepted() -> dict[str, dict[str, str]]:
 
 
 @bp.route("/population", methods=["GET", "POST"])
-@roles_required(*ANALYSTS)
+@permission_required("population.manage")
 def population() -> ResponseReturnValue:
     form = PopulationForm()
     problems = []
@@ -174,15 +186,16 @@ def population() -> ResponseReturnValue:
             else:
                 save_population_table(form.fiscal_year.data or 0, parsed, source=form.source.data or "",
                                       user_id=current_user.id)
-                flash(_("%(year)s年度の人口表（%(cells)s区分、合計%(total)s人）を保存しました。",
-                        year=form.fiscal_year.data, cells=len(parsed.cells), total=f"{parsed.total:,}"))
+                flash(_("%(year)sの人口表（%(cells)s区分、合計%(total)s人）を保存しました。",
+                        year=fiscal_year_label(form.fiscal_year.data or 0), cells=len(parsed.cells),
+                        total=count(parsed.total)))
                 return redirect(url_for("staff.population"), 303)
     return render_template("staff/population.html", form=form, problems=problems,
                            tables=population_tables()), status
 
 
 @bp.get("/population/example.csv")
-@roles_required(*ANALYSTS)
+@permission_required("population.manage")
 def population_example() -> ResponseReturnValue:
     """The documented example file (illustrative numbers), UTF-8 with BOM."""
     return Response("\ufeff" + EXAMPLE_CSV, content_type="text/csv; charset=utf-8", headers={

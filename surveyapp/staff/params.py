@@ -23,7 +23,7 @@ class ResultOptions:
     method: str = DEFAULT_METHOD
     level: float = DEFAULT_LEVEL
     channel: str | None = None
-    include_demo: bool = True
+    include_demo: bool | None = None  # None: only while a survey has no real responses
     fiscal_year: int | None = None
     group: str | None = None  # "question=option"
     link_id: int | None = None  # a distribution link (a course session is one link)
@@ -52,8 +52,8 @@ class ResultOptions:
             values["level"] = self.level_code
         if self.channel:
             values["channel"] = self.channel
-        if not self.include_demo:
-            values["demo"] = "exclude"
+        if self.include_demo is not None:
+            values["demo"] = "include" if self.include_demo else "exclude"
         if self.group:
             values["group"] = self.group
         if self.link_id is not None:
@@ -91,10 +91,10 @@ def parse_options(args: Mapping[str, str], *, groups: Mapping[str, set[str]] | N
             errors["channel"] = _("経路「%(value)s」はありません。", value=channel)
     demo = args.get("demo", "").strip()
     if demo:
-        if demo in ("include", "exclude"):
-            options.include_demo = demo == "include"
+        if demo in ("include", "exclude", "auto"):
+            options.include_demo = None if demo == "auto" else demo == "include"
         else:
-            errors["demo"] = _("デモデータは「含める」か「除く」を選んでください。")
+            errors["demo"] = _("デモデータは「自動」「含める」「除く」のどれかを選んでください。")
     year = args.get("fiscal_year", "").strip()
     if year:
         if year.isdigit() and 2000 <= int(year) <= 2100:

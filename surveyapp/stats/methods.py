@@ -30,7 +30,10 @@ never used to judge.
 Target. "Reached" when the one-sided 95 % Wilson lower bound is above the target (for a
 KPI that should fall: the upper bound below it; for "maintain": the lower bound at or
 above it), "not reached" when the whole 95 % interval is short of the target, otherwise
-"inconclusive"; the one-sided score test p-value is given.
+"inconclusive"; the one-sided score test p-value is given. Before the target year a target
+cannot have been missed: the same rule is applied to the value on the straight path from
+the baseline (in its year) to the target (in the target year), giving "on track", "off
+track" or "unclear" for that year.
 
 Weighting. Respondents are weighted to resident-register totals by post-stratification
 (age band x gender cells) or, when cells are thin, by raking on the margins. Variances

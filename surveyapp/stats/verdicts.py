@@ -26,12 +26,19 @@ z = Phi^-1(level), i.e. the bound of the two-sided interval at 2 * level - 1):
 The p-value is that of the one-sided score test of H0: rate at the target (against "above"
 for up/maintain, "below" for down); "reached" happens exactly when it is below 1 - level
 (for maintain, at or below).
+
+Before the target year (``interim_position``) a target cannot have been missed yet, so the
+rate is judged against where it should be by now: the straight path from the baseline (in its
+year) to the target (in the target year), ``target_path``. The same three-state rule applied to
+the path value gives ``on_track`` (the one-sided bound is beyond the path), ``off_track`` (the
+whole interval is short of it) or ``track_unclear`` (otherwise). In and after the target year
+the ordinary verdict applies.
 """
 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from . import _dist
 from ._checks import (
@@ -49,6 +56,8 @@ CHANGES: tuple[str, ...] = ("increased", "decreased", "no_detectable_change")
 ASSESSMENTS: tuple[str, ...] = ("improved", "declined", "no_detectable_change")
 DIRECTIONS: tuple[str, ...] = ("up", "down", "maintain")
 TARGET_VERDICTS: tuple[str, ...] = ("reached", "not_reached", "inconclusive")
+INTERIM_POSITIONS: tuple[str, ...] = ("on_track", "off_track", "track_unclear")
+_INTERIM = dict(zip(TARGET_VERDICTS, INTERIM_POSITIONS, strict=True))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -249,3 +258,56 @@ def _score_z(p: float, p0: float, n_eff: float) -> float:
     if variance == 0.0:
         return 0.0 if diff == 0.0 else math.copysign(math.inf, diff)
     return diff / math.sqrt(variance)
+
+
+def is_interim(year: int, target_year: int) -> bool:
+    """A result before the target year gets an interim position, not a verdict."""
+    return year < target_year
+
+
+def target_path(*, baseline: float, baseline_year: int, target: float, target_year: int,
+                year: int) -> float:
+    """The value on the straight line from the baseline to the target in ``year``.
+
+    Before the baseline year the path is the baseline; from the target year on, the target.
+    """
+    start = check_rate(baseline, "baseline")
+    goal = check_rate(target, "target")
+    if target_year <= baseline_year or year >= target_year:
+        return goal
+    if year <= baseline_year:
+        return start
+    return start + (goal - start) * (year - baseline_year) / (target_year - baseline_year)
+
+
+def interim_code(verdict: str | None) -> str | None:
+    """The interim position for a verdict taken against the path value."""
+    if verdict is None:
+        return None
+    check_choice(verdict, TARGET_VERDICTS, "verdict")
+    return _INTERIM[verdict]
+
+
+def interim_position(
+    x: int,
+    n: int,
+    *,
+    baseline: float,
+    baseline_year: int,
+    target: float,
+    target_year: int,
+    year: int,
+    direction: str = "up",
+    level: float = 0.95,
+    population: int | None = None,
+) -> TargetVerdict:
+    """The target rule against the path value of ``year`` (``target`` of the result is that
+    value); ``verdict`` is on_track / off_track / track_unclear. Only for years before the
+    target year."""
+    if not is_interim(year, target_year):
+        raise ValueError("in and after the target year use target_verdict")
+    path = target_path(baseline=baseline, baseline_year=baseline_year, target=target,
+                       target_year=target_year, year=year)
+    result = target_verdict(x, n, target=path, direction=direction, level=level,
+                            population=population)
+    return replace(result, verdict=interim_code(result.verdict))

@@ -19,7 +19,7 @@ import pathlib
 from collections.abc import Mapping
 from typing import Any
 
-from .format.model import KpiDef, OptionDef, QuestionDef, SurveyDef
+from .format.model import ContactDef, KpiDef, OptionDef, QuestionDef, ReportInfo, SurveyDef
 from .format.parse import validate
 from .format.problems import DefinitionError, Problem, located
 from .format.schema import (
@@ -54,11 +54,13 @@ __all__ = [
     "TEXT_SHORT_MAX_LENGTH_DEFAULT",
     "TEXT_TYPES",
     "TRANSLATION_STATUSES",
+    "ContactDef",
     "DefinitionError",
     "KpiDef",
     "OptionDef",
     "Problem",
     "QuestionDef",
+    "ReportInfo",
     "SurveyDef",
     "builtin_paths",
     "content_hash",

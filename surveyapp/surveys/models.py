@@ -1,4 +1,6 @@
-"""Surveys, their immutable published versions, questions, options, KPI declarations and links."""
+"""Surveys, their immutable published versions, questions, options, KPI declarations and links;
+the one editable draft of a survey, and the comparability notes recorded when a version changed
+how a KPI is measured."""
 
 from __future__ import annotations
 
@@ -24,16 +26,34 @@ class Survey(db.Model):  # type: ignore[name-defined]
     opens_at: Mapped[datetime | None] = mapped_column(default=None)
     closes_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    archived_at: Mapped[datetime | None] = mapped_column(default=None)
 
     versions: Mapped[list[SurveyVersion]] = relationship(
         back_populates="survey", order_by="SurveyVersion.number"
     )
     links: Mapped[list[Link]] = relationship(back_populates="survey", order_by="Link.id")
+    draft: Mapped[SurveyDraft | None] = relationship(back_populates="survey")
 
     @property
     def current_version(self) -> SurveyVersion | None:
         published = [v for v in self.versions if v.published_at is not None]
         return published[-1] if published else None
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
+
+    @property
+    def title(self) -> str:
+        """The Japanese title: of the current version, else of the draft, else the key."""
+        version = self.current_version
+        if version is not None:
+            return version.title
+        if self.draft is not None:
+            title = self.draft.definition.get("title")
+            if isinstance(title, dict) and isinstance(title.get("ja"), str) and title["ja"].strip():
+                return title["ja"]
+        return self.key
 
     def is_accepting(self, now: datetime) -> bool:
         """Open, and within its opening and closing times if it has them."""
@@ -61,6 +81,9 @@ class SurveyVersion(db.Model):  # type: ignore[name-defined]
         back_populates="version", order_by="Question.position"
     )
     kpis: Mapped[list[Kpi]] = relationship(back_populates="version", order_by="Kpi.id")
+    comparability_notes: Mapped[list[ComparabilityNote]] = relationship(
+        back_populates="version", order_by="ComparabilityNote.id"
+    )
 
     @property
     def title(self) -> str:
@@ -139,12 +162,50 @@ class Link(db.Model):  # type: ignore[name-defined]
     code: Mapped[str] = mapped_column(String(16), unique=True)
     label: Mapped[str] = mapped_column(String(200))
     channel: Mapped[str] = mapped_column(String(16))
-    default_language: Mapped[str] = mapped_column(String(16), default="ja")
+    # None: the resident's own language (their choice, else their browser's); a code fixes it.
+    default_language: Mapped[str | None] = mapped_column(String(16), default=None)
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     note: Mapped[str | None] = mapped_column(Text, default=None)
 
     survey: Mapped[Survey] = relationship(back_populates="links")
+
+
+class SurveyDraft(db.Model):  # type: ignore[name-defined]
+    """The one draft of a survey: plain data in the definition file's shape, saved as staff edit
+    it.  It may have problems (shown beside the fields); only a draft without problems can be
+    published, and publishing turns it into a new immutable version."""
+
+    __tablename__ = "survey_drafts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id"), unique=True)
+    definition: Mapped[dict[str, Any]] = mapped_column(JSON)
+    revision: Mapped[int] = mapped_column(default=1)
+    based_on_version_id: Mapped[int | None] = mapped_column(ForeignKey("survey_versions.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+
+    survey: Mapped[Survey] = relationship(back_populates="draft")
+    based_on: Mapped[SurveyVersion | None] = relationship()
+
+
+class ComparabilityNote(db.Model):  # type: ignore[name-defined]
+    """A version changed how one KPI is measured (its question's wording, the success options or
+    the base): results from before it are not directly comparable.  Recorded at publishing,
+    with who acknowledged the warning; shown in reports beside the affected years."""
+
+    __tablename__ = "comparability_notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version_id: Mapped[int] = mapped_column(ForeignKey("survey_versions.id"), index=True)
+    kpi_key: Mapped[str] = mapped_column(String(64))
+    reasons: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    acknowledged_by: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    version: Mapped[SurveyVersion] = relationship(back_populates="comparability_notes")
 
 
 class ImmutableVersionError(RuntimeError):
@@ -173,7 +234,7 @@ def _refuse_changes_to_published_versions(session: Session, _ctx: Any, _inst: An
 def _owning_version(obj: Any) -> SurveyVersion | None:
     if isinstance(obj, SurveyVersion):
         return obj
-    if isinstance(obj, Question | Kpi):
+    if isinstance(obj, Question | Kpi | ComparabilityNote):
         return obj.version
     if isinstance(obj, Option):
         return obj.question.version

@@ -1,4 +1,8 @@
-"""Survey use cases: load a definition (new survey or new version), open/close, links."""
+"""Survey use cases: load a definition (new survey or new version), open/close, links.
+
+Drafts edited in the browser and the survey lifecycle (create, copy, archive) are in
+``drafts.py`` and ``lifecycle.py``; both publish through :func:`publish_version` here.
+"""
 
 from __future__ import annotations
 
@@ -8,21 +12,23 @@ from datetime import datetime
 
 from ..audit import record
 from ..extensions import db
+from ..i18n import offered_languages
 from ..timeutil import utcnow
 from .definitions import (
-    LANGUAGES,
     SurveyDef,
     content_hash,
     definition_to_dict,
     dump_definition,
     parse_definition,
 )
+from .diff import ComparabilityWarning, comparability
 from .format.files import read_definition
 from .format.workbook_write import definition_workbook
-from .models import CHANNELS, Kpi, Link, Option, Question, Survey, SurveyVersion
+from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
+BUILTIN_WEB_LABEL = "ウェブ（公開リンク）"
 
 
 class SurveyError(Exception):
@@ -47,6 +53,7 @@ class LoadResult:
     version: SurveyVersion
     created_survey: bool
     created_version: bool
+    comparability: tuple[ComparabilityWarning, ...] = ()
 
 
 def get_survey(key: str) -> Survey:
@@ -57,9 +64,12 @@ def get_survey(key: str) -> Survey:
     return survey
 
 
-def list_surveys() -> list[Survey]:
-    """All surveys, by key."""
-    return list(db.session.scalars(db.select(Survey).order_by(Survey.key)))
+def list_surveys(*, archived: bool | None = None) -> list[Survey]:
+    """All surveys by key; only the archived ones (True) or only the others (False)."""
+    query = db.select(Survey).order_by(Survey.key)
+    if archived is not None:
+        query = query.where(Survey.archived_at.is_not(None) if archived else Survey.archived_at.is_(None))
+    return list(db.session.scalars(query))
 
 
 _PARSED: dict[str, SurveyDef] = {}
@@ -95,10 +105,28 @@ def load_survey(defn: SurveyDef, *, user_id: int | None = None) -> LoadResult:
     if current is not None and current.content_hash == digest:
         db.session.commit()
         return LoadResult(survey, current, created_survey, False)
-    version = _add_version(survey, defn, digest, number=(current.number + 1) if current else 1)
-    record(user_id, "survey.load", defn.key, version=version.number, content_hash=digest)
+    version, warnings = publish_version(survey, defn, action="survey.load", user_id=user_id)
     db.session.commit()
-    return LoadResult(survey, version, created_survey, True)
+    return LoadResult(survey, version, created_survey, True, warnings)
+
+
+def publish_version(survey: Survey, defn: SurveyDef, *, action: str, user_id: int | None,
+                    acknowledged_by: int | None = None,
+                    ) -> tuple[SurveyVersion, tuple[ComparabilityWarning, ...]]:
+    """Add ``defn`` as the survey's next published version, with a comparability note for every
+    KPI it measures differently from the current version, and audit it (no commit)."""
+    digest = content_hash(defn)
+    current = survey.current_version
+    warnings = comparability(version_definition(current), defn) if current is not None else ()
+    version = _add_version(survey, defn, digest, number=(current.number + 1) if current else 1)
+    for warning in warnings:
+        db.session.add(ComparabilityNote(
+            version=version, kpi_key=warning.kpi, acknowledged_by=acknowledged_by,
+            reasons=[reason.as_dict() for reason in warning.reasons]))
+    record(user_id, action, defn.key, version=version.number, content_hash=digest,
+           comparability=[warning.kpi for warning in warnings])
+    db.session.flush()
+    return version, warnings
 
 
 def _add_version(survey: Survey, defn: SurveyDef, digest: str, *, number: int) -> SurveyVersion:
@@ -171,6 +199,8 @@ def set_schedule(
         raise InvalidSchedule("status must be open or closed")
     if survey.current_version is None:
         raise InvalidSchedule("the survey has no published version")
+    if status == "open" and survey.archived:
+        raise InvalidSchedule("an archived survey cannot be opened")
     if opens_at is not None and closes_at is not None and closes_at <= opens_at:
         raise InvalidSchedule("the closing time must be after the opening time")
     survey.status = status
@@ -187,20 +217,29 @@ def new_link_code() -> str:
     return "".join(secrets.choice(LINK_ALPHABET) for _ in range(LINK_CODE_LENGTH))
 
 
-def _add_link(survey: Survey, label: str, channel: str, default_language: str) -> Link:
+def link_languages(survey: Survey) -> tuple[str, ...]:
+    """The languages a link of this survey may be fixed to: those its current version offers
+    (``translation_status``) that the site offers too, in the site's order."""
+    version = survey.current_version
+    if version is None:
+        return ()
+    survey_languages = version_definition(version).translation_status
+    return tuple(code for code in offered_languages() if code in survey_languages)
+
+
+def _add_link(survey: Survey, label: str, channel: str, language: str | None) -> Link:
     label = label.strip()
     if not label or len(label) > 200:
         raise InvalidLink("a label of 1 to 200 characters is required")
     if channel not in CHANNELS:
         raise InvalidLink(f"unknown channel {channel!r}")
-    if default_language not in LANGUAGES:
-        raise InvalidLink(f"unknown language {default_language!r}")
+    if language is not None and language not in link_languages(survey):
+        raise InvalidLink(f"the survey is not offered in {language!r}")
     while True:
         code = new_link_code()
         if db.session.scalar(db.select(Link.id).where(Link.code == code)) is None:
             break
-    link = Link(survey=survey, code=code, label=label, channel=channel,
-                default_language=default_language)
+    link = Link(survey=survey, code=code, label=label, channel=channel, default_language=language)
     db.session.add(link)
     db.session.flush()
     return link
@@ -213,22 +252,27 @@ def add_link(survey: Survey, *, label: str, channel: str, default_language: str 
 
 
 def create_link(
-    survey: Survey, *, label: str, channel: str, default_language: str = "ja",
+    survey: Survey, *, label: str, channel: str, default_language: str | None = None,
     user_id: int | None = None,
 ) -> Link:
-    """Create a distribution link with a fresh code; commit."""
+    """Create a distribution link with a fresh code; commit.
+
+    ``default_language`` None (the default) lets each resident see their own language; a code
+    fixes the link to one of the survey's offered languages (e.g. a Portuguese poster).
+    """
     link = _add_link(survey, label, channel, default_language)
-    record(user_id, "link.create", survey.key, code=link.code, channel=channel)
+    record(user_id, "link.create", survey.key, code=link.code, channel=channel,
+           language=default_language)
     db.session.commit()
     return link
 
 
 def ensure_web_link(survey: Survey) -> Link:
-    """The survey's first web link, created if it has none; commit."""
+    """The survey's first web link, created if it has none (in the resident's own language); commit."""
     for link in survey.links:
         if link.channel == "web" and link.active:
             return link
-    link = _add_link(survey, "ウェブ（公開リンク）", "web", "ja")
+    link = _add_link(survey, BUILTIN_WEB_LABEL, "web", None)
     db.session.commit()
     return link
 
@@ -242,7 +286,8 @@ def public_links(now: datetime) -> list[Link]:
     """One web link per survey that is accepting answers now (for the landing page)."""
     links = db.session.scalars(
         db.select(Link).join(Survey).where(Link.channel == "web", Link.active.is_(True),
-                                           Survey.status == "open").order_by(Survey.key, Link.id)
+                                           Survey.status == "open", Survey.archived_at.is_(None))
+        .order_by(Survey.key, Link.id)
     )
     seen: set[int] = set()
     result = []

@@ -54,3 +54,23 @@ def test_secret_key_is_generated_once_with_mode_600(tmp_path: Path) -> None:
     second = create_app({"INSTANCE_PATH": str(tmp_path), "DATABASE_URL": url})
     assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"]
     assert len(first.config["SECRET_KEY"]) >= 32
+
+
+@pytest.mark.parametrize(("name", "value"), [
+    ("SURVEYAPP_CONTACT_PHONE", "call the city"),
+    ("SURVEYAPP_CONTACT_EMAIL", "nobody"),
+    ("SURVEYAPP_CONTACT_URL", "javascript:alert(1)"),
+    ("SURVEYAPP_PRIVACY_POLICY_URL", "www.city.example.jp/privacy"),
+    ("SURVEYAPP_CONTACT_NAME", "   "),
+])
+def test_contact_settings_are_checked(name: str, value: str) -> None:
+    with pytest.raises(ConfigError, match=f"{name} is malformed"):
+        environment_config({name: value})
+
+
+def test_contact_settings_are_read() -> None:
+    config = environment_config({"SURVEYAPP_CONTACT_NAME": "各務原市 デジタル戦略課",
+                                 "SURVEYAPP_CONTACT_PHONE": "058-383-1111",
+                                 "SURVEYAPP_PRIVACY_POLICY_URL": "https://www.city.example.jp/p/"})
+    assert config == {"CONTACT_NAME": "各務原市 デジタル戦略課", "CONTACT_PHONE": "058-383-1111",
+                      "PRIVACY_POLICY_URL": "https://www.city.example.jp/p/"}

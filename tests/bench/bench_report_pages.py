@@ -4,13 +4,17 @@
 
 A plain script, not collected by pytest. It serves the app on 127.0.0.1 with a temporary SQLite
 database, stores demo responses for the first N KPIs over two fiscal years, logs in and prints
-``/staff/report`` restricted to those KPIs through the print stylesheet.
+``/staff/report`` restricted to those KPIs through the print stylesheet. With poppler's
+``pdftotext`` installed it also prints how far down each page the text reaches, so a
+near-empty last page shows.
 """
 
 from __future__ import annotations
 
 import argparse
 import re
+import shutil
+import subprocess
 import tempfile
 import threading
 from pathlib import Path
@@ -69,6 +73,23 @@ def main() -> None:
     server.shutdown()
     pages = len(re.findall(rb"/Type\s*/Page[^s]", args.out.read_bytes()))
     print(f"report with {len(chosen)} KPIs: {pages} A4 page(s) -> {args.out}")
+    fills = page_fill(args.out)
+    if fills:
+        print("text reaches down to: " + ", ".join(f"page {i} {fill:.0%}" for i, fill in enumerate(fills, 1)))
+
+
+def page_fill(pdf: Path) -> list[float]:
+    """Per page, the lowest text line as a share of the page height ([] without pdftotext)."""
+    tool = shutil.which("pdftotext")
+    if tool is None:
+        return []
+    html = subprocess.run([tool, "-bbox", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    fills = []
+    for page in re.finditer(r'<page width="[\d.]+" height="([\d.]+)">(.*?)</page>', html, re.S):
+        bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', page.group(2))]
+        fills.append(max(bottoms, default=0.0) / float(page.group(1)))
+    return fills
 
 
 if __name__ == "__main__":

@@ -28,6 +28,17 @@ PAGES = [
     "/staff/population",
     "/staff/report",
     "/staff/surveys/digital-services",
+    "/staff/accounts",
+    "/staff/accounts/1",
+    "/staff/audit",
+    "/staff/audit?from=2026-13-01",
+    "/staff/account",
+    "/staff/account/password",
+    "/staff/reset",
+    "/staff/surveys/digital-services/status?to=closed",
+    "/staff/surveys/digital-services/demo/delete",
+    "/staff/downloads",
+    "/staff/report?kpi=digital-services/digital_satisfaction_rate&demo=exclude",
     "/open-data/",
 ]
 
@@ -49,10 +60,86 @@ def staff_tab(browser: Any, live: LiveServer, axe_source: str) -> Any:
     tab.close()
 
 
+def _no_serious_violations(tab: Tab, where: str) -> None:
+    result = tab.axe()
+    serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    assert not serious, axe_message({"violations": serious}, where)
+
+
 @pytest.mark.parametrize("path", PAGES)
 def test_staff_page_has_no_serious_axe_violations(staff_tab: Tab, path: str) -> None:
     staff_tab.goto(path)
     assert "/staff/login" not in staff_tab.page.url
+    _no_serious_violations(staff_tab, path)
+
+
+def test_account_pages_with_messages_have_no_serious_axe_violations(staff_tab: Tab) -> None:
+    """The one-time code page, and the account forms showing their error messages."""
+    staff_tab.goto("/staff/accounts")
+    staff_tab.page.fill("input[name=email]", "not an address")
+    staff_tab.submit("form[action$='/staff/accounts'] button[type=submit]")
+    assert "メールアドレスの形式が正しくありません" in staff_tab.page.content()
+    _no_serious_violations(staff_tab, "account form with errors")
+    staff_tab.page.fill("input[name=email]", "new-member@city.example.jp")
+    staff_tab.page.select_option("select[name=role]", "analyst")
+    staff_tab.submit("form[action$='/staff/accounts'] button[type=submit]")
+    assert staff_tab.page.locator("#reset-code").count() == 1
+    _no_serious_violations(staff_tab, "one-time code")
+    staff_tab.goto("/staff/account/password")
+    staff_tab.page.fill("input[name=current]", "wrong")
+    staff_tab.page.fill("input[name=password]", "aaaaaaaaaaaa")
+    staff_tab.page.fill("input[name=confirm]", "aaaaaaaaaaaa")
+    staff_tab.submit()
+    assert "推測されやすいパスワードです" in staff_tab.page.content()
+    _no_serious_violations(staff_tab, "password change with errors")
+
+
+# --------------------------------------------------------------------------- the survey editor
+
+EDITOR_PAGES = [
+    "/staff/surveys",
+    "/staff/surveys?archived=1",
+    "/staff/surveys/new",
+    "/staff/surveys/digital-services/draft",
+    "/staff/surveys/library-users/draft",
+    "/staff/surveys/library-users/draft/settings",
+    "/staff/surveys/library-users/draft/questions/0",
+    "/staff/surveys/library-users/draft/kpis/0",
+    "/staff/surveys/library-users/draft/questions/0/delete",
+    "/staff/surveys/library-users/draft/preview/ja",
+    "/staff/surveys/counter/draft",
+    "/staff/surveys/counter/draft/questions/0",
+    "/staff/surveys/counter/draft/kpis/0",
+    "/staff/surveys/counter/draft/publish",
+    "/staff/surveys/counter/draft/preview/ja",
+    "/staff/surveys/counter/draft/preview/en/1",
+    "/staff/surveys/counter/draft/preview/ja-easy/4",
+    "/staff/surveys/counter/draft/preview/pt-BR/done",
+]
+
+
+@pytest.fixture(scope="module")
+def editor_drafts(live: LiveServer) -> None:
+    """A new survey whose draft has problems, and a draft of counter that breaks comparability."""
+    import copy
+
+    from surveyapp.surveys import drafts, lifecycle
+    from surveyapp.surveys.services import get_survey
+
+    with live.app.app_context():
+        survey = lifecycle.create_survey("library-users", "図書館利用者アンケート", user_id=None)
+        drafts.add_kpi(survey, revision=1, user_id=None)
+        counter = get_survey("counter")
+        drafts.start_draft(counter, user_id=None)
+        question = copy.deepcopy(counter.draft.definition["questions"][0])
+        question["options"][0]["text"]["ja"] = "大変満足"
+        drafts.save_question(counter, 0, revision=1, user_id=None, question=question, same_page=False)
+
+
+@pytest.mark.parametrize("path", EDITOR_PAGES)
+def test_editor_page_has_no_axe_violations(staff_tab: Tab, editor_drafts: None, path: str) -> None:
+    response = staff_tab.goto(path)
+    assert response["status"] in (200, 409), path
     result = staff_tab.axe()
     serious = [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
     assert not serious, axe_message({"violations": serious}, path)
@@ -117,3 +204,54 @@ def test_paper_forms_with_errors_have_no_axe_violations(staff_tab: Tab, paper_pa
     assert "エラー：" in staff_tab.page.title()
     result = staff_tab.axe()
     assert not result["violations"], axe_message(result, path + " (errors)")
+    assert not result["violations"], axe_message(result, path)
+
+
+def test_editor_error_states_have_no_axe_violations(staff_tab: Tab, editor_drafts: None) -> None:
+    staff_tab.goto("/staff/surveys/counter/draft/publish")
+    staff_tab.submit("main form button.button[type=submit]")
+    assert staff_tab.page.title().startswith("エラー：")
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "publish without acknowledgement")
+    staff_tab.goto("/staff/surveys/counter/draft")
+    staff_tab.page.get_by_label("Excel・TOML ファイルを下書きとして読み込む").set_input_files(
+        files=[{"name": "counter.xlsx", "mimeType": "application/octet-stream", "buffer": b"not a workbook"}])
+    staff_tab.submit("form.upload button[type=submit]")
+    assert "ファイルを読み込めませんでした" in staff_tab.page.locator("h1").inner_text()
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "upload with problems")
+    staff_tab.goto("/staff/surveys/new")
+    staff_tab.page.get_by_label("調査キー").fill("Bad Key")
+    staff_tab.submit("main form button[type=submit]")
+    result = staff_tab.axe()
+    assert not result["violations"], axe_message(result, "new survey with a bad key")
+
+
+def test_closing_date_confirmation_is_accessible_and_leaves_the_survey_open(staff_tab: Tab,
+                                                                           live: LiveServer) -> None:
+    from surveyapp.surveys.services import get_survey
+    from surveyapp.timeutil import utcnow
+
+    staff_tab.goto("/staff/surveys/counter")
+    staff_tab.page.fill("#closes_at", "2020-04-01T09:00")
+    staff_tab.submit("form[action$='/schedule'] button[type=submit]")
+    panel = staff_tab.page.locator("#confirm-panel")
+    assert panel.is_visible() and "受付中 → 終了" in " ".join(panel.inner_text().split())
+    _no_serious_violations(staff_tab, "schedule confirmation")
+    with live.app.app_context():
+        assert get_survey("counter").is_accepting(utcnow())
+
+
+@pytest.mark.parametrize("language", [None, "pt-BR", "ja-easy"])
+def test_qr_poster_has_no_axe_violations(staff_tab: Tab, live: LiveServer,
+                                         language: str | None) -> None:
+    from surveyapp.surveys.services import create_link, get_survey
+
+    code = live.codes["digital-services"]
+    if language is not None:
+        with live.app.app_context():
+            code = create_link(get_survey("digital-services"), label=f"poster {language}",
+                               channel="poster-qr", default_language=language).code
+    staff_tab.goto(f"/staff/links/{code}/poster")
+    result = staff_tab.axe()
+    assert result["violations"] == [], axe_message(result, f"poster {language}")

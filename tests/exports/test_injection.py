@@ -65,7 +65,8 @@ def test_formula_strings_are_neutralised_and_round_trip(app: Flask) -> None:
                     assert cell.data_type != "f", (url, cell.coordinate, cell.value)
         sheet = book.worksheets[0]
         header = [c.value for c in sheet[1]]
-        column = header.index("comment") if "comment" in header else header.index("text")
+        # Excel headings are Japanese: the question 「問N …」, or 「自由記述」 in the comments file.
+        column = next(i for i, h in enumerate(header) if h == "自由記述" or "ご自由にお書きください" in h)
         cells = [row[column] for row in sheet.iter_rows(min_row=2, values_only=True)]
         assert sorted(_unprefix(c) for c in cells) == expected, url
 

@@ -8,7 +8,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from surveyapp.i18n import plain_gettext, ruby, strip_ruby, template_gettext
-from tests.conftest import link_code, response_id_on, start_flow
+from tests.conftest import link_code, post_with_errors, response_id_on, start_flow
 
 
 def _in(app: Flask, language: str):  # type: ignore[no-untyped-def]
@@ -40,13 +40,14 @@ def _pages(client: FlaskClient, app: Flask) -> list[str]:
     code = link_code(app, "digital-services")
     pages = [client.get("/").get_data(as_text=True), client.get(f"/s/{code}").get_data(as_text=True)]
     start_flow(client, code)
-    pages.append(client.post(f"/s/{code}/p/1", data={}).get_data(as_text=True))  # error state
+    pages.append(post_with_errors(client, f"/s/{code}/p/1", {}).get_data(as_text=True))  # error
     for number in range(1, 7):
         pages.append(client.get(f"/s/{code}/p/{number}").get_data(as_text=True))
     final = pages[-1]
     client.post(f"/s/{code}/p/1", data={"digital_satisfaction": "satisfied"})
     client.post(f"/s/{code}/p/6", data={"response_id": response_id_on(final)})
     pages.append(client.get(f"/s/{code}/done").get_data(as_text=True))
+    pages.append(client.get(f"/s/{code}/results").get_data(as_text=True))
     return pages
 
 

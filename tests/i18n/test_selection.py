@@ -118,3 +118,40 @@ def test_prepared_language_falls_back_to_marked_japanese(migrated_database: str,
     assert '<span lang="ja">文字を大きくする</span>' in html
     assert re.search(r'<h1 lang="ja">行政サービスのデジタル化に関する市民アンケート</h1>', html)
     assert "<title>行政サービスのデジタル化に関する市民アンケート |" in html
+
+
+@pytest.mark.parametrize(("header", "expected", "start"), [
+    ("pt-BR,pt;q=0.9,en;q=0.8", "pt-BR", "Começar a responder"),
+    ("en-US,en;q=0.9", "en", "Start the survey"),
+    ("vi-VN,vi;q=0.9", "vi", "Bắt đầu trả lời"),
+    ("ja,en;q=0.5", "ja", "回答をはじめる"),
+])
+def test_builtin_web_links_open_in_the_browser_language(client: FlaskClient, app: Flask,
+                                                         header: str, expected: str,
+                                                         start: str) -> None:
+    for survey in ("digital-services", "public-transport", "counter"):
+        html = client.get(f"/s/{link_code(app, survey)}",
+                          headers={"Accept-Language": header}).get_data(as_text=True)
+        assert _lang(html) == expected, survey
+        assert start in html
+    # The resident's own choice still comes first.
+    client.set_cookie("lang", "ja-easy", domain="survey.test")
+    html = client.get(f"/s/{link_code(app, 'digital-services')}",
+                      headers={"Accept-Language": header}).get_data(as_text=True)
+    assert "こたえる" in html
+
+
+def test_new_links_follow_the_resident_unless_fixed(client: FlaskClient, app: Flask) -> None:
+    from surveyapp.surveys.services import create_link, get_survey
+
+    with app.app_context():
+        survey = get_survey("digital-services")
+        assert survey.links[0].default_language is None  # the loader's web link
+        free = create_link(survey, label="広報", channel="newsletter").code
+        fixed = create_link(survey, label="Cartaz", channel="poster-qr",
+                            default_language="pt-BR").code
+    assert _lang(client.get(f"/s/{free}", headers={"Accept-Language": "vi"}).get_data(
+        as_text=True)) == "vi"
+    assert _lang(client.get(f"/s/{free}").get_data(as_text=True)) == "ja"  # no header at all
+    assert _lang(client.get(f"/s/{fixed}", headers={"Accept-Language": "vi"}).get_data(
+        as_text=True)) == "pt-BR"

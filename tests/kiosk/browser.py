@@ -202,8 +202,9 @@ def wait_for_service_worker(page: Any) -> None:
                message="the service worker never took control")
     wait_until(lambda: bool(page.evaluate("""async () => {
         const kept = await caches.match(location.pathname, {ignoreVary: true});
-        const script = await caches.match('/static/js/kiosk.js', {ignoreVary: true});
-        return Boolean(kept && script);
+        const script = document.querySelector('script[src*="/static/js/kiosk."]');
+        const kept_script = script && await caches.match(script.src, {ignoreVary: true});
+        return Boolean(kept && kept_script);
     }""")), message="the kiosk page was not kept for offline use")
 
 

@@ -16,7 +16,7 @@ from tests.kiosk.conftest import SATISFIED, Kiosk, device_client, make_kiosk, ma
 
 KPI_URL = "/staff/kpis/digital-divide-course/course_satisfaction_rate"
 ROW = re.compile(r"<td>([\d,—]+)</td>\s*<td>([\d,—]+)</td>\s*<td><strong>([\d.]+%)</strong></td>\s*"
-                 r"<td>([\d.]+% – [\d.]+%)</td>")
+                 r"<td>([\d.]+%〜[\d.]+%)</td>")
 
 
 def _answers(satisfaction: str) -> dict[str, object]:
@@ -106,7 +106,7 @@ def test_session_and_course_figures_match_the_kpi_page(app: Flask) -> None:
     n, successes, estimate, interval = ROW.search(first_page).groups()  # type: ignore[union-attr]
     assert (n, successes) == ("38", "32")
     assert estimate == f"{by_link[0].estimate * 100:.1f}%"
-    assert interval == f"{by_link[0].low * 100:.1f}% – {by_link[0].high * 100:.1f}%"  # type: ignore[operator]
+    assert interval == f"{by_link[0].low * 100:.1f}%〜{by_link[0].high * 100:.1f}%"  # type: ignore[operator]
     assert "95.0%（38件 ÷ 参加者40人）" in first_page
     # 14 answers: too few for a reliable estimate — hidden here exactly as on the KPI page.
     assert ROW.search(second_page) is None

@@ -172,7 +172,9 @@ def test_staff_see_last_contact_and_the_reported_pending_count(app: Flask, kiosk
     row = html[html.index(f'id="device-{kiosk.device_id}"'):]
     row = row[:row.index("</tr>")]
     assert "3件" in row and "使用中" in row
-    assert re.search(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", row)
+    # Last heard from: how long ago, and when in Japanese style.
+    assert "接続中" in row and re.search(r"\d+(秒|分)前", row)
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日\([月火水木金土日]\) \d{2}:\d{2}", row)
 
 
 def test_a_new_code_replaces_the_credential_once_used(app: Flask, kiosk: Kiosk) -> None:

@@ -136,3 +136,39 @@ def test_the_paper_is_reachable_from_the_survey_page_and_by_data_entry_staff(app
     entry = keyer(app, "keyer-a")
     assert entry.get("/staff/surveys/digital-services/paper").status_code == 200
     assert 'href="/staff/paper"' in entry.get("/staff/").get_data(as_text=True)
+
+
+def test_a_draft_is_previewed_on_paper_before_it_is_published(app: Flask) -> None:
+    """The editor's paper preview: the draft's wording on the A4 sheet, the published version
+    untouched; a draft with problems shows them instead."""
+    import copy
+
+    from surveyapp.surveys import drafts
+    from tests.conftest import login
+
+    with app.app_context():
+        survey = get_survey("digital-services")
+        drafts.start_draft(survey, user_id=None)
+        question = copy.deepcopy(survey.draft.definition["questions"][0])
+        question["text"]["ja"] = "下書きで書き直した質問文です"
+        drafts.save_question(survey, 0, revision=1, user_id=None, question=question, same_page=False)
+    client = app.test_client()
+    login(client, app, "author")
+    overview = client.get("/staff/surveys/digital-services/draft").get_data(as_text=True)
+    assert 'href="/staff/surveys/digital-services/draft/paper"' in overview
+    response = client.get("/staff/surveys/digital-services/draft/paper")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "下書きで書き直した質問文です" in visible_text(page)
+    assert "紙の調査票のプレビュー（下書き）" in page
+    english = client.get("/staff/surveys/digital-services/draft/paper?lang=en")
+    assert english.status_code == 200 and 'lang="en"' in english.get_data(as_text=True)
+    assert client.get("/staff/surveys/digital-services/draft/paper?lang=xx").status_code == 404
+    published = client.get("/staff/surveys/counter/draft/paper")
+    assert published.status_code == 404  # no draft
+    with app.app_context():
+        survey = get_survey("digital-services")
+        broken = copy.deepcopy(survey.draft.definition["questions"][0])
+        broken["options"] = []
+        drafts.save_question(survey, 0, revision=2, user_id=None, question=broken, same_page=False)
+    assert client.get("/staff/surveys/digital-services/draft/paper").status_code == 409

@@ -10,7 +10,14 @@ from flask.testing import FlaskClient
 
 from surveyapp.extensions import db
 from surveyapp.respond.models import Answer, Response
-from tests.conftest import answer_survey, link_code, new_uuid, response_id_on, start_flow
+from tests.conftest import (
+    answer_survey,
+    link_code,
+    new_uuid,
+    post_with_errors,
+    response_id_on,
+    start_flow,
+)
 
 SURVEY = "digital-services"
 FULL = {
@@ -84,9 +91,8 @@ def test_pages_show_text_progress_and_one_question_each(client: FlaskClient, app
 def test_validation_error_has_summary_and_keeps_nothing(client: FlaskClient, app: Flask) -> None:
     code = link_code(app, SURVEY)
     start_flow(client, code)
-    response = client.post(f"/s/{code}/p/1", data={})
+    response = post_with_errors(client, f"/s/{code}/p/1", {})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
     assert "<title>エラー：" in html
     assert 'class="error-summary"' in html
     # The summary links to the first radio of the question (GOV.UK error summary pattern).
@@ -99,8 +105,7 @@ def test_validation_error_has_summary_and_keeps_nothing(client: FlaskClient, app
 def test_unknown_option_is_refused_with_a_message(client: FlaskClient, app: Flask) -> None:
     code = link_code(app, SURVEY)
     start_flow(client, code)
-    response = client.post(f"/s/{code}/p/1", data={"digital_satisfaction": "delighted"})
-    assert response.status_code == 200
+    response = post_with_errors(client, f"/s/{code}/p/1", {"digital_satisfaction": "delighted"})
     assert "選択肢の中から選んでください" in response.get_data(as_text=True)
     follow = client.get(f"/s/{code}/p/1").get_data(as_text=True)
     assert "checked" not in follow
@@ -125,9 +130,8 @@ def test_over_long_text_is_refused_and_nothing_stored(client: FlaskClient, app: 
         client.post(f"/s/{code}/p/{number}", data={key: answers[key]})
     page = client.get(f"/s/{code}/p/6").get_data(as_text=True)
     assert "2000文字まで入力できます" in page
-    response = client.post(f"/s/{code}/p/6", data={"comment": "あ" * 2001,
-                                                   "response_id": response_id_on(page)})
-    assert response.status_code == 200
+    response = post_with_errors(client, f"/s/{code}/p/6", {"comment": "あ" * 2001,
+                                                           "response_id": response_id_on(page)})
     assert "2000文字以内で入力してください" in response.get_data(as_text=True)
     assert _stored(app) == []
 
@@ -151,8 +155,7 @@ def test_malformed_or_foreign_uuid_stores_nothing(client: FlaskClient, app: Flas
     code = link_code(app, SURVEY)
     start_flow(client, code)
     client.post(f"/s/{code}/p/1", data={"digital_satisfaction": "satisfied"})
-    bad = client.post(f"/s/{code}/p/6", data={"response_id": "not-a-uuid"})
-    assert bad.status_code == 200
+    bad = post_with_errors(client, f"/s/{code}/p/6", {"response_id": "not-a-uuid"})
     assert "送信の識別番号が正しくありません" in bad.get_data(as_text=True)
     foreign = client.post(f"/s/{code}/p/6", data={"response_id": new_uuid()})
     assert foreign.status_code == 400

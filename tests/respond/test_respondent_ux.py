@@ -6,12 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from flask import Blueprint, Flask, url_for
+from flask import Flask
 from flask.testing import FlaskClient
 
 from surveyapp.respond.services import InvalidAnswers, clean_answers
 from surveyapp.surveys.services import get_survey, version_definition
-from tests.conftest import answer_survey, link_code, response_id_on, start_flow
+from tests.conftest import answer_survey, link_code, post_with_errors, response_id_on, start_flow
 
 SURVEY = "digital-services"
 MINIMAL = {"digital_satisfaction": "satisfied"}
@@ -21,9 +21,8 @@ def test_none_of_these_cannot_be_ticked_with_other_options(client: FlaskClient, 
     code = link_code(app, SURVEY)
     start_flow(client, code)
     client.post(f"/s/{code}/p/1", data=MINIMAL)
-    response = client.post(f"/s/{code}/p/2", data={"services_used": ["website", "none"]})
+    response = post_with_errors(client, f"/s/{code}/p/2", {"services_used": ["website", "none"]})
     html = response.get_data(as_text=True)
-    assert response.status_code == 200
     assert "<title>エラー：" in html
     assert "「利用したものはない」は、ほかの選択肢と一緒には選べません" in html
     assert 'href="#services_used-1"' in html
@@ -67,35 +66,29 @@ text.ja = "いいえ"
 """
 
 
-def _published_results_endpoint(app: Flask) -> str:
-    if "opendata.index" not in app.view_functions:
-        opendata = Blueprint("opendata", __name__)
-        opendata.add_url_rule("/open-data/", "index", lambda: "open data")
-        app.register_blueprint(opendata)
-    with app.test_request_context():
-        return url_for("opendata.index")
-
-
 def test_thank_you_page_says_what_happens_and_links_to_results(client: FlaskClient,
                                                                 app: Flask) -> None:
-    results = _published_results_endpoint(app)
     answer_survey(client, app, SURVEY, MINIMAL)
-    html = client.get(f"/s/{link_code(app, SURVEY)}/done").get_data(as_text=True)
+    code = link_code(app, SURVEY)
+    html = client.get(f"/s/{code}/done").get_data(as_text=True)
     assert "回答のゆくえ" in html and "公開しません" in html
-    assert f'<a href="{results}">これまでの集計結果を見る</a>' in html
+    # The residents' results page of this survey, not the open-data codebook.
+    assert f'<a class="results-link" href="/s/{code}/results">これまでの集計結果を見る</a>' in html
+    assert "/open-data/" not in html
 
 
 def test_no_results_link_for_a_survey_that_publishes_nothing(client: FlaskClient, app: Flask,
                                                              tmp_path: Path) -> None:
-    _published_results_endpoint(app)
     path = tmp_path / "private.toml"
     path.write_text(PRIVATE_SURVEY, encoding="utf-8")
     result = app.test_cli_runner().invoke(args=["surveys", "load", "--open", str(path)])
     assert result.exit_code == 0, result.output
     answer_survey(client, app, "private-check", {"q1": "yes"})
-    html = client.get(f"/s/{link_code(app, 'private-check')}/done").get_data(as_text=True)
+    code = link_code(app, "private-check")
+    html = client.get(f"/s/{code}/done").get_data(as_text=True)
     assert "回答を受け付けました" in html
     assert "集計結果を見る" not in html
+    assert client.get(f"/s/{code}/results").status_code == 404
 
 
 def test_submitting_changes_the_session_cookie(client: FlaskClient, app: Flask) -> None:

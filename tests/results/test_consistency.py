@@ -84,7 +84,7 @@ def test_every_output_shows_the_same_numbers(app: Flask, controlled: FlaskClient
     assert not sheet.merged_cells.ranges
 
     # Dashboard, KPI page and printable report: the same values, rounded for display only.
-    shown = f"{pct(low)} – {pct(high)}"
+    shown = f"{pct(low)}〜{pct(high)}"
     for url in ("/staff/", "/staff/kpis/digital-services/digital_satisfaction_rate", "/staff/report"):
         html = controlled.get(url).get_data(as_text=True)
         assert pct(SUCCESSES / N) in html, url
@@ -114,7 +114,7 @@ def test_method_and_level_chosen_on_the_page(controlled: FlaskClient) -> None:
         assert result.low is not None and result.high is not None
         html = controlled.get("/staff/kpis/digital-services/digital_satisfaction_rate"
                               f"?method={method}&level=0.90").get_data(as_text=True)
-        assert f"{pct(result.low)} – {pct(result.high)}" in html, method
+        assert f"{pct(result.low)}〜{pct(result.high)}" in html, method
         rows = list(csv.DictReader(io.StringIO(controlled.get(
             f"/staff/downloads/kpis.csv?method={method}&level=0.90").get_data().decode("utf-8-sig"))))
         row = next(r for r in rows if r["kpi"] == "digital_satisfaction_rate" and r["weighted"] == "0")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
+import pytest
+
 from surveyapp.results.declarations import KpiDeclaration, OptionInfo
 from surveyapp.results.kpis import NO_ANSWER, year_result
 from surveyapp.stats import compare_to_baseline, proportion_ci, target_verdict
@@ -29,16 +31,32 @@ def test_base_excludes_not_applicable_and_keeps_no_answer() -> None:
 
 
 def test_direction_only_kpi_is_judged_against_its_baseline() -> None:
-    result = year_result(KPI, 2026, {"yes": 200, "no": 200})
+    # In the target year (FY2030) the verdict is final.
+    result = year_result(KPI, 2030, {"yes": 200, "no": 200})
     assert result.verdict is not None and result.verdict.against == "baseline"
-    assert result.verdict.threshold == 0.3
+    assert result.verdict.threshold == 0.3 and not result.verdict.interim
     assert result.verdict.verdict == target_verdict(200, 400, target=0.3).verdict == "reached"
     assert result.change == compare_to_baseline(200, 400, baseline_rate=0.3, direction="up")
-    down = year_result(dataclasses.replace(KPI, direction="down"), 2026, {"yes": 200, "no": 200})
+    down = year_result(dataclasses.replace(KPI, direction="down"), 2030, {"yes": 200, "no": 200})
     assert down.verdict is not None and down.verdict.verdict == "not_reached"
-    with_target = year_result(dataclasses.replace(KPI, target_value=0.5), 2026, {"yes": 200, "no": 200})
+    with_target = year_result(dataclasses.replace(KPI, target_value=0.5), 2030, {"yes": 200, "no": 200})
     assert with_target.verdict is not None and with_target.verdict.against == "target"
     assert with_target.verdict.verdict == "inconclusive"
+
+
+def test_before_the_target_year_the_verdict_is_the_position_on_the_path() -> None:
+    # FY2026 with the target due in FY2030: never 「未達成」, but on/off track of the straight path.
+    early = year_result(KPI, 2026, {"yes": 200, "no": 200})
+    assert early.verdict is not None and early.verdict.interim
+    assert early.verdict.threshold == 0.3 and early.verdict.verdict == "on_track"
+    down = year_result(dataclasses.replace(KPI, direction="down"), 2026, {"yes": 200, "no": 200})
+    assert down.verdict is not None and down.verdict.verdict == "off_track"
+    with_target = year_result(dataclasses.replace(KPI, target_value=0.8), 2026, {"yes": 160, "no": 240})
+    assert with_target.verdict is not None and with_target.verdict.against == "target"
+    assert with_target.verdict.threshold == pytest.approx(0.3 + 0.5 / 5)  # 40% on the path
+    assert with_target.verdict.goal == 0.8 and with_target.verdict.goal_year == 2030
+    assert with_target.verdict.verdict == "track_unclear"  # 40% of 400 sits on the path
+    assert target_verdict(160, 400, target=0.8).verdict == "not_reached"  # what was shown before
 
 
 def test_population_correction_and_n_above_population() -> None:

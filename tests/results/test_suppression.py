@@ -53,7 +53,7 @@ def test_small_groups_are_suppressed_everywhere(app: Flask) -> None:
     header = [c.value for c in sheet[1]]
     for row in sheet.iter_rows(min_row=2, values_only=True):
         record = dict(zip(header, row, strict=True))
-        for key in ("n", "successes"):
+        for key in ("n（母数）", "該当数"):  # Japanese headings in Excel
             assert record[key] is None or not 1 <= record[key] <= 4
     options = book = openpyxl.load_workbook(io.BytesIO(client.get("/staff/downloads/kpis.xlsx").get_data()))
     for row in options["選択肢別"].iter_rows(min_row=2, values_only=True):

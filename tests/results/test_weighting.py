@@ -135,6 +135,18 @@ def _rows(client, url: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-
     return list(csv.DictReader(io.StringIO(client.get(url).get_data().decode("utf-8-sig"))))
 
 
+def _weighted_row(html: str) -> dict[str, str]:
+    """The first row of the KPI page's weighted table as {column heading: cell text}."""
+    table = html[html.index('class="results weighted-table"'):]
+    table = table[:table.index("</table>")]
+    headings = [re.sub(r"<[^>]+>", "", h).strip() for h in re.findall(r'<th scope="col"[^>]*>(.*?)</th>', table)]
+    row = re.search(r"<tbody>\s*<tr>(.*?)</tr>", table, re.S)
+    assert row is not None
+    cells = [re.sub(r"<[^>]+>", " ", cell).split()[0]
+             for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row.group(1), re.S)]
+    return dict(zip(headings, cells, strict=True))
+
+
 def test_effective_n_design_effect_and_weighted_change_are_consistent(app: Flask) -> None:
     """The 有効n shown is Kish's n ÷ design effect on the respondents of n (never above n);
     the weighted change is Newcombe on the effective n of the linearization variance."""
@@ -162,9 +174,9 @@ def test_effective_n_design_effect_and_weighted_change_are_consistent(app: Flask
     client = app.test_client()
     login(client, app, "analyst")
     html = client.get("/staff/kpis/digital-services/digital_satisfaction_rate").get_data(as_text=True)
-    shown = re.search(r"有効n (\d+)", html)
-    assert shown is not None and int(shown.group(1)) == round(result.effective_n) <= proportion.n
-    assert f"デザイン効果 {result.design_effect:.2f}" in html
+    shown = _weighted_row(html)  # the weighted table labels every figure in its own column
+    assert int(shown["有効n"].replace(",", "")) == round(result.effective_n) <= proportion.n
+    assert shown["デザイン効果"] == f"{result.design_effect:.2f}"
     assert "基準値からの変化（重み付け）" in html and "有効サンプルサイズ" in html
     assert "n を超えることはありません" in html
     row = next(r for r in _rows(client, "/staff/downloads/kpis.csv")
@@ -206,10 +218,12 @@ def test_conflicting_margins_are_never_published(app: Flask) -> None:
                f"（{failure.misfit * 100:.1f}%のずれ）")
     assert message in html
     assert "区分をとなりの区分とまとめた人口表" in html and "人口表の区分ごとの人口と合計が正しいか" in html
-    weighted_row = html[html.index('<tr class="weighted">'):]
-    weighted_row = weighted_row[:weighted_row.index("</tr>")]
-    assert "%" not in weighted_row and "有効n" not in weighted_row and "重みを作れません" in weighted_row
-    assert 'href="#note-weighting_failed"' in weighted_row and 'id="note-weighting_failed"' in html
+    shown = _weighted_row(html)  # the failed year is listed in the weighted table without a number
+    assert shown["割合（重み付け）"] == shown["信頼区間"] == shown["有効n"] == shown["デザイン効果"] == "—"
+    table = html[html.index('class="results weighted-table"'):]
+    table = table[:table.index("</table>")]
+    assert "重みを作れません" in table
+    assert 'href="#note-weighting_failed"' in table and 'id="note-weighting_failed"' in html
     assert "基準値からの変化（重み付け）" not in html
 
     row = next(r for r in _rows(client, "/staff/downloads/kpis.csv")

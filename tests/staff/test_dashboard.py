@@ -45,7 +45,7 @@ def test_dashboard_shows_wilson_interval_matching_newcombe(app: Flask) -> None:
     html = client.get("/staff/").get_data(as_text=True)
     assert "令和8年度（2026年度）" in html
     assert "30.8%" in html
-    assert "25.5% – 36.6%" in html
+    assert "25.5%〜36.6%" in html
 
     response = client.get("/staff/downloads/kpis.csv")
     assert response.status_code == 200

@@ -17,14 +17,15 @@ def test_admin_closes_and_schedules_a_survey_in_japan_time(app: Flask) -> None:
     page = client.get("/staff/surveys/counter")
     assert page.status_code == 200
     response = client.post("/staff/surveys/counter/schedule", data={
-        "status": "open", "opens_at": "2026-12-01T09:00", "closes_at": "2027-01-31T17:00"})
+        "opens_at": "2026-12-01T09:00", "closes_at": "2099-01-31T17:00"})
     assert response.status_code == 303
     with app.app_context():
         survey = get_survey("counter")
         assert survey.opens_at is not None and survey.closes_at is not None
         assert to_japan(survey.opens_at).strftime("%Y-%m-%d %H:%M") == "2026-12-01 09:00"
         assert survey.opens_at.hour == 0  # stored as UTC
-    closed = client.post("/staff/surveys/counter/schedule", data={"status": "closed"})
+    # Closing is its own confirmed action (the schedule form only holds the times).
+    closed = client.post("/staff/surveys/counter/status", data={"to": "closed", "confirm": "yes"})
     assert closed.status_code == 303
     with app.app_context():
         assert get_survey("counter").status == "closed"
@@ -34,14 +35,13 @@ def test_schedule_errors_are_explained_not_500(app: Flask) -> None:
     client = app.test_client()
     login(client, app, "admin")
     backwards = client.post("/staff/surveys/counter/schedule", data={
-        "status": "open", "opens_at": "2027-01-31T17:00", "closes_at": "2026-12-01T09:00"})
+        "opens_at": "2027-01-31T17:00", "closes_at": "2026-12-01T09:00"})
     assert backwards.status_code == 400
-    assert "受付終了は受付開始より後にしてください" in backwards.get_data(as_text=True)
-    garbage = client.post("/staff/surveys/counter/schedule", data={
-        "status": "open", "opens_at": "next tuesday"})
+    assert "受付終了日時は受付開始日時より後にしてください" in backwards.get_data(as_text=True)
+    garbage = client.post("/staff/surveys/counter/schedule", data={"opens_at": "next tuesday"})
     assert garbage.status_code == 400
     assert "<title>エラー：" in garbage.get_data(as_text=True)
-    bad_status = client.post("/staff/surveys/counter/schedule", data={"status": "deleted"})
+    bad_status = client.post("/staff/surveys/counter/status", data={"to": "deleted", "confirm": "yes"})
     assert bad_status.status_code == 400
     with app.app_context():
         assert get_survey("counter").status == "open"

@@ -159,3 +159,50 @@ def test_target_errors_and_no_data() -> None:
         target_verdict(1, 10, target=0.5, level=0.5)
     with pytest.raises(ValueError, match="direction"):
         target_verdict(1, 10, target=0.5, direction="flat")
+
+
+def test_target_path_is_the_straight_line_from_baseline_to_target() -> None:
+    from surveyapp.stats import target_path
+
+    path = {"baseline": 0.42, "baseline_year": 2025, "target": 0.80, "target_year": 2030}
+    assert target_path(**path, year=2025) == pytest.approx(0.42)
+    assert target_path(**path, year=2026) == pytest.approx(0.42 + 0.38 / 5)
+    assert target_path(**path, year=2028) == pytest.approx(0.42 + 0.38 * 3 / 5)
+    assert target_path(**path, year=2030) == pytest.approx(0.80)
+    assert target_path(**path, year=2023) == pytest.approx(0.42)  # before the baseline
+    assert target_path(**path, year=2031) == pytest.approx(0.80)
+    # A falling KPI: 22% in FY2023 down to 15% in FY2030.
+    assert target_path(baseline=0.22, baseline_year=2023, target=0.15, target_year=2030,
+                       year=2026) == pytest.approx(0.19)
+
+
+def test_interim_position_uses_the_target_rule_against_the_path() -> None:
+    from surveyapp.stats import interim_position, is_interim
+
+    plan = {"baseline": 0.42, "baseline_year": 2025, "target": 0.80, "target_year": 2030,
+            "year": 2026}
+    assert is_interim(2026, 2030) and not is_interim(2030, 2030)
+    # 45% of 150 in FY2026: short of the 80% target, but not judged against it yet.
+    far = target_verdict(68, 150, target=0.80)
+    assert far.verdict == "not_reached"
+    near = interim_position(68, 150, **plan)
+    assert near.target == pytest.approx(0.496)
+    assert near.verdict == "track_unclear"  # the interval contains the path value 49.6%
+    assert interim_position(120, 150, **plan).verdict == "on_track"
+    assert interim_position(45, 150, **plan).verdict == "off_track"
+    for x in range(0, 151, 5):  # the same three states as the target rule at the path value
+        expected = target_verdict(x, 150, target=0.496).verdict
+        got = interim_position(x, 150, **plan).verdict
+        assert got == {"reached": "on_track", "not_reached": "off_track",
+                       "inconclusive": "track_unclear"}[str(expected)]
+    with pytest.raises(ValueError):
+        interim_position(68, 150, **{**plan, "year": 2030})
+
+
+def test_interim_position_for_a_falling_kpi() -> None:
+    from surveyapp.stats import interim_position
+
+    plan = {"baseline": 0.22, "baseline_year": 2023, "target": 0.15, "target_year": 2030,
+            "year": 2026, "direction": "down"}
+    assert interim_position(20, 200, **plan).verdict == "on_track"  # 10% < path 19%
+    assert interim_position(60, 200, **plan).verdict == "off_track"  # 30% > path 19%

@@ -807,3 +807,22 @@ def test_documented_example_is_valid() -> None:
     assert defn.key == "library-wifi"
     assert defn.kpis[0].excluded == ("not_used",)
     assert loads_definition(dump_definition(defn)) == defn
+
+
+def test_report_table_is_optional_plain_japanese_and_round_trips() -> None:
+    plain = loads_definition(MINIMAL)
+    assert plain.report.population == "" and "report" not in definition_to_dict(plain)
+    data = minimal_data()
+    data["report"] = {"population": "  各務原市に住む\n市民 ", "department": "企画総務部 情報推進課"}
+    defn = parse_definition(data)
+    assert defn.report.population == "各務原市に住む 市民"
+    assert defn.report.department == "企画総務部 情報推進課"
+    assert loads_definition(dump_definition(defn)) == defn
+    assert content_hash(defn) != content_hash(plain)
+    for bad, path in (({"owner": "x"}, "report.owner"), ({"population": 3}, "report.population"),
+                      ({"department": "課" * 201}, "report.department")):
+        data = minimal_data()
+        data["report"] = bad
+        with pytest.raises(DefinitionError) as error:
+            parse_definition(data)
+        assert path in str(error.value), bad

@@ -165,6 +165,62 @@
     };
   }
 
+  /**
+   * Tells the server how many responses wait on this device, whenever that changes (a response
+   * queued, delivered or put aside), not only with the periodic heartbeat.  One report at a time;
+   * a report asked for while one is on its way is sent afterwards with the counts read then, so
+   * the last report the server gets is the current one.  A report the server did not confirm is
+   * sent again at the next change or heartbeat.
+   *
+   * options: counts() → Promise<{pending, refused}>, send(counts) → Promise<boolean> (true when
+   *          the server confirmed; false or a rejection when it did not).
+   */
+  function createReporter(options) {
+    var running = null;
+    var again = false;
+    var againForced = false;
+    var confirmed = null;  // "pending/refused" the server last confirmed
+
+    function run(force) {
+      if (running) {
+        again = true;
+        againForced = againForced || force;
+        return running;
+      }
+      running = options.counts().then(function (counts) {
+        var key = counts.pending + '/' + counts.refused;
+        if (!force && key === confirmed) {
+          return false;
+        }
+        return Promise.resolve(options.send(counts)).then(function (ok) {
+          if (ok) {
+            confirmed = key;
+          }
+          return Boolean(ok);
+        }, function () { return false; });
+      }).then(function (sent) {
+        running = null;
+        if (again) {
+          var forced = againForced;
+          again = false;
+          againForced = false;
+          return run(forced);
+        }
+        return sent;
+      }, function () {
+        running = null;
+        return false;
+      });
+      return running;
+    }
+
+    return {
+      changed: function () { return run(false); },  // send only if the counts differ
+      beat: function () { return run(true); },  // send in any case (the periodic heartbeat)
+      confirmed: function () { return confirmed; }
+    };
+  }
+
   // ------------------------------------------------------------------ IndexedDB store
 
   function promisify(request) {
@@ -281,6 +337,7 @@
     backoffDelay: backoffDelay,
     classify: classify,
     createSender: createSender,
+    createReporter: createReporter,
     idbStore: idbStore,
     jsonPoster: jsonPoster,
     DB_NAME: DB_NAME

@@ -44,12 +44,42 @@ self.addEventListener('message', function (event) {
       (isKioskPage(parsed) || parsed.pathname.indexOf(STATIC_PREFIX) === 0 ||
        parsed.pathname.indexOf(SCOPE_PATH) === 0);
   });
-  event.waitUntil(Promise.all(urls.map(function (url) {
-    return fetch(url, { credentials: 'same-origin', cache: 'no-store' }).then(function (response) {
-      return cacheable(response) ? put(url, response) : null;
-    }).catch(function () { return null; });
-  })));
+  event.waitUntil(Promise.all(urls.map(keep)).then(function (kept) {
+    if (kept.every(Boolean)) {
+      return dropOtherAssets(urls);
+    }
+    return null;  // offline or refused: keep what the kept pages may still need
+  }));
 });
+
+/* A page is fetched anew (it may have changed); an asset only if it is not kept yet: its URL
+   names its content, so the browser's own copy is as good as the server's. */
+function keep(url) {
+  var asset = new URL(url, self.location.origin).pathname.indexOf(STATIC_PREFIX) === 0;
+  var kept = asset ? caches.match(url, { ignoreVary: true }) : Promise.resolve(null);
+  return kept.then(function (hit) {
+    if (hit) {
+      return true;
+    }
+    return fetch(url, { credentials: 'same-origin', cache: asset ? 'default' : 'no-store' }).then(function (response) {
+      return cacheable(response) ? put(url, response).then(function () { return true; }) : false;
+    });
+  }).catch(function () { return false; });
+}
+
+/* Asset URLs carry a hash of their content, so an update brings new URLs: once every URL
+   the current pages need is kept, the assets of earlier versions go. */
+function dropOtherAssets(urls) {
+  var wanted = urls.map(function (url) { return new URL(url, self.location.origin).href; });
+  return caches.open(CACHE).then(function (cache) {
+    return cache.keys().then(function (requests) {
+      return Promise.all(requests.filter(function (request) {
+        var url = new URL(request.url);
+        return url.pathname.indexOf(STATIC_PREFIX) === 0 && wanted.indexOf(url.href) === -1;
+      }).map(function (request) { return cache.delete(request); }));
+    });
+  });
+}
 
 function fromCache(request) {
   return caches.match(request, { ignoreVary: true }).then(function (hit) {
@@ -98,7 +128,20 @@ function networkFirst(event) {
   });
 }
 
-/* Assets: the kept copy at once, refreshed in the background. */
+/* Assets (their URLs change with their content): the kept copy, else the network. */
+function cacheFirst(event) {
+  var request = event.request;
+  return caches.match(request, { ignoreVary: true }).then(function (hit) {
+    return hit || fetch(request).then(function (response) {
+      if (cacheable(response)) {
+        event.waitUntil(put(request, response.clone()));
+      }
+      return response;
+    });
+  });
+}
+
+/* The manifest (its URL stays): the kept copy at once, refreshed in the background. */
 function staleWhileRevalidate(event) {
   var request = event.request;
   var refresh = fetch(request).then(function (response) {
@@ -130,7 +173,9 @@ self.addEventListener('fetch', function (event) {
     }
     return;
   }
-  if (url.pathname.indexOf(STATIC_PREFIX) === 0 || url.pathname === SCOPE_PATH + 'manifest.webmanifest') {
+  if (url.pathname.indexOf(STATIC_PREFIX) === 0) {
+    event.respondWith(cacheFirst(event));
+  } else if (url.pathname === SCOPE_PATH + 'manifest.webmanifest') {
     event.respondWith(staleWhileRevalidate(event));
   }
 });

@@ -12,7 +12,7 @@
   }
   var data = root.dataset;
   var mode = data.kiosk;
-  var HEARTBEAT_MS = 60000;
+  var HEARTBEAT_MS = (parseInt(data.heartbeatEvery, 10) || 60) * 1000;
 
   // ------------------------------------------------------------------ service worker
 
@@ -76,22 +76,22 @@
     showDeviceProblem(state.device);
   }
 
-  function heartbeat() {
-    if (!data.heartbeat || !store) {
-      return;
-    }
-    store.counts().then(function (current) {
-      return fetch(data.heartbeat, {
-        method: 'POST', credentials: 'same-origin', cache: 'no-store',
-        headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
-        body: JSON.stringify({ pending: current.pending, refused: current.refused })
-      });
+  // The queue's length goes to the server whenever it changes and with every heartbeat; the
+  // answer also says whether the device should show another page.
+  function sendReport(current) {
+    return fetch(data.heartbeat, {
+      method: 'POST', credentials: 'same-origin', cache: 'no-store',
+      headers: { 'Content-Type': 'application/json', 'Accept': 'application/json' },
+      body: JSON.stringify({ pending: current.pending, refused: current.refused })
     }).then(function (response) {
       if (response.status === 401 || response.status === 403) {
-        return response.json().then(function (body) { showDeviceProblem(body.error || 'device'); });
+        return response.json().then(function (body) {
+          showDeviceProblem(body.error || 'device');
+          return false;
+        });
       }
       if (!response.ok) {
-        return null;
+        return false;
       }
       if (sender && sender.deviceProblem()) {
         sender.flush();  // enrolled again: deliver what waited
@@ -101,8 +101,20 @@
           stale = true;  // another survey, version or state: reload between two people
           reloadIfIdle();
         }
+        return true;
       });
-    }).catch(function () { /* offline: the next beat will tell */ });
+    });
+  }
+
+  var reporter = (data.heartbeat && store) ? KioskQueue.createReporter({
+    counts: function () { return store.counts(); },
+    send: sendReport
+  }) : null;
+
+  function heartbeat() {
+    if (reporter) {
+      reporter.beat();  // offline: the next beat or change will tell
+    }
   }
 
   function startQueue() {
@@ -111,15 +123,21 @@
     }
     sender = KioskQueue.createSender({
       store: store,
-      post: KioskQueue.jsonPoster(data.api, function () {
-        return { pending: counts.pending, refused: counts.refused };
-      }),
-      onState: renderState,
+      post: KioskQueue.jsonPoster(data.api),
+      onState: function (state) {
+        renderState(state);
+        if (reporter) {
+          reporter.changed();  // queued, delivered or put aside: tell the server now
+        }
+      },
       maxMs: (parseInt(data.retryMax, 10) || 300) * 1000
     });
     sender.report();
     sender.flush().catch(function () {});
-    window.addEventListener('online', function () { sender.flush().catch(function () {}); });
+    window.addEventListener('online', function () {
+      heartbeat();
+      sender.flush().catch(function () {});
+    });
     heartbeat();
     setInterval(heartbeat, HEARTBEAT_MS);
     var flushButton = root.querySelector('[data-action="flush"]');
@@ -128,6 +146,22 @@
     }
   }
 
+  // The enrollment QR code carries the code in the URL's fragment (never sent to the server):
+  // fill it in and take it out of the address bar and the history.
+  function fillEnrollCode() {
+    var match = /(?:^#|&)code=([A-Za-z0-9-]{1,20})/.exec(window.location.hash);
+    var input = document.getElementById('code');
+    if (match && input && !input.value) {
+      input.value = match[1];
+    }
+    if (match) {
+      history.replaceState(null, '', window.location.pathname + window.location.search);
+    }
+  }
+
+  if (mode === 'enroll') {
+    fillEnrollCode();
+  }
   registerServiceWorker();
   startQueue();
   if (mode !== 'app') {
@@ -391,6 +425,7 @@
       link: data.link,
       version: parseInt(data.version, 10),
       answers: collect(),
+      language: data.lang,  // the language this respondent answered in
       completed_at: new Date().toISOString()
     };
     store.add(item).then(function () {
@@ -399,6 +434,7 @@
       current.uuid = null;
       show('thanks');
       startThanksCountdown();
+      sender.report();  // one more waiting: shown here and reported to the server at once
       sender.flush().catch(function () {});
     }, function () {
       if (alertBox) {

@@ -25,6 +25,8 @@ from .schema import (
     FormatVersion,
     Integer,
     Key,
+    Line,
+    Nested,
     Number,
     Proportion,
     StatusMap,
@@ -68,6 +70,11 @@ def _value(f: Field, definitions: dict[str, Any]) -> dict[str, Any]:
             return schema
         case StatusMap():
             return {"$ref": "#/definitions/translation_status"}
+        case Line(max_length=max_length):
+            return {"type": "string", "maxLength": max_length}
+        case Nested(table=table):
+            definitions[table.name] = _table(table, definitions)
+            return {"$ref": f"#/definitions/{table.name}"}
         case TableList(table=table, min_items=min_items):
             definitions[table.name] = _table(table, definitions)
             schema = {"type": "array", "items": {"$ref": f"#/definitions/{table.name}"}}

@@ -7,7 +7,7 @@ attribute with a default here and a Field there.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 
 @dataclass(frozen=True)
@@ -69,6 +69,26 @@ class KpiDef:
 
 
 @dataclass(frozen=True)
+class ContactDef:
+    """Who answers residents' questions about one survey (replaces the site's settings as a
+    whole), and the privacy policy that applies to it; empty when the survey names none."""
+
+    name: Mapping[str, str] = field(default_factory=dict)
+    phone: str = ""
+    email: str = ""
+    url: str = ""
+    privacy_policy: str = ""
+
+
+@dataclass(frozen=True)
+class ReportInfo:
+    """What the printed report's 調査概要 says about a survey (Japanese, for staff; optional)."""
+
+    population: str = ""  # 調査対象, e.g. 「各務原市に住む市民」
+    department: str = ""  # 担当課
+
+
+@dataclass(frozen=True)
 class SurveyDef:
     """A complete, validated survey definition."""
 
@@ -81,6 +101,10 @@ class SurveyDef:
     questions: tuple[QuestionDef, ...]
     kpis: tuple[KpiDef, ...]
     translation_status: Mapping[str, str]
+    minutes: int | None = None
+    """About how long answering takes, in minutes (start page and poster)."""
+    contact: ContactDef = field(default_factory=ContactDef)
+    report: ReportInfo = field(default_factory=ReportInfo)
 
     def pages(self) -> list[list[QuestionDef]]:
         """Questions grouped by page number, pages in ascending order."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from . import rules
-from .model import KpiDef, OptionDef, QuestionDef, SurveyDef
+from .model import ContactDef, KpiDef, OptionDef, QuestionDef, ReportInfo, SurveyDef
 from .problems import Collector, KeyPath, Problem, describe, did_you_mean, keypath, now_is, suggestion
 from .schema import (
     FORMAT_VERSION,
@@ -33,6 +33,8 @@ from .schema import (
     FormatVersion,
     Integer,
     Key,
+    Line,
+    Nested,
     Number,
     Proportion,
     StatusMap,
@@ -167,6 +169,11 @@ def _check_value(c: Collector, f: Field, value: Any, p: KeyPath) -> Any:
             return _status_map(c, value, p)
         case TableList():
             return _table_list(c, value, p, f)
+        case Line():
+            return _line(c, value, p, f.type)
+        case Nested(table=table):
+            checked = check_table(c, value, p, table)
+            return _INVALID if checked is None else checked
     raise AssertionError(f.type)  # pragma: no cover - every declared type is handled above
 
 
@@ -183,6 +190,23 @@ def _string(c: Collector, value: Any, p: KeyPath) -> Any:
         c.add(p, f"文字列にしてください{now_is(value)}")
         return _INVALID
     return value
+
+
+def _line(c: Collector, value: Any, p: KeyPath, spec: Line) -> Any:
+    text = _string(c, value, p)
+    if text is _INVALID:
+        return _INVALID
+    text = " ".join(text.split())
+    if control := _CONTROL_RE.search(text):
+        c.add(p, f"使えない制御文字（U+{ord(control.group()):04X}）が入っています。消してください")
+        return _INVALID
+    if len(text) > spec.max_length:
+        c.add(p, f"{spec.max_length}文字以内にしてください（今は{len(text)}文字です）")
+        return _INVALID
+    if spec.pattern is not None and text and not spec.pattern.fullmatch(text):
+        c.add(p, f'"{text[:40]}" は{spec.what}ではありません')
+        return _INVALID
+    return text
 
 
 def _integer(c: Collector, value: Any, p: KeyPath, spec: Integer) -> Any:
@@ -303,6 +327,8 @@ def _value(f: Field, checked: Checked) -> Any:
     match f.type:
         case TableList():
             return tuple(_build(f.type.table, item) for item in checked.items(f.key))
+        case Nested(table=table):
+            return _build(table, value) if value is not None else _CLASSES[table.name]()
         case Texts() | StatusMap():
             return dict(value or {})
         case CodeList():
@@ -311,7 +337,8 @@ def _value(f: Field, checked: Checked) -> Any:
 
 
 _CLASSES: Final[dict[str, type]] = {
-    "survey": SurveyDef, "question": QuestionDef, "option": OptionDef, "kpi": KpiDef
+    "survey": SurveyDef, "question": QuestionDef, "option": OptionDef, "kpi": KpiDef,
+    "report": ReportInfo, "contact": ContactDef,
 }
 
 

@@ -32,6 +32,16 @@ def check(c: Collector, root: Checked) -> None:
         _kpi(c, k, by_key)
     _unique(c, kpis, "key", "KPI キー")
     _languages(c, root)
+    _contact(c, root)
+
+
+def _contact(c: Collector, root: Checked) -> None:
+    """A telephone number, e-mail address or page to contact needs the name of whom it reaches."""
+    contact = root.values.get("contact")
+    if contact is None or contact.values.get("name"):
+        return
+    if any(contact.values.get(key) for key in ("phone", "email", "url")):
+        c.add(contact.path + ("name",), '問い合わせ先の名前がありません（contact.name.ja = "…" と書いてください）')
 
 
 def count_items(c: Collector, path: KeyPath, f: Field, count: int, qtype: str = "") -> None:

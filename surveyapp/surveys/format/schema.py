@@ -25,7 +25,7 @@ LANGUAGES: tuple[str, ...] = ("ja", "ja-easy", "pt-BR", "en", "vi", "zh-Hans", "
 LANGUAGE_LABELS: Final[dict[str, str]] = {
     "ja": "日本語",
     "ja-easy": "やさしい日本語",
-    "pt-BR": "ポルトガル語",
+    "pt-BR": "ポルトガル語（ブラジル）",
     "en": "英語",
     "vi": "ベトナム語",
     "zh-Hans": "中国語（簡体字）",
@@ -160,6 +160,24 @@ class StatusMap:
 
 
 @dataclass(frozen=True)
+class Line:
+    """One line of free text for staff or residents (surrounding and repeated spaces are
+    folded), at most ``max_length`` characters; ``pattern`` (with ``what`` saying in words
+    what is expected) restricts it further."""
+
+    max_length: int
+    pattern: re.Pattern[str] | None = None
+    what: str = ""
+
+
+@dataclass(frozen=True)
+class Nested:
+    """A table of optional settings inside the survey (``[report]``); absent means all unset."""
+
+    table: Table
+
+
+@dataclass(frozen=True)
 class TableList:
     """A list of tables (``[[questions]]``)."""
 
@@ -169,7 +187,7 @@ class TableList:
 
 ValueType = (
     Str | Key | Enum | Boolean | Integer | Number | Proportion | FormatVersion | Texts | CodeList
-    | StatusMap | TableList
+    | StatusMap | TableList | Line | Nested
 )
 
 
@@ -287,6 +305,36 @@ KPI: Final = Table("kpi", "KPI", (
           Texts(respondent=False), required=True),
 ))
 
+REPORT_TEXT_MAX_LENGTH: Final = 200
+MINUTES_MAX: Final = 120
+PHONE_RE: Final = re.compile(r"\+?[0-9][0-9 ()\-]{3,30}")
+"""A telephone number as printed for residents ("058-383-1111", "+81 58 383 1111")."""
+EMAIL_RE: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+WEB_URL_RE: Final = re.compile(r"https?://\S+")
+
+CONTACT: Final = Table("contact", "問い合わせ先", (
+    Field("name", "名前", "回答者からの問い合わせに答える部署などの名前（言語ごと。書いていない言語では日本語を表示）。"
+          "書くと、サイト全体の問い合わせ先の設定の代わりに、この調査の問い合わせ先として表示します。",
+          Texts(respondent=False), default={}, write="if_set"),
+    Field("phone", "電話番号", "問い合わせ先の電話番号（例: 058-383-1111）。",
+          Line(40, PHONE_RE, "電話番号（例: 058-383-1111）"), default="", write="if_set"),
+    Field("email", "メールアドレス", "問い合わせ先のメールアドレス。",
+          Line(254, EMAIL_RE, "メールアドレス"), default="", write="if_set"),
+    Field("url", "問い合わせページ", "問い合わせフォームなどのページ（http:// か https:// で始まるアドレス）。",
+          Line(500, WEB_URL_RE, "http:// か https:// で始まるアドレス"), default="", write="if_set"),
+    Field("privacy_policy", "個人情報の取扱い",
+          "この調査に適用する個人情報保護方針のページ（サイト全体の設定の代わり）。",
+          Line(500, WEB_URL_RE, "http:// か https:// で始まるアドレス"), default="", write="if_set"),
+))
+
+REPORT: Final = Table("report", "報告書", (
+    Field("population", "調査対象",
+          "印刷用レポートの「調査概要」に書く調査対象（例: 各務原市に住む18歳以上の市民）。",
+          Line(REPORT_TEXT_MAX_LENGTH), default="", write="if_set"),
+    Field("department", "担当課", "印刷用レポートの「調査概要」に書く担当課（例: 企画総務部 情報推進課）。",
+          Line(REPORT_TEXT_MAX_LENGTH), default="", write="if_set"),
+))
+
 SURVEY: Final = Table("survey", "調査", (
     Field("format", "形式の版", f"定義ファイルの形式。いつも {FORMAT_VERSION}。", FormatVersion(),
           required=True),
@@ -308,6 +356,13 @@ SURVEY: Final = Table("survey", "調査", (
     Field("translation_status", "翻訳の状態",
           "回答者に提供する言語と、その翻訳の状態: " + STATUS_CHOICES.listing() + "。",
           StatusMap(), default={"ja": "reviewed"}),
+    Field("minutes", "回答にかかる時間（分）",
+          f"回答にかかるおよその時間（1〜{MINUTES_MAX}分）。最初のページとポスターに表示します。",
+          Integer(1, MINUTES_MAX), write="if_set"),
+    Field("contact", "問い合わせ先", "この調査の問い合わせ先と個人情報保護方針（任意。サイト全体の設定の代わり）。",
+          Nested(CONTACT), write="if_set"),
+    Field("report", "報告書", "印刷用レポートの「調査概要」に書く項目（任意）。", Nested(REPORT),
+          write="if_set"),
     Field("questions", "設問", "設問（1つ以上）。画面にはこの順に表示します。",
           TableList(QUESTION, min_items=1), required=True),
     Field("kpis", "KPI", "この調査で測る KPI。", TableList(KPI), default=(), write="if_set"),

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .model import SurveyDef
-from .schema import FORMAT_VERSION, LANGUAGES, SURVEY, CodeList, FormatVersion, Number, Table, TableList, Texts
+from .schema import FORMAT_VERSION, LANGUAGES, SURVEY, CodeList, FormatVersion, Nested, Number, Table, TableList, Texts
 
 
 def _number_out(value: float) -> int | float:
@@ -26,6 +26,11 @@ def _table_out(table: Table, obj: Any) -> dict[str, Any]:
             out[f.key] = FORMAT_VERSION
             continue
         value = getattr(obj, f.key)
+        if isinstance(f.type, Nested):
+            nested = _table_out(f.type.table, value)
+            if nested or f.write != "if_set":
+                out[f.key] = nested
+            continue
         if f.write == "if_set" and (value is None or value == f.default or value in ({}, ())):
             continue
         match f.type:

@@ -30,6 +30,7 @@ from .schema import (
     Field,
     FormatVersion,
     Integer,
+    Nested,
     Number,
     Proportion,
     StatusMap,
@@ -84,8 +85,39 @@ KPI_COLUMNS: Final = columns(KPI)
 ROW_SHEETS: Final = ((QUESTIONS_SHEET, QUESTION_COLUMNS), (OPTIONS_SHEET, OPTION_COLUMNS),
                      (KPIS_SHEET, KPI_COLUMNS))
 
-SURVEY_FIELDS: Final = tuple(f for f in SURVEY.fields if not isinstance(f.type, TableList))
+@dataclass(frozen=True)
+class Setting:
+    """One row of the survey sheet: a survey setting, or one of a nested table's (``report.population``)."""
+
+    path: tuple[str, ...]
+    field: Field
+    label: str
+
+    @property
+    def key(self) -> str:
+        return ".".join(self.path)
+
+    def value(self, data: Mapping[str, Any]) -> Any:
+        value: Any = data
+        for part in self.path:
+            value = value.get(part) if isinstance(value, Mapping) else None
+        return value
+
+
+def _settings() -> tuple[Setting, ...]:
+    rows: list[Setting] = []
+    for f in SURVEY.fields:
+        if isinstance(f.type, Nested):
+            rows.extend(Setting((f.key, inner.key), inner, f"{f.label}：{inner.label}")
+                        for inner in f.type.table.fields)
+        elif not isinstance(f.type, TableList):
+            rows.append(Setting((f.key,), f, f.label))
+    return tuple(rows)
+
+
+SURVEY_SETTINGS: Final = _settings()
 """One row each on the survey sheet."""
+SETTINGS_BY_KEY: Final = {row.key: row for row in SURVEY_SETTINGS}
 SURVEY_HEADER: Final = (("label", "項目"), ("key", "キー"), ("value", "値"),
                         *((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
 """Columns of the survey sheet: the setting's name, its key, its value, or one text per language."""
@@ -119,19 +151,21 @@ def unescape_text(text: str) -> str:
 
 
 def to_cell(f: Field | None, value: Any) -> Any:
-    """The cell value for a field's value (None for an empty cell)."""
+    """The cell value for a field's value (None for an empty cell).  A value of the wrong type
+    (a draft still being written) is written as the text it is, to be corrected in Excel."""
     if value is None:
         return None
+    number = isinstance(value, int | float) and not isinstance(value, bool)
     match None if f is None else f.type:
-        case Boolean():
+        case Boolean() if isinstance(value, bool):
             return YES if value else NO
-        case Enum(choices=choices):
+        case Enum(choices=choices) if value in choices.codes:
             return choices.label(value)
-        case CodeList():
-            return ", ".join(value) or None
-        case Number():
+        case CodeList() if isinstance(value, list | tuple):
+            return ", ".join(str(code) for code in value) or None
+        case Number() if number:
             return int(value) if float(value).is_integer() else value
-        case Integer() | Proportion() | FormatVersion():
+        case Integer() | Proportion() | FormatVersion() if number:
             return value
     return escape_text(str(value))
 
@@ -194,6 +228,6 @@ def survey_cell_value(f: Field, value: Any, language: str | None) -> Any:
     entry = value.get(language) if isinstance(value, Mapping) else None
     if entry is None:
         return None
-    if isinstance(f.type, StatusMap):
+    if isinstance(f.type, StatusMap) and entry in STATUS_CHOICES.codes:
         return STATUS_CHOICES.label(entry)
-    return escape_text(entry)
+    return escape_text(str(entry))

@@ -21,13 +21,14 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from .model import SurveyDef
 from .parse import validate
 from .problems import DefinitionError, KeyPath, Problem, located
-from .schema import KPI, OPTION, QUESTION, STATUS_CHOICES, SURVEY, Field, StatusMap, Table, Texts
+from .schema import KPI, OPTION, QUESTION, STATUS_CHOICES, Field, StatusMap, Table, Texts
 from .workbook_layout import (
     KPIS_SHEET,
     OPTIONS_SHEET,
     PARENT_KEY,
     QUESTIONS_SHEET,
     ROW_SHEETS,
+    SETTINGS_BY_KEY,
     SURVEY_HEADER,
     SURVEY_SHEET,
     Column,
@@ -268,10 +269,16 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
                 reader.problem(Place(sheet.title, r, key_col, "キー"), "この行のキーがありません")
             continue
         name = unescape_text(str(name))
-        f = SURVEY.field(name) if name in SURVEY.keys else None
+        setting = SETTINGS_BY_KEY.get(name)
+        f = setting.field if setting is not None else None
+        path = setting.path if setting is not None else (name,)
+        target = data
+        for part in path[:-1]:  # a nested table's setting (report.population)
+            target = target.setdefault(part, {})
+        name = path[-1]
         wants_languages = f is not None and per_language(f)
-        reader.places[(name,)] = Place(sheet.title, r, None if wants_languages else value_col,
-                                       "" if wants_languages else "値")
+        reader.places[path] = Place(sheet.title, r, None if wants_languages else value_col,
+                                    "" if wants_languages else "値")
         texts = {languages[c]: v for c, v in values.items() if c in languages}
         if wants_languages:
             assert f is not None
@@ -280,18 +287,18 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
                                "この項目は「値」列ではなく、言語ごとの列に書いてください")
             for c, lang in languages.items():
                 place = Place(sheet.title, r, c, sheet.headers.get(c, lang))
-                reader.places[(name, lang)] = place
+                reader.places[(*path, lang)] = place
                 if lang == "ja":
-                    reader.places[(name,)] = place
+                    reader.places[path] = place
             if texts:
-                data[name] = {lang: _language_value(f, v) for lang, v in texts.items()}
+                target[name] = {lang: _language_value(f, v) for lang, v in texts.items()}
         else:
             if texts and f is not None:
                 reader.problem(Place(sheet.title, r), "この項目は言語ごとの列ではなく、「値」列に書いてください")
             if value_col in values:
-                data[name] = from_cell(f, values[value_col])
+                target[name] = from_cell(f, values[value_col])
             elif texts:
-                data[name] = {lang: from_cell(None, v) for lang, v in texts.items()}
+                target[name] = {lang: from_cell(None, v) for lang, v in texts.items()}
     return data
 
 

@@ -8,10 +8,11 @@ always gives the same file.
 
 from __future__ import annotations
 
+import copy
 import io
 import re
 import zipfile
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from openpyxl import Workbook
@@ -47,8 +48,8 @@ from .workbook_layout import (
     QUESTIONS_SHEET,
     README_SHEET,
     ROW_SHEETS,
-    SURVEY_FIELDS,
     SURVEY_HEADER,
+    SURVEY_SETTINGS,
     SURVEY_SHEET,
     YES,
     Column,
@@ -73,20 +74,38 @@ _TOP: Final = Alignment(vertical="top")
 
 def definition_workbook(defn: SurveyDef | None) -> bytes:
     """The workbook of ``defn``, or the blank template when ``defn`` is None."""
-    data = definition_to_dict(defn) if defn is not None else _blank()
+    if defn is None:
+        return _workbook(_blank(), "新しい調査のひな形")
+    return _workbook(definition_to_dict(defn), f"調査「{defn.title['ja']}」（{defn.key}）")
+
+
+def data_workbook(data: Mapping[str, Any]) -> bytes:
+    """The workbook of a definition's plain data as it is, problems included (a draft being
+    written in the browser), so that it can be finished in Excel and loaded back."""
+    title = data.get("title")
+    name = title.get("ja") if isinstance(title, Mapping) else None
+    what = f"調査「{name}」（{data.get('key')}）" if isinstance(name, str) else f"調査 {data.get('key')}"
+    return _workbook(copy.deepcopy(dict(data)), what)
+
+
+def _workbook(data: dict[str, Any], what: str) -> bytes:
     _spell_defaults_implicitly(data)
     wb = Workbook()
-    _readme(wb.active, defn)
+    _readme(wb.active, what)
     _survey_sheet(wb.create_sheet(SURVEY_SHEET), data)
-    questions = data.get("questions", [])
+    questions = _rows(data.get("questions"))
     rows = {
         QUESTIONS_SHEET: [(None, q) for q in questions],
-        OPTIONS_SHEET: [(q.get("key"), o) for q in questions for o in q.get("options", [])],
-        KPIS_SHEET: [(None, k) for k in data.get("kpis", [])],
+        OPTIONS_SHEET: [(q.get("key"), o) for q in questions for o in _rows(q.get("options"))],
+        KPIS_SHEET: [(None, k) for k in _rows(data.get("kpis"))],
     }
     for title, cols in ROW_SHEETS:
         _row_sheet(wb.create_sheet(title), cols, rows[title])
     return _reproducible(wb)
+
+
+def _rows(value: Any) -> list[dict[str, Any]]:
+    return [item for item in value if isinstance(item, dict)] if isinstance(value, list) else []
 
 
 def _blank() -> dict[str, Any]:
@@ -97,7 +116,7 @@ def _blank() -> dict[str, Any]:
 def _spell_defaults_implicitly(data: dict[str, Any]) -> None:
     """Leave out page numbers that are the automatic ones and default text lengths, so that
     staff can add a row without numbering pages or copying limits (the definition is the same)."""
-    questions = data.get("questions", [])
+    questions = _rows(data.get("questions"))
     if all(q.get("page") == n for n, q in enumerate(questions, 1)):
         for q in questions:
             q.pop("page", None)
@@ -168,11 +187,12 @@ def _validate(ws: Worksheet, labels: Sequence[str], ranges: str) -> None:
 def _survey_sheet(ws: Worksheet, data: dict[str, Any]) -> None:
     _header(ws, [(key, header, "") for key, header in SURVEY_HEADER],
             [18, 20, 22, *([36] * (len(SURVEY_HEADER) - 3))])
-    for r, f in enumerate(SURVEY_FIELDS, FIRST_DATA_ROW):
-        label = ws.cell(row=r, column=1, value=f.label)
+    for r, setting in enumerate(SURVEY_SETTINGS, FIRST_DATA_ROW):
+        f = setting.field
+        label = ws.cell(row=r, column=1, value=setting.label)
         label.comment = Comment(f.help, "surveyapp", width=320, height=120)
-        ws.cell(row=r, column=2, value=f.key).font = _KEY_FONT
-        value = data.get(f.key)
+        ws.cell(row=r, column=2, value=setting.key).font = _KEY_FONT
+        value = setting.value(data)
         if per_language(f):
             for col, (lang, _) in enumerate(SURVEY_HEADER[3:], 4):
                 cell = ws.cell(row=r, column=col, value=survey_cell_value(f, value, lang))
@@ -189,14 +209,13 @@ def _survey_sheet(ws: Worksheet, data: dict[str, Any]) -> None:
 # --------------------------------------------------------------------------- 説明
 
 
-def _readme(ws: Worksheet, defn: SurveyDef | None) -> None:
+def _readme(ws: Worksheet, what: str) -> None:
     ws.title = README_SHEET
     ws.column_dimensions["A"].width = 16
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["C"].width = 22
     ws.column_dimensions["D"].width = 8
     ws.column_dimensions["E"].width = 70
-    what = f"調査「{defn.title['ja']}」（{defn.key}）" if defn else "新しい調査のひな形"
     lines = [
         f"調査定義ワークブック（形式 {FORMAT_VERSION}）: {what}",
         "",

@@ -166,3 +166,73 @@ test('classify: only a matching receipt is a delivery', () => {
   assert.equal(KioskQueue.classify(it, 401, {}), 'device');
   assert.equal(KioskQueue.classify(it, 409, {}), 'refused');
 });
+
+function reporterSetup(counts, send) {
+  const sent = [];
+  const reporter = KioskQueue.createReporter({
+    counts: async () => ({ ...counts }),
+    send: async (c) => { sent.push(`${c.pending}/${c.refused}`); return send ? send(c) : true; },
+  });
+  return { reporter, sent };
+}
+
+test('the queue length is reported when it changes, not again while it stays the same', async () => {
+  const counts = { pending: 0, refused: 0 };
+  const { reporter, sent } = reporterSetup(counts);
+  await reporter.changed();
+  counts.pending = 2;  // two responses queued while the server could not be reached
+  await reporter.changed();
+  await reporter.changed();
+  counts.pending = 0;  // both delivered
+  await reporter.changed();
+  assert.deepEqual(sent, ['0/0', '2/0', '0/0']);
+  await reporter.beat();  // the periodic heartbeat always goes out
+  assert.deepEqual(sent, ['0/0', '2/0', '0/0', '0/0']);
+});
+
+test('a report the server did not confirm is sent again at the next change', async () => {
+  const counts = { pending: 1, refused: 0 };
+  let online = false;
+  const { reporter, sent } = reporterSetup(counts, async () => {
+    if (!online) {
+      throw new TypeError('Failed to fetch');
+    }
+    return true;
+  });
+  assert.equal(await reporter.changed(), false);
+  counts.pending = 2;
+  assert.equal(await reporter.changed(), false);
+  assert.equal(reporter.confirmed(), null);
+  online = true;
+  assert.equal(await reporter.changed(), true);  // same counts as the failed try: still sent
+  assert.deepEqual(sent, ['1/0', '2/0', '2/0']);
+  assert.equal(reporter.confirmed(), '2/0');
+});
+
+test('one report at a time; the last report carries the latest counts', async () => {
+  const counts = { pending: 2, refused: 0 };
+  let release;
+  const gate = new Promise((resolve) => { release = resolve; });
+  const order = [];
+  const reporter = KioskQueue.createReporter({
+    counts: async () => ({ ...counts }),
+    send: async (c) => {
+      order.push(`start ${c.pending}`);
+      if (c.pending === 2) {
+        await gate;  // a slow answer to the first report
+      }
+      order.push(`end ${c.pending}`);
+      return true;
+    },
+  });
+  const first = reporter.changed();
+  await new Promise((resolve) => setImmediate(resolve));
+  counts.pending = 1;
+  reporter.changed();
+  counts.pending = 0;
+  reporter.changed();
+  release();
+  await first;
+  assert.deepEqual(order, ['start 2', 'end 2', 'start 0', 'end 0']);
+  assert.equal(reporter.confirmed(), '0/0');
+});

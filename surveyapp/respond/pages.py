@@ -1,0 +1,76 @@
+"""Rendering the respondent pages from a definition: shared by the public flow and the staff
+preview of a draft, so that a preview is exactly what residents get."""
+
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+from flask import make_response, render_template, url_for
+from flask.typing import ResponseReturnValue
+
+from ..i18n import current_language, localized
+from ..surveys.definitions import QuestionDef, SurveyDef
+from .contact import survey_contact
+from .forms import question_texts
+
+
+class Navigation(Protocol):
+    """Where the pages link and post to."""
+
+    def start(self) -> str: ...
+    def begin(self) -> str: ...
+    def page(self, number: int) -> str: ...
+
+
+class RespondentNavigation:
+    """The public flow of a link."""
+
+    def __init__(self, code: str) -> None:
+        self.code = code
+
+    def start(self) -> str:
+        return url_for("respond.start_page", code=self.code)
+
+    def begin(self) -> str:
+        return url_for("respond.start", code=self.code)
+
+    def page(self, number: int) -> str:
+        return url_for("respond.page", code=self.code, number=number)
+
+
+class PageContext:
+    """A definition being answered (or previewed) and where its pages are."""
+
+    def __init__(self, defn: SurveyDef, nav: Navigation) -> None:
+        self.defn = defn
+        self.nav = nav
+
+    @property
+    def pages(self) -> list[list[QuestionDef]]:
+        return self.defn.pages()
+
+
+def survey_texts(defn: SurveyDef) -> dict[str, Any]:
+    """What every page of a survey shows around its questions, in the page's language: title and
+    description (with the language they are in) and whom to contact."""
+    title, title_lang = localized(defn.title)
+    description, description_lang = localized(defn.description) if defn.description else ("", "")
+    return {"survey_title": title, "survey_title_lang": title_lang,
+            "survey_description": description, "survey_description_lang": description_lang,
+            "contact": survey_contact(defn)}
+
+
+def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], number: int, final: bool, *,
+                template: str = "respond/page.html", **extra: Any) -> ResponseReturnValue:
+    """One page of questions, never kept by a cache (it may show answers)."""
+    language = current_language()
+    rendered = [{**question_texts(question, language), "field": form[question.key]}
+                for question in questions]
+    body = render_template(
+        template, ctx=ctx, form=form, questions=rendered, number=number,
+        total=len(ctx.pages), final=final, single=len(questions) == 1,
+        has_errors=bool(form.errors), **survey_texts(ctx.defn), **extra,
+    )
+    response = make_response(body, 200)
+    response.headers["Cache-Control"] = "no-store"
+    return response
