@@ -115,6 +115,9 @@ EDITOR_PAGES = [
     "/staff/surveys/counter/draft/preview/en/1",
     "/staff/surveys/counter/draft/preview/ja-easy/4",
     "/staff/surveys/counter/draft/preview/pt-BR/done",
+    "/staff/surveys/counter/draft/paper",
+    "/staff/surveys/counter/draft/paper?lang=ja-easy",
+    "/staff/surveys/library-users/draft/paper",
 ]
 
 
