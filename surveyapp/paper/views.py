@@ -188,7 +188,7 @@ def _index(form: Any = None, status: int = 200) -> ResponseReturnValue:
     batches = list_batches()
     return render_template("paper/batches.html", batches=batches, progress=batch_progress(batches),
                            form=form or batch_form(_surveys(), _wave_choices(), today=_today()),
-                           status_labels=STATUS_LABELS, surveys=_surveys()), status
+                           status_labels=STATUS_LABELS, surveys=_surveys(), waves=_wave_choices()), status
 
 
 @bp.get("/paper")

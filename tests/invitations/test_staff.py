@@ -123,6 +123,8 @@ def test_codes_reminder_unused_list_and_returned_letters(app: Flask) -> None:
     # Returned letters, typed by data-entry staff: a code, a serial, a typo, an answered one.
     clerk = app.test_client()
     login(clerk, app, "data-entry")
+    landing = clerk.get("/staff/paper").get_data(as_text=True)  # where data-entry staff start
+    assert f'href="/staff/waves/{wave_id}/undelivered"' in landing
     typo = rows[5][:-1] + ("A" if rows[5][-1] != "A" else "B")
     page = clerk.post(f"/staff/waves/{wave_id}/undelivered",
                       data={"codes": f"{rows[3].lower()}\nNo.4\n{typo}\n{rows[1]}\n"})
