@@ -70,6 +70,7 @@ bench: install-dev catalogues
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export
 	$(BIN)/python -m tests.bench.bench_slow_network
+	$(BIN)/python -m tests.bench.bench_load
 
 ## make survey-docs — regenerate docs/survey-schema.json and the example workbooks in docs/examples/surveys/
 survey-docs: install
