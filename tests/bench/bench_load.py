@@ -35,8 +35,10 @@ from tests.bench.loadrun import (
     REPO,
     WORKERS,
     BareSite,
+    Gunicorn,
     LoadRun,
     Stored,
+    SurveyappSite,
     compare,
     load_average,
     postgres_database,
@@ -51,21 +53,29 @@ WARM_UP_SECONDS = 2.0
 
 
 def measure(concurrency: list[int], seconds: float, database_url: str | None = None,
-            folder: Path | None = None, *, report: bool = True) -> list[tuple[LoadRun, Stored]]:
-    """Serve both apps, run every concurrency level on each, check every run; returns the runs."""
+            folder: Path | None = None, *, report: bool = True, warm_up: float = WARM_UP_SECONDS,
+            served: tuple[SurveyappSite, Gunicorn] | None = None) -> list[tuple[LoadRun, Stored]]:
+    """Serve both apps, run every concurrency level on each, check every run; returns the runs.
+    ``served``: surveyapp already running (its database_url is then not used)."""
     results: list[tuple[LoadRun, Stored]] = []
     with ExitStack() as stack:
         if folder is None:
             folder = Path(tempfile.mkdtemp(prefix="surveyapp-load-"))
             stack.callback(shutil.rmtree, folder, ignore_errors=True)
-        url = stack.enter_context(postgres_database(database_url) if database_url else nullcontext(None))
-        site = prepare_surveyapp(folder / "surveyapp", url)
+        if served is None:
+            url = stack.enter_context(postgres_database(database_url) if database_url else nullcontext(None))
+            site = prepare_surveyapp(folder / "surveyapp", url)
+            base_url = stack.enter_context(serving(site.server()))
+        else:
+            site, server = served
+            base_url = server.base_url
         bare = BareSite(folder / "bare")
         bare.folder.mkdir(parents=True, exist_ok=True)
-        apps = [(site.target(stack.enter_context(serving(site.server()))), site.markers),
+        apps = [(site.target(base_url), site.markers),
                 (bare.target(stack.enter_context(serving(bare.server()))), bare.markers)]
         for target, _markers in apps:  # unmeasured: templates compiled, connections opened
-            run_load(target, 2, WARM_UP_SECONDS)
+            if warm_up:
+                run_load(target, 2, warm_up)
         for level in concurrency:
             for target, markers in apps:
                 run = run_load(target, level, seconds)

@@ -13,6 +13,11 @@ first submit button), follows the redirect and repeats until a page has no form.
 surveyapp's URLs or field names is built in: only the link and what the thank-you page's path
 looks like.
 
+Each response comes from an address of its own (``X-Forwarded-For``, which the served surveyapp
+is set to believe from one proxy), as residents answering on their own phones do: limits and
+checks per address see what they would see in production, not one client answering hundreds of
+times.
+
 A response counts as *acknowledged* when the server answered its last POST with a redirect to the
 thank-you page (the server's promise that it is stored), and as *completed* when the thank-you
 page arrived (responses per second count those). The marker in the free text, unique per
@@ -22,6 +27,7 @@ response, is how the check finds each one in the database afterwards.
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import os
 import random
 import re
@@ -162,9 +168,10 @@ class Rejected(Exception):
 
 
 async def answer_once(client: httpx.AsyncClient, target: Target, marker: str, rng: random.Random,
-                      acknowledged: set[str]) -> None:
-    """One response from the survey link to the thank-you page."""
-    client.cookies.clear()  # a new respondent
+                      acknowledged: set[str], address: str = "10.0.0.1") -> None:
+    """One response from the survey link to the thank-you page, by a new respondent at ``address``."""
+    client.cookies.clear()
+    client.headers["X-Forwarded-For"] = address
     response = await client.get(target.base_url + target.start_path, follow_redirects=True)
     for _step in range(MAX_STEPS):
         _expect_ok(response)
@@ -206,6 +213,7 @@ class LoadRun:
     errors: Counter[str] = field(default_factory=Counter)
     acknowledged: set[str] = field(default_factory=set)
     started: int = 0
+    cut_off: int = 0  # responses under way when the server was killed (not errors)
 
     @property
     def completed(self) -> int:
@@ -229,9 +237,25 @@ class Control:
     def __init__(self, run: LoadRun) -> None:
         self.run = run
         self.stopped = asyncio.Event()
+        self.interrupted = False
 
     def stop(self) -> None:
+        """No new responses; those under way are finished."""
         self.stopped.set()
+
+    def interrupt(self) -> None:
+        """The server was just killed: responses under way fail, and are counted as cut off."""
+        self.interrupted = True
+        self.stopped.set()
+
+    async def until_acknowledged(self, count: int, timeout: float = 300.0) -> None:
+        """Wait until ``count`` responses of this run are acknowledged."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while len(self.run.acknowledged) < count:
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{len(self.run.acknowledged)} of {count} responses acknowledged "
+                                   f"after {timeout:.0f} s; errors: {dict(self.run.errors)}")
+            await asyncio.sleep(0.02)
 
 
 async def load(target: Target, concurrency: int, seconds: float, *,
@@ -251,28 +275,29 @@ async def load(target: Target, concurrency: int, seconds: float, *,
             while not control.stopped.is_set():
                 sequence += 1
                 marker = f"{run.prefix}-{number}-{sequence}"
+                address = str(ipaddress.IPv4Address(0x0A000000 + run.started % 2**24))
                 run.started += 1
                 start = time.perf_counter()
                 try:
-                    await answer_once(client, target, marker, rng, run.acknowledged)
-                except Rejected as exc:
-                    run.errors[str(exc)] += 1
-                except httpx.HTTPError as exc:
-                    run.errors[type(exc).__name__] += 1
+                    await answer_once(client, target, marker, rng, run.acknowledged, address)
+                except (Rejected, httpx.HTTPError) as exc:
+                    if control.interrupted:
+                        run.cut_off += 1
+                        break
+                    run.errors[str(exc) if isinstance(exc, Rejected) else type(exc).__name__] += 1
                     await asyncio.sleep(0.05)  # a refused connection fails at once
                 else:
                     run.latencies.append(time.perf_counter() - start)
 
-    async def clock() -> None:
+    respondents = [asyncio.create_task(respondent(n)) for n in range(concurrency)]
+    try:
         if during is None:
             await asyncio.sleep(seconds)
         else:
             await during(control)
+    finally:
         control.stop()
-
-    respondents = [asyncio.create_task(respondent(n)) for n in range(concurrency)]
-    await clock()
-    await asyncio.gather(*respondents)
+        await asyncio.gather(*respondents)
     run.seconds = loop.time() - begin
     return run
 
@@ -375,6 +400,10 @@ class Gunicorn:
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
 
+    @property
+    def running(self) -> bool:
+        return self.process is not None
+
     def start(self) -> str:
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
@@ -423,11 +452,12 @@ class Gunicorn:
         self.process = None
 
     def stop(self) -> None:
-        """A normal shutdown (SIGTERM to the master), kill -9 if it takes too long."""
+        """gunicorn's quick shutdown (SIGINT to the master; called when no request is under way),
+        kill -9 if it takes too long."""
         if self.process is None:
             return
         with suppress(ProcessLookupError):
-            self.process.terminate()
+            self.process.send_signal(signal.SIGINT)
         with suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=30)
         self.kill()
@@ -459,7 +489,8 @@ class SurveyappSite:
 
     def environment(self) -> dict[str, str]:
         return {"LOAD_INSTANCE": str(self.instance), "SURVEYAPP_DATABASE_URL": self.database_url,
-                "SURVEYAPP_SECRET_KEY": self.secret_key, "SURVEYAPP_LOG_LEVEL": "WARNING"}
+                "SURVEYAPP_SECRET_KEY": self.secret_key, "SURVEYAPP_LOG_LEVEL": "WARNING",
+                "SURVEYAPP_PROXY_FIX_X_FOR": "1"}
 
     def server(self, name: str = "surveyapp") -> Gunicorn:
         return Gunicorn(SURVEYAPP_WSGI, self.environment(), self.folder / f"{name}.log", f"/s/{self.code}")
@@ -469,6 +500,21 @@ class SurveyappSite:
 
     def markers(self, prefix: str) -> Counter[str]:
         return surveyapp_markers(self.database_url, prefix)
+
+    def app(self) -> Any:
+        """The app on this site's database, in this process (for commands and checks)."""
+        from surveyapp import create_app
+
+        return create_app({"INSTANCE_PATH": str(self.instance), "DATABASE_URL": self.database_url,
+                           "SECRET_KEY": self.secret_key})
+
+    @staticmethod
+    def close(app: Any) -> None:
+        from surveyapp.extensions import db
+
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
     @property
     def backend(self) -> str:
@@ -480,23 +526,22 @@ def prepare_surveyapp(folder: Path, database_url: str | None = None) -> Surveyap
     reference survey, open, with a web link."""
     from flask_migrate import upgrade
 
-    from surveyapp import create_app
-    from surveyapp.extensions import db
     from surveyapp.surveys.services import get_survey
 
     folder.mkdir(parents=True, exist_ok=True)
     url = database_url or f"sqlite:///{folder / 'surveyapp.sqlite3'}"
     secret = secrets.token_urlsafe(48)
     site = SurveyappSite(folder, url, "", secret)
-    app = create_app({"INSTANCE_PATH": str(site.instance), "DATABASE_URL": url, "SECRET_KEY": secret})
-    with app.app_context():
-        upgrade()
-        result = app.test_cli_runner().invoke(args=["surveys", "load", str(ANCHOR), "--open"])
-        if result.exit_code != 0:
-            raise RuntimeError(result.output)
-        site.code = get_survey(ANCHOR_KEY).links[0].code
-        db.session.remove()
-        db.engine.dispose()
+    app = site.app()
+    try:
+        with app.app_context():
+            upgrade()
+            result = app.test_cli_runner().invoke(args=["surveys", "load", str(ANCHOR), "--open"])
+            if result.exit_code != 0:
+                raise RuntimeError(result.output)
+            site.code = get_survey(ANCHOR_KEY).links[0].code
+    finally:
+        site.close(app)
     return site
 
 
