@@ -40,13 +40,13 @@ ROLES: Mapping[str, Role] = {
     "admin": Role(_l("管理者"), "staff.dashboard",
                   _l("すべての操作。アカウントと操作記録の管理、アンケートの受付とリンク。")),
     "analyst": Role(_l("分析担当"), "staff.dashboard",
-                    _l("KPIの結果、内訳、レポート、回収状況、自由記述、回答データ、人口表。")),
+                    _l("KPIの結果、内訳、レポート、回収状況、自由記述、回答データ、人口表、要確認の回答。")),
     "author": Role(_l("作成担当"), "staff.surveys",
                    _l("アンケートを作成・編集し、プレビューして公開する。結果は見られません。")),
     "course-staff": Role(_l("講座担当"), "courses.course_index",
                          _l("講座とその回、その回の結果、キオスク端末。市全体のKPIの結果は見られません。")),
-    "data-entry": Role(_l("入力担当"), "auth.account",
-                       _l("紙の調査票を入力する担当。結果は見られません。")),
+    "data-entry": Role(_l("入力担当"), "paper.index",
+                       _l("紙の調査票と宛先不明の案内状を入力する担当。結果は見られません。")),
 }
 ROLE_NAMES: tuple[str, ...] = tuple(ROLES)
 ALL_ROLES = frozenset(ROLES)
@@ -68,6 +68,9 @@ PERMISSIONS: Mapping[str, Permission] = {
     "comments.reveal": Permission(RESULTS_ROLES, _l(
         "自由記述に書かれた電話番号とメールアドレスを表示する（表示は操作記録に残ります）")),
     "population.manage": Permission(RESULTS_ROLES, _l("重み付けに使う人口表を登録する")),
+    "flags.review": Permission(RESULTS_ROLES, _l(
+        "要確認の回答（自動送信などが疑われ集計から除いた回答）を確認し、要確認を解除する・要確認に戻す"
+        "（操作記録に残ります）")),
     "surveys.manage": Permission(frozenset({"admin"}), _l(
         "アンケートの受付期間を設定し、リンク、QRコード、ポスターを作る")),
     "surveys.edit": Permission(frozenset({"admin", "author"}), _l(
@@ -76,6 +79,17 @@ PERMISSIONS: Mapping[str, Permission] = {
         "講座と講座の回を登録し、その回のQRコードと結果を見る")),
     "kiosks.manage": Permission(frozenset({"admin", "course-staff"}), _l(
         "キオスク端末を追加し、表示するアンケートを選び、登録を取り消す")),
+    "invitations.manage": Permission(frozenset({"admin"}), _l(
+        "案内状の発送を作る（名簿からの無作為抽出・コードのみ・督促）。差し込み用ファイルと案内状を受け渡し、"
+        "コードを消去し、未使用のコードを一覧する")),
+    "invitations.undelivered": Permission(frozenset({"admin", "data-entry"}), _l(
+        "宛先不明で戻った案内状のコードを登録する")),
+    "paper.enter": Permission(frozenset({"admin", "data-entry"}), _l(
+        "紙の調査票を印刷し、返送された調査票の束を作って入力する（1枚を2人が入力するダブル入力）")),
+    "paper.resolve": Permission(frozenset({"admin", "data-entry"}), _l(
+        "2回の入力のくい違いと、使用済みのコードを用紙を見て確定する（自分が入力した調査票は除く）")),
+    "paper.supervise": Permission(frozenset({"admin"}), _l(
+        "自分が入力した調査票でも確定し、ほかの職員の入力を取り消す")),
     "accounts.manage": Permission(frozenset({"admin"}), _l(
         "職員アカウントを作成し、役割の変更、停止と再開、パスワード再設定コードの発行をする")),
     "audit.view": Permission(frozenset({"admin"}), _l("操作記録（監査ログ）を見る・ダウンロードする")),
