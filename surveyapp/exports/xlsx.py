@@ -5,23 +5,23 @@ stays flat."""
 
 from __future__ import annotations
 
+import re
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from typing import IO, TYPE_CHECKING
 
 from .cells import Cell, safe_text
 from .columns import Column, excel_formats, excel_header, excel_widths
 
+if TYPE_CHECKING:
+    from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
+# Control characters an XML document cannot hold (tab, line feed and carriage return it can).
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -55,6 +55,8 @@ def xlsx_text(value: str) -> str:
 
 def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes]) -> None:
     """Write the workbook to a binary file object."""
+    from openpyxl import Workbook  # slow to import: only when a workbook is written
+
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         worksheet = workbook.create_sheet(title=sheet.title[:31])
@@ -67,6 +69,9 @@ def _fill(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
         worksheet.column_dimensions[_letter(index)].width = width
     if sheet.table:
         worksheet.freeze_panes = f"{_letter(sheet.freeze_columns)}2"
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
     bold = Font(bold=True)
     header = []
     for title in sheet.header:
