@@ -33,6 +33,8 @@ from ..i18n import (
     offered_languages,
     set_link_language,
 )
+from ..invitations.services import WEB_CHANNEL as INVITATION_CHANNEL
+from ..invitations.services import CodeAlreadyUsed, claim_for_flow
 from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
@@ -82,7 +84,8 @@ class _Context(PageContext):
         self.version = version
 
 
-def _flow_key(code: str) -> str:
+def flow_session_key(code: str) -> str:
+    """The session key under which the token of a link's flow is kept."""
     return f"flow:{code}"
 
 
@@ -113,7 +116,7 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
     ctx = _resolve(code, for_new_flow=False)
-    flow = find_flow(session.get(_flow_key(code)), ctx.link)
+    flow = find_flow(session.get(flow_session_key(code)), ctx.link)
     if flow is not None and flow.survey_version_id != ctx.version.id:
         # The survey got a new version while this person was answering: keep their version.
         version = version_by_id(flow.survey_version_id)
@@ -137,6 +140,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/s/<code>")
 def start_page(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
+        return redirect(_invitation_start(), 303)
     return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
                            **survey_texts(ctx.defn))
 
@@ -145,11 +150,13 @@ def start_page(code: str) -> ResponseReturnValue:
 @limiter.limit(_start_limit)
 def start(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:
+        return redirect(_invitation_start(), 303)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
     flow = start_flow(ctx.link, ctx.version)
-    session[_flow_key(code)] = flow.token
+    session[flow_session_key(code)] = flow.token
     session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
@@ -207,7 +214,9 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
                                   answers=answers, signals=_signals(flow, form),
-                                  language=current_language())
+                                  claim=claim_for_flow(flow), language=current_language())
+    except CodeAlreadyUsed:  # the letter's code was used meanwhile (another device, or paper)
+        return redirect(url_for("invitations.received"), 303)
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:
@@ -219,7 +228,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     if flow.submitted_at is None:
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
-        session[_flow_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
+        session[flow_session_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
     return redirect(url_for("respond.done", code=ctx.link.code), 303)
 
 
@@ -234,6 +243,14 @@ def _signals(flow: RespondentFlow, form: Any) -> Signals:
     return Signals(source=source_hash(),
                    session=source_hash("browser:" + browser) if isinstance(browser, str) else None,
                    started_at=flow.created_at, honeypot=flow.honeypot or _honeypot_filled(form))
+
+
+def _invitation_start() -> str:
+    from ..invitations.public_views import start_url_for_link  # the invitation pages import ours
+
+    return start_url_for_link()
+
+
 def _page_form(form_class: type[FlaskForm], flow: RespondentFlow, questions: list[QuestionDef],
                number: int, final: bool) -> Any:
     """The page's form: the rejected input with its errors (validated again, so the messages
