@@ -1,7 +1,7 @@
 """download jobs: large raw-response downloads made in the background
 
 Revision ID: a0f0c5f116f5
-Revises: 7d4483206de3
+Revises: bf023e70b2f9
 Create Date: 2026-12-01 15:10:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a0f0c5f116f5'
-down_revision = '7d4483206de3'
+down_revision = 'bf023e70b2f9'
 branch_labels = None
 depends_on = None
 

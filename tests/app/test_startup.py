@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-SLOW_TO_IMPORT = ("numpy", "scipy", "openpyxl", "xlsxwriter", "PIL", "babel.messages.frontend")
+SLOW_TO_IMPORT = ("numpy", "scipy", "openpyxl", "xlsxwriter", "PIL", "babel.messages.frontend", "phonenumbers")
 
 
 def test_a_command_starts_without_the_slow_libraries(tmp_path: Path) -> None:
