@@ -66,6 +66,7 @@ test-js:
 test: lint test-js test-sqlite test-postgres
 
 bench: install-dev catalogues
+	$(BIN)/python -m tests.bench.bench_cli_start
 	$(BIN)/python -m tests.bench.bench_stats
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export

@@ -13,7 +13,6 @@ from .auth.cli import staff_cli
 from .surveys.definitions import DefinitionError, builtin_paths, load_definition
 from .surveys.format.files import read_definition_file
 from .surveys.format.json_schema import definition_schema_json
-from .surveys.format.workbook_write import definition_workbook
 from .surveys.services import (
     UnknownSurvey,
     ensure_web_link,
@@ -106,6 +105,8 @@ def schema_command(output: str | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 def workbooks_command(directory: str) -> None:
     """Write the blank template and the built-in surveys as Excel workbooks into DIRECTORY."""
+    from .surveys.format.workbook_write import definition_workbook
+
     target = Path(directory)
     target.mkdir(parents=True, exist_ok=True)
     (target / "template.xlsx").write_bytes(definition_workbook(None))

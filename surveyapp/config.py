@@ -222,6 +222,10 @@ SETTINGS: Mapping[str, Setting] = {
                                 "flag responses from one browser session beyond this many"),
     "RESPONSE_TIME_MINUTES": Setting(_parse_time_minutes, 1,
                                      "store response times rounded down to this many minutes"),
+    "DOWNLOAD_JOB_MIN_RESPONSES": Setting(_parse_positive_int, 20_000,
+                                          "raw downloads of more responses are made in the background"),
+    "DOWNLOAD_KEEP_HOURS": Setting(_parse_positive_int, 24,
+                                   "hours a file made in the background is kept for its requester"),
 }
 
 

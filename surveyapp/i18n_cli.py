@@ -11,7 +11,6 @@ from pathlib import Path
 
 import click
 from babel.messages.catalog import Catalog
-from babel.messages.frontend import CommandLineInterface
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
@@ -46,6 +45,8 @@ def untranslated(catalog: Catalog) -> list[str]:
 
 
 def extract() -> None:
+    from babel.messages.frontend import CommandLineInterface  # slow to import: only here
+
     args = ["pybabel", "-q", "extract", "-F", str(BABEL_CFG), "--no-location", "--sort-output",
             "--project", "surveyapp", "-o", str(TEMPLATE)]
     for keyword in KEYWORDS:

@@ -15,8 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
-import phonenumbers
-
 PHONE = "phone"
 EMAIL = "email"
 PLACEHOLDERS = {PHONE: "［電話番号］", EMAIL: "［メールアドレス］"}
@@ -50,6 +48,8 @@ def find_contacts(text: str) -> list[Found]:
     shadow = _half_width(text)
     found = [Found(m.start(), m.end(), EMAIL) for m in _EMAIL.finditer(shadow)] if "@" in shadow else []
     if sum(char.isdigit() for char in shadow) >= _MIN_PHONE_DIGITS:
+        import phonenumbers  # slow to import: only for text that may hold a number
+
         for match in phonenumbers.PhoneNumberMatcher(shadow, _REGION, leniency=phonenumbers.Leniency.VALID):
             if not any(match.start < item.end and item.start < match.end for item in found):
                 found.append(Found(match.start, match.end, PHONE))

@@ -7,6 +7,7 @@ password raise the account's session version, which ends all of its sessions.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -29,9 +30,14 @@ from .roles import ROLE_NAMES
 EMAIL_MAX = 254
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_CODE_LENGTH = 16
-# Compared against when the e-mail is unknown, so a login takes as long either way.
-_DUMMY_HASH = generate_password_hash("not-a-real-password-0000")
 UNKNOWN_ACCOUNT = "（登録のないアカウント）"  # audit target when the typed e-mail is unknown
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Compared against when the e-mail is unknown, so a login takes as long either way
+    (made on first use: hashing takes a noticeable time, which every command would pay)."""
+    return generate_password_hash("not-a-real-password-0000")
 
 
 class AccountError(ValueError):
@@ -294,7 +300,7 @@ def authenticate(email: str, password: str, attempt: throttle.Attempt) -> LoginR
         return LoginResult(None, wait)
     user = find_account(email) if len(email) <= EMAIL_MAX else None
     if user is None:
-        check_password_hash(_DUMMY_HASH, password)
+        check_password_hash(_dummy_hash(), password)
         reason = "unknown"
     elif not check_password_hash(user.password_hash, password):
         reason = "password"

@@ -1,27 +1,29 @@
-"""XLSX writer (openpyxl write-only mode): one value per cell, numbers as numbers (unrounded,
-shown through a number format), no merged cells, every text cell formula-safe; a table sheet
-keeps its heading row in view and has a filter on it; rows go to temporary files, so memory
-stays flat."""
+"""XLSX writer (XlsxWriter in constant-memory mode): one value per cell, numbers as numbers
+(unrounded, shown through a number format), no merged cells, every text cell formula-safe; a table
+sheet keeps its heading row in view and has a filter on it; rows go to temporary files, so memory
+stays flat.  XlsxWriter writes a million-row sheet about three times as fast as openpyxl's
+write-only mode with half the memory (``docs/performance.md``)."""
 
 from __future__ import annotations
 
+import re
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
-from typing import IO
-
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Font
-from openpyxl.worksheet._write_only import WriteOnlyWorksheet
+from datetime import date, datetime
+from typing import IO, TYPE_CHECKING
 
 from .cells import Cell, safe_text
-from .columns import Column, excel_formats, excel_header, excel_widths
+from .columns import DATE, Column, excel_formats, excel_header, excel_widths
+
+if TYPE_CHECKING:
+    from xlsxwriter.workbook import Workbook
 
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
+PROGRESS_EVERY = 5000
+# Control characters an XML document cannot hold (tab, line feed and carriage return it can).
+ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 @dataclass
@@ -53,54 +55,55 @@ def xlsx_text(value: str) -> str:
     return ILLEGAL_CHARACTERS_RE.sub("\ufffd", safe_text(value))
 
 
-def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes]) -> None:
-    """Write the workbook to a binary file object."""
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        worksheet = workbook.create_sheet(title=sheet.title[:31])
-        _fill(worksheet, sheet)
-    workbook.save(target)
+def write_xlsx(sheets: Sequence[Sheet], target: IO[bytes],
+               progress: Callable[[int], None] | None = None) -> None:
+    """Write the workbook to a binary file object; ``progress(rows)`` is called every
+    :data:`PROGRESS_EVERY` rows written (for a background download's progress bar)."""
+    import xlsxwriter  # slow to import: only when a workbook is written
+
+    # constant_memory: each row goes to a temporary file as soon as the next one starts, so
+    # memory stays flat (text is written inline, not through the shared-string table).
+    workbook = xlsxwriter.Workbook(target, {"constant_memory": True, "strings_to_numbers": False,
+                                            "strings_to_formulas": False, "strings_to_urls": False,
+                                            "nan_inf_to_errors": True})
+    try:
+        written = 0
+        for sheet in sheets:
+            written = _fill(workbook, sheet, written, progress)
+    finally:
+        workbook.close()
 
 
-def _fill(worksheet: WriteOnlyWorksheet, sheet: Sheet) -> None:
+def _fill(workbook: Workbook, sheet: Sheet, written: int, progress: Callable[[int], None] | None) -> int:
+    worksheet = workbook.add_worksheet(sheet.title[:31])
     for index, width in sheet.widths.items():
-        worksheet.column_dimensions[_letter(index)].width = width
+        worksheet.set_column(index, index, width)
     if sheet.table:
-        worksheet.freeze_panes = f"{_letter(sheet.freeze_columns)}2"
-    bold = Font(bold=True)
-    header = []
-    for title in sheet.header:
-        cell = WriteOnlyCell(worksheet, value=xlsx_text(title))
-        cell.font = bold
-        header.append(cell)
-    worksheet.append(header)
-    formats = sheet.formats
-    count = 0
-    for row in sheet.rows:
-        values: list[object] = []
-        for index, value in enumerate(row):
+        worksheet.freeze_panes(1, sheet.freeze_columns)
+    bold = workbook.add_format({"bold": True})
+    for col, title in enumerate(sheet.header):
+        worksheet.write_string(0, col, xlsx_text(title), bold)
+    formats = {index: workbook.add_format({"num_format": fmt}) for index, fmt in sheet.formats.items()}
+    dates = workbook.add_format({"num_format": DATE})  # for a date in a column with no declared format
+    write_string, write_number, write_datetime = (worksheet.write_string, worksheet.write_number,
+                                                  worksheet.write_datetime)
+    row_number = 0
+    for row_number, row in enumerate(sheet.rows, start=1):
+        for col, value in enumerate(row):
+            if value is None:
+                continue
             if isinstance(value, str):
-                value = xlsx_text(value)
-            if index in formats and isinstance(value, int | float | date):
-                cell = WriteOnlyCell(worksheet, value=value)
-                cell.number_format = formats[index]
-                values.append(cell)
+                write_string(row_number, col, xlsx_text(value))
+            elif isinstance(value, date):
+                moment = value if isinstance(value, datetime) else datetime(value.year, value.month, value.day)
+                write_datetime(row_number, col, moment, formats.get(col, dates))
             else:
-                values.append(value)
-        worksheet.append(values)
-        count += 1
+                write_number(row_number, col, value, formats.get(col))
+        if progress is not None and row_number % PROGRESS_EVERY == 0:
+            progress(written + row_number)
     if sheet.table and sheet.header:
-        # Written after the rows (write-only mode writes the filter at the end of the sheet).
-        worksheet.auto_filter.ref = f"A1:{_letter(len(sheet.header) - 1)}{count + 1}"
-
-
-def _letter(index: int) -> str:
-    letters = ""
-    index += 1
-    while index:
-        index, rest = divmod(index - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
+        worksheet.autofilter(0, 0, row_number, len(sheet.header) - 1)
+    return written + row_number
 
 
 def xlsx_file(sheets: Sequence[Sheet]) -> IO[bytes]:

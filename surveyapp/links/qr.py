@@ -6,7 +6,6 @@ import io
 from xml.sax.saxutils import escape
 
 import segno
-from PIL import Image, ImageDraw, ImageFont
 
 BORDER = 4  # quiet zone in modules, as the QR standard asks
 TEXT_ROWS = 6  # modules of space under the code for the printed URL
@@ -55,6 +54,8 @@ def qr_svg(url: str, *, caption: bool = True) -> bytes:
 
 def qr_png(url: str, scale: int = PNG_SCALE) -> bytes:
     """A PNG of the code with the URL printed under it."""
+    from PIL import Image, ImageDraw, ImageFont  # slow to import: only for a PNG
+
     qr = make_qr(url)
     buffer = io.BytesIO()
     qr.save(buffer, kind="png", scale=scale, border=BORDER)

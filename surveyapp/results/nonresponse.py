@@ -28,7 +28,6 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
-import numpy as np
 from sqlalchemy import and_, case, func
 
 from ..extensions import db
@@ -146,6 +145,8 @@ def nonresponse_weighted(declaration: KpiDeclaration, fiscal_year: int, *, level
 def _estimate(declaration: KpiDeclaration, method: str, rows: list[tuple[str | None, str]],
               totals: dict[Hashable, float], cells: dict[str, dict[str, object]], columns: tuple[str, ...],
               level: float, frame_total: int) -> StrataWeighted:
+    import numpy as np
+
     kept = [(code, key) for code, key in rows if key in totals and totals[key] > 0]
     if not kept:
         return StrataWeighted(method, "no_respondents", "案内状からの回答がまだありません。")

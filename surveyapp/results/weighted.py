@@ -22,7 +22,6 @@ from collections import Counter
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, replace
 
-import numpy as np
 from sqlalchemy import and_, case, func
 
 from ..extensions import db
@@ -136,6 +135,8 @@ def weighted_kpi(declaration: KpiDeclaration, fiscal_year: int, *, level: float 
                  method: str = WEIGHTED_METHOD,
                  selection: ResultFilter = ALL_RESPONSES) -> WeightedResult:
     """Weight one KPI-year to the population table of that fiscal year."""
+    import numpy as np
+
     questions = {g.demographic: g.key for g in declaration.demographics}
     if "age_band" not in questions or "gender" not in questions:
         return WeightedResult(declaration, fiscal_year, problem="no_demographics")

@@ -2,14 +2,25 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from flask import Response, abort, request, stream_with_context
+from flask import (
+    Response,
+    abort,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    stream_with_context,
+    url_for,
+)
 from flask.typing import ResponseReturnValue
 from flask_login import current_user
 
 from ..auth.roles import can, permission_required
+from ..exports import jobs
 from ..exports.cells import Cell, Cp932Encoder, attachment_header, csv_stream, encoded_csv
 from ..exports.columns import csv_header
 from ..exports.kpi_table import (
@@ -49,8 +60,8 @@ def _options_or_400(groups: dict[str, set[str]] | None = None,
     return options
 
 
-def _encoding_or_400() -> str:
-    encoding = request.args.get("encoding", "utf-8").strip().lower().replace("_", "-")
+def _encoding_or_400(values: Mapping[str, str] | None = None) -> str:
+    encoding = (request.args if values is None else values).get("encoding", "utf-8").strip().lower().replace("_", "-")
     if encoding in ("shift-jis", "sjis", "windows-31j"):
         encoding = "cp932"
     if encoding not in ENCODINGS:
@@ -58,10 +69,10 @@ def _encoding_or_400() -> str:
     return encoding
 
 
-def _reveal_requested() -> bool:
+def _reveal_requested(values: Mapping[str, str] | None = None) -> bool:
     """``reveal=1``: show the phone numbers and e-mail addresses typed into free text (the
     caller records it in the audit log); only with the ``comments.reveal`` permission."""
-    value = request.args.get("reveal", "").strip()
+    value = (request.args if values is None else values).get("reveal", "").strip()
     if not value:
         return False
     if value != "1":
@@ -186,9 +197,11 @@ def responses_csv(key: str) -> ResponseReturnValue:
     survey, export, columns = _raw(key)
     encoding = _encoding_or_400()
     reveal = _reveal_requested()
+    if jobs.in_background(survey):
+        return _job_offer(survey, "responses.csv", encoding=encoding, reveal=reveal)
     log_download(current_user.id, "download.responses_csv", survey.key, encoding=encoding, revealed=reveal)
     return _streamed_csv(csv_header(export.columns), export.rows(raw_rows(survey, columns), reveal=reveal),
-                         f"回答データ_{survey.key}_{_today()}.csv", encoding)
+                         _raw_filename(survey, "csv"), encoding)
 
 
 @bp.get("/surveys/<key>/responses.xlsx")
@@ -196,11 +209,70 @@ def responses_csv(key: str) -> ResponseReturnValue:
 def responses_xlsx(key: str) -> ResponseReturnValue:
     survey, export, columns = _raw(key)
     reveal = _reveal_requested()
+    if jobs.in_background(survey):
+        return _job_offer(survey, "responses.xlsx", reveal=reveal)
     log_download(current_user.id, "download.responses_xlsx", survey.key, revealed=reveal)
     sheets = [Sheet.of("回答", export.columns, export.rows(raw_rows(survey, columns), reveal=reveal),
                        freeze_columns=1),
               Sheet.of("コードブック", CODEBOOK_COLUMNS, export.codebook)]
-    return _xlsx_response(sheets, f"回答データ_{survey.key}_{_today()}.xlsx")
+    return _xlsx_response(sheets, _raw_filename(survey, "xlsx"))
+
+
+def _raw_filename(survey: Survey, extension: str) -> str:
+    return f"回答データ_{survey.key}_{_today()}.{extension}"
+
+
+def _job_offer(survey: Survey, kind: str, *, encoding: str = "utf-8", reveal: bool = False) -> ResponseReturnValue:
+    """A large download: a button that starts making it in the background."""
+    return render_template("staff/download_job.html", job=None, survey=survey, kind=kind, encoding=encoding,
+                           reveal=reveal, responses=jobs.response_count(survey))
+
+
+@bp.post("/surveys/<key>/responses/jobs")
+@permission_required("responses.download")
+def responses_job(key: str) -> ResponseReturnValue:
+    survey, _export, _columns = _raw(key)
+    kind = request.form.get("kind", "")
+    if kind not in jobs.KINDS:
+        abort(400)
+    extension = kind.split(".")[1]
+    encoding = _encoding_or_400(request.form) if extension == "csv" else "utf-8"
+    reveal = _reveal_requested(request.form)
+    job = jobs.start_job(current_user.id, survey, kind, _raw_filename(survey, extension),
+                         encoding=encoding, reveal=reveal)
+    detail: dict[str, Any] = {"revealed": reveal, "background": True}
+    if extension == "csv":
+        detail["encoding"] = encoding
+    log_download(current_user.id, f"download.responses_{extension}", survey.key, **detail)
+    return redirect(url_for("staff.download_job", token=job.token), 303)
+
+
+@bp.get("/downloads/jobs/<token>")
+@permission_required("responses.download")
+def download_job(token: str) -> ResponseReturnValue:
+    job = jobs.find_job(token, current_user.id)
+    if job is None:
+        abort(404)
+    response = make_response(render_template("staff/download_job.html", job=job, survey=job.survey,
+                                             ready=jobs.finished_file(job) is not None))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/downloads/jobs/<token>/file")
+@permission_required("responses.download")
+def download_job_file(token: str) -> ResponseReturnValue:
+    job = jobs.find_job(token, current_user.id)
+    path = jobs.finished_file(job) if job is not None else None
+    if job is None or path is None:
+        abort(404)
+    mimetype = XLSX_MIMETYPE if job.kind.endswith(".xlsx") else (
+        "text/csv; charset=Shift_JIS" if job.encoding == "cp932" else "text/csv; charset=utf-8")
+    response = send_file(path, mimetype=mimetype, conditional=False, etag=False)
+    response.headers["Content-Type"] = mimetype  # as is: Flask would add a second charset
+    response.headers["Content-Disposition"] = attachment_header(job.filename)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/surveys/<key>/codebook.csv")

@@ -17,13 +17,13 @@ from flask_login import current_user
 
 from ..auth.roles import permission_required
 from ..exports.cells import attachment_header
+from ..exports.xlsx import XLSX_MIMETYPE
 from ..i18n import offered_languages
 from ..surveys import drafts, editing
 from ..surveys.definitions import DefinitionError
 from ..surveys.drafts import DraftError, DraftState, StaleDraft, SurveyArchived, draft_state
 from ..surveys.format.problems import keypath
 from ..surveys.format.schema import LANGUAGE_LABELS, TYPE_CHOICES
-from ..surveys.format.workbook_write import XLSX_MIMETYPE
 from ..surveys.models import Survey
 from .editor_forms import RevisionForm, UploadForm, settings_form_class, settings_formdata, settings_from_form
 from .editor_problems import page_of, page_problems, place_label, problems_by_field, rendered_names

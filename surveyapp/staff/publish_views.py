@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from ..auth.roles import permission_required
 from ..exports.cells import attachment_header
+from ..exports.xlsx import XLSX_MIMETYPE
 from ..surveys import drafts, lifecycle
 from ..surveys.definitions import DefinitionError
 from ..surveys.drafts import DraftError, DraftState, draft_state
 from ..surveys.format.schema import KPI, LANGUAGE_LABELS, OPTION, QUESTION, SURVEY
-from ..surveys.format.workbook_write import XLSX_MIMETYPE, definition_workbook
 from ..surveys.models import Survey
 from ..surveys.services import (
     UnknownSurvey,
@@ -157,6 +157,8 @@ def survey_restore(key: str) -> ResponseReturnValue:
 @permission_required("surveys.edit")
 def survey_template_xlsx() -> ResponseReturnValue:
     """The blank workbook to write a new survey in Excel."""
+    from ..surveys.format.workbook_write import definition_workbook  # openpyxl: only when asked
+
     return Response(definition_workbook(None), content_type=XLSX_MIMETYPE,
                     headers={"Content-Disposition": attachment_header("survey-template.xlsx")})
 

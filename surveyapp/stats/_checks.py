@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import math
 import numbers
+from typing import TYPE_CHECKING
 
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+if TYPE_CHECKING:  # numpy itself is imported in the functions: the app starts without it
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
 
 def check_level(level: float) -> float:
@@ -74,6 +76,8 @@ def check_choice(value: str, choices: tuple[str, ...], name: str) -> str:
 
 def check_weights(weights: ArrayLike, name: str = "weights") -> NDArray[np.float64]:
     """Return weights as a 1-D float array; fail unless finite, >= 0 and not all zero."""
+    import numpy as np
+
     try:
         array = np.asarray(weights, dtype=np.float64)
     except (TypeError, ValueError):

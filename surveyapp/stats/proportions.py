@@ -24,13 +24,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import NamedTuple
-
-import numpy as np
-from numpy.typing import ArrayLike
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import _dist
 from ._checks import check_choice, check_counts, check_level, check_population
+
+if TYPE_CHECKING:  # numpy itself is imported in the functions: the app starts without it
+    from numpy.typing import ArrayLike
 
 PROPORTION_METHODS: tuple[str, ...] = (
     "wilson",
@@ -163,6 +163,8 @@ def wilson_interval_array(
     population: ArrayLike | None = None,
 ) -> IntervalArrays:
     """Vectorised Wilson intervals for arrays of counts; n = 0 gives NaN (no data)."""
+    import numpy as np
+
     level = check_level(level)
     x = np.asarray(successes)
     total = np.asarray(n)

@@ -57,9 +57,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from typing import TYPE_CHECKING
 
 from . import _dist
 from ._checks import (
@@ -81,6 +79,10 @@ from .verdicts import (
     rate_change_interval,
 )
 from .weighting import Calibration, WeightingError, WeightingResult
+
+if TYPE_CHECKING:  # numpy itself is imported in the functions: the app starts without it
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
 
 WEIGHTED_METHODS: tuple[str, ...] = ("logit", "korn-graubard", "wilson-neff")
 
@@ -129,6 +131,8 @@ def weighted_proportion(
     population: int | None = None,
 ) -> WeightedProportion:
     """Weighted share of y = 1 with a calibration-aware linearization variance and interval."""
+    import numpy as np
+
     level = check_level(level)
     check_choice(method, WEIGHTED_METHODS, "method")
     values = _binary(y)
@@ -272,6 +276,8 @@ def weighted_target_verdict(
 
 def calibration_residuals(values: ArrayLike, calibration: Calibration) -> _dist.FloatArray:
     """Residuals of values after the base-weighted regression on the calibration categories."""
+    import numpy as np
+
     u = np.asarray(values, dtype=np.float64)
     d = calibration.base_weights
     if u.shape != d.shape:
@@ -322,6 +328,8 @@ def _expit(x: float) -> float:
 
 
 def _binary(y: ArrayLike) -> _dist.FloatArray:
+    import numpy as np
+
     values = np.asarray(y)
     if values.ndim != 1:
         raise ValueError("y must be one-dimensional")
@@ -332,6 +340,8 @@ def _binary(y: ArrayLike) -> _dist.FloatArray:
 
 
 def _mask(in_base: ArrayLike, values: _dist.FloatArray) -> NDArray[np.bool_]:
+    import numpy as np
+
     mask = np.asarray(in_base)
     if mask.shape != values.shape or mask.dtype != np.bool_:
         raise ValueError("in_base must be a boolean array with one value per respondent")

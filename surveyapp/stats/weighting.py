@@ -21,16 +21,19 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
-
-import numpy as np
-from numpy.typing import ArrayLike, NDArray
+from typing import TYPE_CHECKING, TypeVar
 
 from ._checks import check_weights
-from ._dist import FloatArray
 
-IntArray = NDArray[np.intp]
-_T = TypeVar("_T", bound=np.generic)
+if TYPE_CHECKING:  # numpy itself is imported in the functions: the app starts without it
+    import numpy as np
+    from numpy.typing import ArrayLike, NDArray
+
+    from ._dist import FloatArray
+
+    IntArray = NDArray[np.intp]
+
+_T = TypeVar("_T", bound="np.generic")
 
 
 class WeightingError(ValueError):
@@ -127,6 +130,8 @@ class WeightingResult:
 
 def kish_design_effect(weights: ArrayLike) -> float:
     """Kish's design effect 1 + CV^2 = n sum(w^2) / (sum w)^2 of valid weights (>= 1)."""
+    import numpy as np
+
     w = check_weights(weights)
     return float(w.size * np.dot(w, w) / w.sum() ** 2)
 
@@ -138,6 +143,8 @@ def poststratify(
     base_weights: ArrayLike | None = None,
 ) -> WeightingResult:
     """Post-stratification weights: each respondent's cell is scaled to its population total."""
+    import numpy as np
+
     totals = _check_totals(population_totals, None)
     codes = _encode(cells, totals, None)
     base = _base_weights(base_weights, len(codes))
@@ -165,6 +172,8 @@ def rake(
     base_weights: ArrayLike | None = None,
 ) -> WeightingResult:
     """Raking (iterative proportional fitting) to margins; CalibrationError if they are not met."""
+    import numpy as np
+
     if not sample:
         raise WeightingError("rake needs at least one margin")
     if set(sample) != set(margins):
@@ -237,6 +246,8 @@ def _worst_margin(
     weights: FloatArray, groupings: Sequence[IntArray], targets: Sequence[FloatArray]
 ) -> tuple[float, int, int, float]:
     """(largest relative misfit, margin index, category code, weighted total there)."""
+    import numpy as np
+
     worst = (0.0, 0, 0, 0.0)
     for which, (codes, target) in enumerate(zip(groupings, targets, strict=True)):
         sums = np.bincount(codes, weights=weights, minlength=target.size)
@@ -283,6 +294,8 @@ def _check_totals(totals: Mapping[Hashable, float], variable: str | None) -> dic
 def _encode(
     labels: Sequence[Hashable], totals: Mapping[Hashable, float], variable: str | None
 ) -> IntArray:
+    import numpy as np
+
     index = {label: i for i, label in enumerate(totals)}
     codes = np.empty(len(labels), dtype=np.intp)
     for row, label in enumerate(labels):
@@ -314,6 +327,8 @@ def _check_cells(
 
 
 def _base_weights(base_weights: ArrayLike | None, n: int) -> FloatArray:
+    import numpy as np
+
     if base_weights is None:
         return np.ones(n, dtype=np.float64)
     try:

@@ -26,7 +26,6 @@ from .format.parse import validate
 from .format.problems import DefinitionError, Problem
 from .format.serialise import content_hash, definition_to_dict
 from .format.tomlfile import dump_definition
-from .format.workbook_write import data_workbook
 from .models import Survey, SurveyDraft, SurveyVersion
 from .services import SurveyError, publish_version, version_definition
 
@@ -280,6 +279,8 @@ def draft_workbook(survey: Survey) -> bytes:
     """The draft as an Excel workbook, as it is (problems included, to be fixed in Excel)."""
     if survey.draft is None:
         raise NoDraft(survey.key)
+    from .format.workbook_write import data_workbook  # openpyxl: only when asked
+
     return data_workbook(survey.draft.definition)
 
 

@@ -24,7 +24,6 @@ from .definitions import (
 )
 from .diff import ComparabilityWarning, comparability
 from .format.files import read_definition
-from .format.workbook_write import definition_workbook
 from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
@@ -181,6 +180,8 @@ def export_survey(key: str, number: int | None = None) -> str:
 
 def export_survey_workbook(key: str, number: int | None = None) -> bytes:
     """A version of a survey (default: the current one) as an Excel workbook (.xlsx)."""
+    from .format.workbook_write import definition_workbook  # openpyxl: only when asked
+
     return definition_workbook(version_definition(survey_version(key, number)))
 
 

@@ -9,7 +9,6 @@ from typing import Final
 from .model import SurveyDef
 from .problems import DefinitionError, Problem
 from .tomlfile import decode, loads_definition
-from .workbook_read import loads_workbook
 
 MAX_FILE_BYTES: Final = 5 * 1024 * 1024
 """Largest definition file accepted (a survey workbook is some tens of kilobytes)."""
@@ -30,6 +29,8 @@ def read_definition(filename: str, content: bytes, source: str | None = None) ->
         raise DefinitionError.of([Problem(
             (), f"ファイルが大きすぎます（{MAX_FILE_BYTES // (1024 * 1024)} MB まで）", source)])
     if suffix == ".xlsx":
+        from .workbook_read import loads_workbook  # openpyxl: imported when a workbook comes
+
         return loads_workbook(content, source)
     return loads_definition(decode(content, source), source)
 

@@ -59,7 +59,6 @@ from .workbook_layout import (
     to_cell,
 )
 
-XLSX_MIMETYPE: Final = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAST_VALIDATED_ROW: Final = 1000
 _FIXED_TIME: Final = (2026, 1, 1, 0, 0, 0)
 _CORE_TIME_RE: Final = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
