@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -22,6 +23,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
+from ..extensions import reads_only
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -32,9 +34,9 @@ from ..i18n import (
 )
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
-from ..surveys.services import find_link, public_links, version_by_id, version_definition
+from ..surveys.services import find_link_with_version, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, page_form_class
+from .forms import answers_from_form, cached_page_form_class
 from .models import RespondentFlow
 from .pages import PageContext, RespondentNavigation, render_page, survey_texts
 from .results_page import resident_results
@@ -43,11 +45,12 @@ from .services import (
     ResponseConflict,
     SurveyNotAccepting,
     find_flow,
+    is_stored,
     keep_rejected_input,
     mark_flow_submitted,
+    new_flow,
     rejected_input,
     save_page_answers,
-    start_flow,
     stored_answers,
     submit_response,
 )
@@ -62,8 +65,15 @@ class _Context(PageContext):
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
         super().__init__(defn, RespondentNavigation(link.code))
+        self.code = link.code  # kept as text: the link's row is expired by a commit
         self.link = link
         self.version = version
+
+
+@bp.before_request
+def _pages_shown_by_get_only_read() -> None:
+    if request.method in ("GET", "HEAD"):
+        reads_only()
 
 
 def _flow_key(code: str) -> str:
@@ -71,12 +81,12 @@ def _flow_key(code: str) -> str:
 
 
 def _resolve(code: str, *, for_new_flow: bool) -> _Context:
-    link = find_link(code)
-    if link is None or not link.active:
+    found = find_link_with_version(code)
+    if found is None or not found[0].active:
         abort(404)
+    link, version = found
     set_link_language(link.default_language)
     survey = link.survey
-    version = survey.current_version
     if version is None or survey.status == "draft":
         abort(404)
     if for_new_flow and not survey.is_accepting(utcnow()):
@@ -84,12 +94,36 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
     return _Context(link, version, version_definition(version))
 
 
+def _session_flow(link: Link) -> RespondentFlow | None:
+    """The respondent's flow of this link: a stored one (the session holds its token), or one
+    that has nothing to keep yet (the session holds its client id, version and times)."""
+    kept = session.get(_flow_key(link.code))
+    if isinstance(kept, dict):
+        try:
+            return new_flow(link, int(kept["version"]), client_uuid=uuid.UUID(kept["uuid"]),
+                            created_at=datetime.fromisoformat(kept["created"]),
+                            submitted_at=datetime.fromisoformat(kept["submitted"]) if kept.get("submitted") else None)
+        except (KeyError, TypeError, ValueError):
+            return None
+    return find_flow(kept if isinstance(kept, str) else None, link)
+
+
+def _remember(code: str, flow: RespondentFlow) -> None:
+    """Keep a flow that is not stored in the session: what rebuilds it (a stored flow is kept
+    by its token, which the use cases that store it return)."""
+    submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
+    session[_flow_key(code)] = {"uuid": str(flow.client_uuid), "version": flow.survey_version_id,
+                                     "created": flow.created_at.isoformat(), "submitted": submitted}
+
+
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
     ctx = _resolve(code, for_new_flow=False)
-    flow = find_flow(session.get(_flow_key(code)), ctx.link)
+    flow = _session_flow(ctx.link)
     if flow is not None and flow.survey_version_id != ctx.version.id:
         # The survey got a new version while this person was answering: keep their version.
         version = version_by_id(flow.survey_version_id)
+        if version.survey_id != ctx.link.survey_id:
+            return ctx, None
         ctx = _Context(ctx.link, version, version_definition(version))
     return ctx, flow
 
@@ -120,8 +154,8 @@ def start(code: str) -> ResponseReturnValue:
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    flow = start_flow(ctx.link, ctx.version)
-    session[_flow_key(code)] = flow.token
+    # Nothing is stored yet: the flow gets a row only once there is something to keep in it.
+    _remember(code, new_flow(ctx.link, ctx.version.id))
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
 
@@ -140,7 +174,7 @@ def page(code: str, number: int) -> ResponseReturnValue:
     final = number == len(pages)
     if flow.submitted_at is not None and not (final and _is_post()):
         return _already_submitted(ctx)
-    form_class = page_form_class(questions, current_language(), final=final)
+    form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
     if not _is_post():
         return _render_page(ctx, _page_form(form_class, flow, questions, number, final),
                             questions, number, final)
@@ -149,13 +183,13 @@ def page(code: str, number: int) -> ResponseReturnValue:
         # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
         # What was entered is kept in the flow and shown again, with its errors, by the GET.
         if flow.submitted_at is None:
-            keep_rejected_input(flow, number, _entered(questions, final))
+            session[_flow_key(code)] = keep_rejected_input(flow, number, _entered(questions, final))
         return redirect(url_for("respond.page", code=code, number=number), 303)
     page_answers = answers_from_form(form, questions)
     if not final:
         if flow.submitted_at is not None:
             return _already_submitted(ctx)
-        save_page_answers(flow, page_answers, [q.key for q in questions])
+        session[_flow_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions])
         return redirect(url_for("respond.page", code=code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
@@ -167,7 +201,8 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         abort(400)
     page_keys = {q.key for q in questions}
     earlier = flow.answers
-    if flow.submitted_at is not None:
+    submitted_before = flow.submitted_at is not None
+    if submitted_before:
         earlier = stored_answers(ctx.defn, client_uuid) or {}
     answers = {k: v for k, v in earlier.items() if k not in page_keys}
     answers.update(page_answers)
@@ -182,12 +217,16 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     except InvalidAnswers as exc:
         first = _first_page_with(ctx.pages, set(exc.problems))
         flash(_("まだ回答していない質問があります。"))
-        return redirect(url_for("respond.page", code=ctx.link.code, number=first), 303)
-    if flow.submitted_at is None:
+        return redirect(url_for("respond.page", code=ctx.code, number=first), 303)
+    if not submitted_before:
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
-        session[_flow_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
-    return redirect(url_for("respond.done", code=ctx.link.code), 303)
+        if is_stored(flow):
+            session[_flow_key(ctx.code)] = mark_flow_submitted(flow, receipt)
+        else:  # a survey answered on one page: the response is the only row written
+            flow.submitted_at = receipt.submitted_at
+            _remember(ctx.code, flow)
+    return redirect(url_for("respond.done", code=ctx.code), 303)
 
 
 def _page_form(form_class: type[FlaskForm], flow: RespondentFlow, questions: list[QuestionDef],
