@@ -6,7 +6,7 @@ PORT ?= 5000
 BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 
-.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs roles-doc
+.PHONY: run test test-sqlite test-postgres test-js lint install install-dev catalogues db bench backup clean accessibility survey-docs roles-doc reliability
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +70,12 @@ bench: install-dev catalogues
 	$(BIN)/python -m tests.bench.bench_results
 	$(BIN)/python -m tests.bench.bench_raw_export
 	$(BIN)/python -m tests.bench.bench_slow_network
+	$(BIN)/python -m tests.bench.bench_load
+
+## make reliability — load, kill -9 of the server under load (SQLite and PostgreSQL), the fuzz and
+## authorization tests, a backup under load; rewrites docs/reliability.md (takes tens of minutes)
+reliability: install-dev catalogues
+	tools/with-postgres $(BIN)/python -m tests.reliability.harness --output docs/reliability.md
 
 ## make survey-docs — regenerate docs/survey-schema.json and the example workbooks in docs/examples/surveys/
 survey-docs: install

@@ -49,7 +49,7 @@ def _errors(data: dict[str, Any]) -> list[str]:
 
 def test_minutes_and_contact_are_optional_and_left_out_when_absent() -> None:
     defn = parse_definition(_data())
-    assert defn.minutes is None and defn.contact is None
+    assert defn.minutes is None and defn.contact == ContactDef()
     assert "minutes" not in dump_definition(defn) and "[contact]" not in dump_definition(defn)
 
 
@@ -69,16 +69,16 @@ def test_minutes_and_contact_round_trip() -> None:
 
 
 @pytest.mark.parametrize(("extra", "path", "fragment"), [
-    ({"minutes": 0}, "minutes", "between 1 and 120"),
-    ({"minutes": "3分"}, "minutes", "whole number"),
-    ({"contact": {"name": {"ja": "課"}, "phone": "call us"}}, "contact.phone", "telephone number"),
-    ({"contact": {"name": {"ja": "課"}, "email": "nobody"}}, "contact.email", "e-mail address"),
+    ({"minutes": 0}, "minutes", "1〜120 の整数"),
+    ({"minutes": "3分"}, "minutes", "整数にしてください"),
+    ({"contact": {"name": {"ja": "課"}, "phone": "call us"}}, "contact.phone", "電話番号"),
+    ({"contact": {"name": {"ja": "課"}, "email": "nobody"}}, "contact.email", "メールアドレスではありません"),
     ({"contact": {"name": {"ja": "課"}, "url": "javascript:alert(1)"}}, "contact.url", "http"),
     ({"contact": {"privacy_policy": "ftp://x"}}, "contact.privacy_policy", "http"),
-    ({"contact": {"phone": "058-383-1111"}}, "contact.name", "missing the name"),
-    ({"contact": {"name": {"en": "Library"}}}, "contact.name", "missing Japanese text"),
-    ({"contact": {"fax": "058"}}, "contact.fax", "unknown key"),
-    ({"contact": "058-383-1111"}, "contact", "must be a table"),
+    ({"contact": {"phone": "058-383-1111"}}, "contact.name", "問い合わせ先の名前がありません"),
+    ({"contact": {"name": {"en": "Library"}}}, "contact.name.ja", "日本語（ja）の文がありません"),
+    ({"contact": {"fax": "058"}}, "contact.fax", "不明なキー"),
+    ({"contact": "058-383-1111"}, "contact", "表にしてください"),
 ])
 def test_bad_values_are_named(extra: dict[str, Any], path: str, fragment: str) -> None:
     errors = _errors(_data(**extra))

@@ -32,7 +32,11 @@ function put(request, response) {
   return caches.open(CACHE).then(function (cache) { return cache.put(request, response); });
 }
 
-/* The page sends the URLs worth keeping (every language of its kiosk page, its assets). */
+/* The page sends the URLs worth keeping (every language of its kiosk page, its assets).  Only
+   the latest list may drop assets: an earlier pass still fetching pages when an update arrives
+   must not delete the new version's assets when it finishes. */
+var latestPrecache = 0;
+
 self.addEventListener('message', function (event) {
   var message = event.data || {};
   if (message.type !== 'precache' || !Array.isArray(message.urls)) {
@@ -44,8 +48,9 @@ self.addEventListener('message', function (event) {
       (isKioskPage(parsed) || parsed.pathname.indexOf(STATIC_PREFIX) === 0 ||
        parsed.pathname.indexOf(SCOPE_PATH) === 0);
   });
+  var pass = ++latestPrecache;
   event.waitUntil(Promise.all(urls.map(keep)).then(function (kept) {
-    if (kept.every(Boolean)) {
+    if (pass === latestPrecache && kept.every(Boolean)) {
       return dropOtherAssets(urls);
     }
     return null;  // offline or refused: keep what the kept pages may still need

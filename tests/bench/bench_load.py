@@ -1,0 +1,165 @@
+"""Benchmark: complete survey responses per second under gunicorn, surveyapp against the bare limit.
+
+    python -m tests.bench.bench_load [--seconds 20] [--concurrency 1 8 32] [--database postgresql]
+    python -m tests.bench.bench_load --smoke
+
+A plain script, not collected by pytest. Both apps run under gunicorn with 2 sync workers on
+127.0.0.1, each on a fresh database in a temporary folder: surveyapp (the production app) with
+the reference survey ``fixtures/load-anchor.toml`` open (four required five-point questions and a
+free-text question on one page), and ``bare.py``, the limit (a bare Flask app serving the same
+form and storing each response as durably as surveyapp promises). The same client drives both in
+the same run (see ``loadrun.py``): at each concurrency, that many respondents answer one after the
+other for a fixed time, surveyapp first, then the bare app. A response = open the link, answer,
+submit, reach the thank-you page; its latency is that whole sequence.
+
+After each run the database is read back: every acknowledged response must be there exactly once
+(found by its marker in the free text). Errors or a failed check make the exit status non-zero.
+
+``--database postgresql`` serves surveyapp on a new database of the PostgreSQL server named by
+``TEST_DATABASE_URL`` (without it, the script runs itself under ``tools/with-postgres``); the
+bare limit stays on SQLite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from contextlib import ExitStack, nullcontext
+from pathlib import Path
+
+from tests.bench.loadrun import (
+    REPO,
+    WORKERS,
+    BareSite,
+    Gunicorn,
+    LoadRun,
+    Stored,
+    SurveyappSite,
+    compare,
+    load_average,
+    postgres_database,
+    prepare_surveyapp,
+    run_load,
+    serving,
+)
+
+SMOKE_SECONDS = 2.0
+SMOKE_CONCURRENCY = [1, 8]
+WARM_UP_SECONDS = 2.0
+
+
+def measure(concurrency: list[int], seconds: float, database_url: str | None = None,
+            folder: Path | None = None, *, report: bool = True, warm_up: float = WARM_UP_SECONDS,
+            served: tuple[SurveyappSite, Gunicorn] | None = None) -> list[tuple[LoadRun, Stored]]:
+    """Serve both apps, run every concurrency level on each, check every run; returns the runs.
+    ``served``: surveyapp already running (its database_url is then not used)."""
+    results: list[tuple[LoadRun, Stored]] = []
+    with ExitStack() as stack:
+        if folder is None:
+            folder = Path(tempfile.mkdtemp(prefix="surveyapp-load-"))
+            stack.callback(shutil.rmtree, folder, ignore_errors=True)
+        if served is None:
+            url = stack.enter_context(postgres_database(database_url) if database_url else nullcontext(None))
+            site = prepare_surveyapp(folder / "surveyapp", url)
+            base_url = stack.enter_context(serving(site.server()))
+        else:
+            site, server = served
+            base_url = server.base_url
+        bare = BareSite(folder / "bare")
+        bare.folder.mkdir(parents=True, exist_ok=True)
+        apps = [(site.target(base_url), site.markers),
+                (bare.target(stack.enter_context(serving(bare.server()))), bare.markers)]
+        for target, _markers in apps:  # unmeasured: templates compiled, connections opened
+            if warm_up:
+                run_load(target, 2, warm_up)
+        for level in concurrency:
+            for target, markers in apps:
+                run = run_load(target, level, seconds)
+                stored = compare(run.acknowledged, markers(run.prefix))
+                results.append((run, stored))
+                if report:
+                    print(f"  c={level:<3} {target.name:<9} {run.rate:7.1f} /s  p50 {run.percentile_ms(50):6.0f} ms  "
+                          f"p95 {run.percentile_ms(95):6.0f} ms  errors {sum(run.errors.values())}  "
+                          f"check: {stored.describe()}  ({load_average()})", flush=True)
+        if report:
+            print(f"surveyapp database: {site.backend}; bare limit: SQLite", flush=True)
+    return results
+
+
+def table(results: list[tuple[LoadRun, Stored]]) -> str:
+    """The Markdown table: one row per concurrency, surveyapp and the limit side by side."""
+    by_level: dict[int, dict[str, LoadRun]] = {}
+    for run, _stored in results:
+        by_level.setdefault(run.concurrency, {})[run.app] = run
+    lines = ["| concurrency | surveyapp | bare Flask+SQLite (limit) | surveyapp / limit |", "|---|---|---|---|"]
+    for level, runs in by_level.items():
+        app, bare = runs.get("surveyapp"), runs.get("bare")
+        ratio = f"{app.rate / bare.rate:.0%}" if app and bare and bare.rate else "–"
+        lines.append(f"| {level} | {_cell(app)} | {_cell(bare)} | {ratio} |")
+    return "\n".join(lines)
+
+
+def _cell(run: LoadRun | None) -> str:
+    if run is None:
+        return "–"
+    errors = sum(run.errors.values())
+    return (f"{run.rate:.1f} /s, p50 {run.percentile_ms(50):.0f} ms, p95 {run.percentile_ms(95):.0f} ms"
+            + (f", {errors} errors" if errors else ""))
+
+
+def summary(results: list[tuple[LoadRun, Stored]]) -> tuple[str, bool]:
+    acknowledged = sum(stored.acknowledged for _run, stored in results)
+    errors = sum(sum(run.errors.values()) for run, _stored in results)
+    lost = sum(len(stored.lost) for _run, stored in results)
+    duplicated = sum(len(stored.duplicated) for _run, stored in results)
+    ok = errors == 0 and lost == 0 and duplicated == 0
+    text = (f"{errors} errors, {acknowledged:,} acknowledged responses: {lost} lost, "
+            f"{duplicated} stored more than once")
+    for run, _stored in results:
+        for message, count in run.errors.most_common():
+            text += f"\n  {run.app} c={run.concurrency}: {count} × {message}"
+    return text, ok
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=float, default=20.0, help="duration of each run (default 20)")
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8, 32])
+    parser.add_argument("--database", choices=["sqlite", "postgresql"], default="sqlite",
+                        help="surveyapp's database (the bare limit always uses SQLite)")
+    parser.add_argument("--smoke", action="store_true",
+                        help=f"a quick check: {SMOKE_SECONDS:.0f} s at c = {SMOKE_CONCURRENCY}")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    args = parser.parse_args()
+    if args.smoke:
+        args.seconds, args.concurrency = SMOKE_SECONDS, SMOKE_CONCURRENCY
+    database_url = None
+    if args.database == "postgresql":
+        database_url = os.environ.get("TEST_DATABASE_URL")
+        if not database_url:
+            wrapper = str(REPO / "tools" / "with-postgres")
+            os.execv(wrapper, [wrapper, sys.executable, "-m", "tests.bench.bench_load", *sys.argv[1:]])  # noqa: S606
+    print(f"gunicorn, {WORKERS} sync workers per app, client on the same machine; {args.seconds:g} s per run; "
+          f"{load_average()}", flush=True)
+    results = measure(args.concurrency, args.seconds, database_url)
+    print()
+    print(table(results))
+    text, ok = summary(results)
+    print()
+    print(text)
+    print(f"at the end: {load_average()}")
+    if args.json:
+        args.json.write_text(json.dumps([
+            {"app": run.app, "concurrency": run.concurrency, "seconds": run.seconds, "completed": run.completed,
+             "per_second": run.rate, "p50_ms": run.percentile_ms(50), "p95_ms": run.percentile_ms(95),
+             "errors": dict(run.errors), "acknowledged": stored.acknowledged, "lost": len(stored.lost),
+             "duplicated": len(stored.duplicated)} for run, stored in results], indent=1), encoding="utf-8")
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
