@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import contains_eager, defer
 
 from ..audit import record
 from ..extensions import db
@@ -292,7 +292,7 @@ def find_link_with_version(code: str) -> tuple[Link, SurveyVersion | None] | Non
         .join(Survey, Link.survey_id == Survey.id)
         .outerjoin(SurveyVersion, (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == current))
         .where(Link.code == code.strip().lower())
-        .options(defer(SurveyVersion.definition))
+        .options(contains_eager(Link.survey), defer(SurveyVersion.definition))
     ).first()
     if row is None:
         return None
