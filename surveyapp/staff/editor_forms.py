@@ -32,6 +32,7 @@ from wtforms.validators import Length
 
 from ..surveys.format.schema import (
     AUDIENCE_CHOICES,
+    CONTACT,
     DEMOGRAPHIC_CHOICES,
     DIRECTION_CHOICES,
     KIND_CHOICES,
@@ -40,7 +41,9 @@ from ..surveys.format.schema import (
     LANGUAGES,
     OPTION,
     QUESTION,
+    REPORT,
     STATUS_CHOICES,
+    SURVEY,
     TYPE_CHOICES,
     Choices,
     Table,
@@ -49,6 +52,11 @@ from ..surveys.format.workbook_layout import from_cell
 from .editor_problems import ident
 
 NOT_OFFERED = ""
+# The one-line settings inside [contact] and [report]: fields named "<table>_<key>", labelled
+# as in the schema.
+NESTED_LINES = tuple((f"{table.name}_{key}", table.field(key)) for table, key in (
+    (CONTACT, "phone"), (CONTACT, "email"), (CONTACT, "url"), (CONTACT, "privacy_policy"),
+    (REPORT, "population"), (REPORT, "department")))
 
 
 def _choices(choices: Choices, *, empty: str | None = None) -> list[SelectChoice]:
@@ -79,10 +87,11 @@ def percent(value: Any) -> str:
     return _shown(value)
 
 
-def _texts_in(data: Mapping[str, Any], prefix: str, langs: Sequence[str]) -> dict[str, str]:
+def _texts_in(data: Mapping[str, Any], prefix: str, langs: Sequence[str], *,
+              field_prefix: str | None = None) -> dict[str, str]:
     texts = data.get(prefix)
     texts = texts if isinstance(texts, Mapping) else {}
-    return {f"{prefix}_{ident(lang)}": str(texts.get(lang, "")) for lang in langs}
+    return {f"{field_prefix or prefix}_{ident(lang)}": str(texts.get(lang, "")) for lang in langs}
 
 
 def _texts_out(form: Any, prefix: str, langs: Sequence[str]) -> dict[str, str]:
@@ -140,6 +149,10 @@ def settings_form_class(langs: Sequence[str]) -> type[RevisionForm]:
     }
     _text_fields(attrs, "title", "調査名", langs, multiline=False)
     _text_fields(attrs, "description", "説明文", langs, multiline=True)
+    attrs["minutes"] = StringField(_l("回答にかかる時間（分、任意）"))
+    _text_fields(attrs, "contact_name", "問い合わせ先の名前", langs, multiline=False)
+    for key, f in NESTED_LINES:
+        attrs[key] = StringField(f.label, description=f.help)
     for lang in LANGUAGES[1:]:
         attrs[f"status_{ident(lang)}"] = SelectField(
             LANGUAGE_LABELS[lang], choices=[SelectChoice(NOT_OFFERED, _l("提供しない")),
@@ -154,7 +167,15 @@ def settings_formdata(data: Mapping[str, Any], langs: Sequence[str]) -> dict[str
         "audience": data.get("audience"), "public_results": data.get("public_results") is True,
         "default_language": data.get("default_language", "ja"),
         **_texts_in(data, "title", langs), **_texts_in(data, "description", langs),
+        "minutes": _shown(data.get("minutes")),
     }
+    contact = data.get("contact")
+    values.update(_texts_in(contact if isinstance(contact, Mapping) else {}, "name", langs,
+                            field_prefix="contact_name"))
+    for key, _field in NESTED_LINES:
+        table, name = key.split("_", 1)
+        stored = data.get(table)
+        values[key] = _shown(stored.get(name) if isinstance(stored, Mapping) else None)
     for lang in LANGUAGES[1:]:
         values[f"status_{ident(lang)}"] = status.get(lang, NOT_OFFERED)
     return values
@@ -168,6 +189,8 @@ def settings_from_form(form: Any, data: Mapping[str, Any],
         "default_language": form.default_language.data,
         "title": _texts_out(form, "title", langs) or None,
         "description": _texts_out(form, "description", langs) or None,
+        "minutes": _typed(SURVEY, "minutes", form.minutes.data),
+        **_nested_out(form, data, langs),
     }
     status = data.get("translation_status")
     ja = status.get("ja", "reviewed") if isinstance(status, Mapping) else "reviewed"
@@ -177,6 +200,24 @@ def settings_from_form(form: Any, data: Mapping[str, Any],
         if chosen:
             statuses[lang] = chosen
     return values, statuses
+
+
+def _nested_out(form: Any, data: Mapping[str, Any], langs: Sequence[str]) -> dict[str, Any]:
+    """The ``[contact]`` and ``[report]`` tables: what was written, a table left out when empty.
+    Names in languages the page does not show are kept."""
+    tables: dict[str, dict[str, Any]] = {"contact": {}, "report": {}}
+    stored = data.get("contact")
+    names = {lang: text for lang, text in (stored.get("name") or {}).items() if lang not in langs} \
+        if isinstance(stored, Mapping) and isinstance(stored.get("name"), Mapping) else {}
+    names.update(_texts_out(form, "contact_name", langs))
+    if names:
+        tables["contact"]["name"] = names
+    for key, _field in NESTED_LINES:
+        table, name = key.split("_", 1)
+        value = (form[key].data or "").strip()
+        if value:
+            tables[table][name] = value
+    return {table: values or None for table, values in tables.items()}
 
 
 # --------------------------------------------------------------------------- questions

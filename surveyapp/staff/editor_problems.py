@@ -10,7 +10,17 @@ from flask_babel import gettext as _
 from wtforms import FieldList
 
 from ..surveys.format.problems import KeyPath, Problem
-from ..surveys.format.schema import KPI, LANGUAGE_LABELS, QUESTION, SURVEY, StatusMap, Table, TableList, Texts
+from ..surveys.format.schema import (
+    KPI,
+    LANGUAGE_LABELS,
+    QUESTION,
+    SURVEY,
+    Nested,
+    StatusMap,
+    Table,
+    TableList,
+    Texts,
+)
 
 
 def ident(lang: str) -> str:
@@ -38,6 +48,9 @@ def field_name(path: KeyPath, table: Table) -> str:
                 below = field_name(rest[1:], inner)
                 return f"{head}-{rest[0]}" + (f"-{below}" if below else "")
             return head
+        case Nested(table=inner):
+            below = field_name(rest, inner)
+            return f"{head}_{below}" if below else head
     return "same_page" if head == "page" else head
 
 

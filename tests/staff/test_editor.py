@@ -205,3 +205,45 @@ def test_discarding_a_draft_keeps_the_published_version(app: Flask) -> None:
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count()).select_from(SurveyDraft)) == 0
         assert get_survey("counter").current_version.number == 1
+
+
+def _settings(client: FlaskClient, **changes: str) -> str:
+    path = f"{DRAFT}/settings"
+    html = client.get(path).get_data(as_text=True)
+    data = {"revision": revision(client, path), "audience": "residents", "default_language": "ja",
+            "title_ja": "図書館利用者アンケート", **changes}
+    assert 'id="minutes"' in html and 'id="contact_phone"' in html and 'id="report_department"' in html
+    response = client.post(path, data=data)
+    assert response.status_code == 303
+    return unescape(client.get(path).get_data(as_text=True))
+
+
+def test_settings_set_the_time_needed_the_contact_and_the_report_summary(app: Flask) -> None:
+    client = new_survey(app)
+    write_library_survey(client)
+    html = _settings(client, minutes="３", contact_name_ja="中央図書館", contact_phone="058-383-1122",
+                     contact_privacy_policy="https://library.example.jp/privacy",
+                     report_population="図書館の来館者", report_department="教育委員会 中央図書館")
+    assert 'value="3"' in html and 'value="058-383-1122"' in html
+    with app.app_context():
+        data = get_survey(KEY).draft.definition
+        assert data["minutes"] == 3
+        assert data["contact"] == {"name": {"ja": "中央図書館"}, "phone": "058-383-1122",
+                                   "privacy_policy": "https://library.example.jp/privacy"}
+        assert data["report"] == {"population": "図書館の来館者", "department": "教育委員会 中央図書館"}
+
+    # The schema's messages stand beside the fields; nothing else on the page is lost.
+    html = _settings(client, minutes="三分", contact_phone="call us", contact_name_ja="中央図書館")
+    minutes = re.search(r'id="minutes-error1">(.*?)</p>', html)
+    assert minutes and "整数にしてください" in minutes.group(1)
+    phone = re.search(r'id="contact_phone-error1">(.*?)</p>', html)
+    assert phone and "電話番号（例: 058-383-1111）ではありません" in phone.group(1)
+    html = _settings(client, contact_phone="058-383-1122")
+    name = re.search(r'id="contact_name_ja-error1">(.*?)</p>', html)
+    assert name and "問い合わせ先の名前がありません" in name.group(1)
+
+    # Emptied again: the keys are left out of the definition, as in a file that never had them.
+    _settings(client)
+    with app.app_context():
+        data = get_survey(KEY).draft.definition
+        assert "minutes" not in data and "contact" not in data and "report" not in data
