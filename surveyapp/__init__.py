@@ -11,6 +11,7 @@ from flask import Flask
 
 from .assets import HashedStaticFlask
 from .config import ConfigError, ensure_secret_key, load_config
+from .inputs import CleanRequest
 
 PRIVATE_UMASK = 0o077
 
@@ -23,6 +24,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     test_config = dict(test_config or {})
     app = HashedStaticFlask(__name__, instance_relative_config=True,
                             instance_path=test_config.pop("INSTANCE_PATH", None))
+    app.request_class = CleanRequest
     os.makedirs(app.instance_path, exist_ok=True)
     config = load_config(app.instance_path, os.environ)
     config.update(test_config)
@@ -70,6 +72,13 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
+        "RATELIMIT_ENABLED": config["RATE_LIMIT_ENABLED"],
+        "RATELIMIT_STORAGE_URI": config["RATE_LIMIT_STORAGE_URI"],
+        "RATELIMIT_STRATEGY": "sliding-window-counter",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # A shared store that is down must never cost an answer: count in this process instead.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Brotli where the browser accepts it, else gzip; applied by web.compress_response.
         "COMPRESS_REGISTER": False,
         "COMPRESS_ALGORITHM": ["br", "gzip"],
@@ -81,7 +90,7 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 def _register_extensions(app: Flask) -> None:
     from .auth.services import load_user
-    from .extensions import babel, compress, configure_sqlite, csrf, db, login_manager, migrate
+    from .extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, migrate
     from .i18n import babel_locale
 
     db.init_app(app)
@@ -94,6 +103,7 @@ def _register_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.user_loader(load_user)
+    limiter.init_app(app)
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
@@ -139,6 +149,7 @@ def _register_blueprints(app: Flask) -> None:
     from .links.views import bp as links_bp
     from .opendata.views import bp as opendata_bp
     from .respond.views import bp as respond_bp
+    from .screening import models as _screening_models  # noqa: F401  (model registration)
     from .staff.views import bp as staff_bp
 
     app.register_blueprint(respond_bp)

@@ -142,13 +142,18 @@ def open_command(key: str) -> None:
 @click.option("--days", type=click.IntRange(1, 365), default=7, show_default=True,
               help="Delete unfinished answers untouched for this many days.")
 def purge_flows_command(days: int) -> None:
-    """Delete abandoned partial answers (stored responses are kept). Run daily, e.g. from cron."""
+    """Delete abandoned partial answers and the day-old sources of submissions (stored responses
+    are kept). Run daily, e.g. from cron."""
     from datetime import timedelta
 
     from .respond.services import purge_stale_flows
+    from .screening.services import purge_sources
+    from .timeutil import utcnow
 
     count = purge_stale_flows(timedelta(days=days))
     click.echo(f"deleted {count} unfinished answer sets older than {days} days")
+    sources = purge_sources(now=utcnow())
+    click.echo(f"deleted {sources} submission sources older than one day")
 
 
 @click.command("backup")

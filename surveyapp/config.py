@@ -112,6 +112,54 @@ def _parse_thanks(raw: str) -> int:
     return value
 
 
+def _parse_rate_limits(raw: str) -> str:
+    """A rate-limit string of Flask-Limiter (``"20 per minute; 200 per hour"``), checked."""
+    from limits import parse_many
+
+    value = _parse_text(raw)
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError('expected limits like "20 per minute; 200 per hour"') from None
+    return value
+
+
+def _parse_flag_windows(raw: str) -> str:
+    """Rate-limit notation whose windows fit the one-day life of the source table."""
+    from limits import parse_many
+
+    value = _parse_rate_limits(raw)
+    if any(item.get_expiry() > 24 * 3600 for item in parse_many(value)):
+        raise ValueError("a window can be at most one day (sources are kept one day)")
+    return value
+
+
+def _parse_storage_uri(raw: str) -> str:
+    value = _parse_text(raw)
+    schemes = ("memory://", "redis://", "rediss://", "redis+unix://", "redis+sentinel://",
+               "redis+cluster://", "memcached://")
+    if not value.startswith(schemes):
+        raise ValueError("expected memory://, redis://… or memcached://…")
+    return value
+
+
+def _parse_seconds(raw: str) -> float:
+    value = float(raw.strip())
+    if not 0 <= value <= 60:
+        raise ValueError("expected a number of seconds from 0 to 60")
+    return value
+
+
+def _parse_time_minutes(raw: str) -> int:
+    value = int(raw.strip())
+    if value not in RESPONSE_TIME_MINUTES_CHOICES:
+        raise ValueError("expected one of " + ", ".join(map(str, RESPONSE_TIME_MINUTES_CHOICES)))
+    return value
+
+
+RESPONSE_TIME_MINUTES_CHOICES = (1, 5, 10, 15, 30, 60)  # divide an hour: a Japanese day stays whole
+
+
 @dataclass(frozen=True)
 class Setting:
     parse: Callable[[str], Any]
@@ -156,6 +204,24 @@ SETTINGS: Mapping[str, Setting] = {
                                     "kiosk: seconds before the thank-you screen returns (at most 15)"),
     "KIOSK_RETRY_MAX_SECONDS": Setting(_parse_positive_int, 300,
                                        "kiosk: longest wait between two delivery attempts"),
+    "RATE_LIMIT_ENABLED": Setting(_parse_bool, True, "refuse requests over the rate limits (429)"),
+    "RATE_LIMIT_STORAGE_URI": Setting(_parse_storage_uri, "memory://",
+                                      "where rate-limit counters live; memory:// is per worker "
+                                      "process, redis://… or memcached://… is shared"),
+    "RATE_LIMIT_START": Setting(_parse_rate_limits, "20 per minute; 300 per hour",
+                                "surveys started from one address"),
+    "RATE_LIMIT_ANSWER": Setting(_parse_rate_limits, "120 per minute; 3000 per hour",
+                                 "answer pages sent from one address"),
+    "RATE_LIMIT_KIOSK": Setting(_parse_rate_limits, "60 per minute; 1000 per hour",
+                                "responses delivered by one kiosk device"),
+    "FLAG_MIN_SECONDS_PER_QUESTION": Setting(
+        _parse_seconds, 1.0, "flag a response completed faster than this per question (0: off)"),
+    "FLAG_BURST": Setting(_parse_flag_windows, "5 per 10 minutes; 30 per day",
+                          "flag responses from one address beyond these counts"),
+    "FLAG_SESSION_MAX": Setting(_parse_positive_int, 3,
+                                "flag responses from one browser session beyond this many"),
+    "RESPONSE_TIME_MINUTES": Setting(_parse_time_minutes, 1,
+                                     "store response times rounded down to this many minutes"),
 }
 
 
@@ -181,7 +247,9 @@ def instance_config(instance_path: str) -> dict[str, Any]:
         if name not in SETTINGS:
             raise ConfigError(f"{path.name}: unknown setting {name!r}; known: {', '.join(SETTINGS)}")
         try:
-            values[name] = SETTINGS[name].parse(str(value)) if not isinstance(value, bool | int) else value
+            # Numbers and booleans go through the same checks as text (a countdown of 5 s or a
+            # response time of 7 minutes is refused here as in the environment).
+            values[name] = SETTINGS[name].parse(str(value))
         except ValueError as exc:
             raise ConfigError(f"{path.name}: setting {name} is malformed: {exc}") from None
     return values

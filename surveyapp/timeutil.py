@@ -14,6 +14,11 @@ def utcnow() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+def round_down(moment: datetime, minutes: int) -> datetime:
+    """``moment`` rounded down to a whole number of ``minutes`` (a divisor of 60) past the hour."""
+    return moment.replace(minute=moment.minute - moment.minute % minutes, second=0, microsecond=0)
+
+
 def to_japan(moment: datetime) -> datetime:
     """A stored naive-UTC time as an aware Japan-time datetime."""
     return moment.replace(tzinfo=UTC).astimezone(JST)

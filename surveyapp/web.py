@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, Response, render_template, request
+from flask import Flask, Response, abort, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -26,6 +26,12 @@ from .i18n import (
     strip_ruby,
     template_gettext,
 )
+from .inputs import (
+    DB_INT_MAX,
+    ControlCharacters,
+    path_has_control_characters,
+    refuse_control_characters_in_query,
+)
 from .surveys.services import UnknownSurvey
 
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
@@ -40,13 +46,20 @@ ERROR_MESSAGES = {
           _l("同じ回答を二重に保存しないため、受け付けませんでした。はじめから回答してください。")),
     410: (_l("このアンケートは受付を終了しています"), _l("ご協力ありがとうございました。")),
     413: (_l("送信された内容が大きすぎます"), _l("入力した文章を短くして、もう一度送信してください。")),
+    429: (_l("ただいま送信が集中しています"),
+          _l("しばらく待ってから、もう一度お試しください。前の画面までの回答は保存されています。")),
     500: (_l("システムで問題が発生しました"), _l("時間をおいて、もう一度お試しください。")),
 }
 
+CONTROL_CHARACTER_MESSAGE = (
+    _l("アドレスに使えない文字が含まれています"),
+    _l("アドレス（URL）に、使えない文字（制御文字）が含まれていました。リンクやQRコードから、もう一度開いてください。"))
 
-# Primary keys are INTEGER columns (32-bit on PostgreSQL): a larger number in a URL cannot
-# name a row, so it is "not found" rather than an overflow deep in the database driver.
-URL_INT_MAX = 2**31 - 1
+JSON_PATHS = ("/kiosk/api/",)
+"""Where every answer, errors included, is JSON (the kiosk's queue reads it)."""
+JSON_ERROR_CODES = {400: "malformed", 401: "unknown_device", 403: "forbidden", 404: "not_found",
+                    405: "method_not_allowed", 413: "too_large", 415: "json_required",
+                    429: "rate_limited", 500: "server_error"}
 
 
 def digits_up_to(limit: int) -> str:
@@ -63,12 +76,14 @@ def digits_up_to(limit: int) -> str:
 
 
 class BoundedIntConverter(IntegerConverter):
-    """``<int:…>`` in every route: 0 … URL_INT_MAX. A larger or negative number does not match
-    the route at all, so it is 404 on every method (never 405 or 500)."""
+    """``<int:…>`` in every route: 0 … :data:`~surveyapp.inputs.DB_INT_MAX` (ids are INTEGER
+    columns, 32-bit on PostgreSQL). A larger or negative number cannot name a row and does not
+    match the route at all, so it is 404 on every method (never 405, or a 500 from an overflow
+    deep in the database driver)."""
 
     def __init__(self, map: Any, fixed_digits: int = 0, min: int | None = None,  # noqa: A002
                  max: int | None = None, signed: bool = False) -> None:  # noqa: A002
-        limit = URL_INT_MAX if max is None else max
+        limit = DB_INT_MAX if max is None else max
         super().__init__(map, fixed_digits, 0 if min is None else min, limit, signed)
         if not fixed_digits and not signed:
             self.regex = digits_up_to(limit)
@@ -97,10 +112,24 @@ def register_web_hooks(app: Flask) -> None:
         response.vary.add("Cookie")
         return response
 
+    @app.url_value_preprocessor
+    def _no_control_characters_in_paths(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+        if path_has_control_characters(values):
+            abort(404)
+
+    @app.before_request
+    def _no_control_characters_in_queries() -> None:
+        refuse_control_characters_in_query(request)
+
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException) -> Any:
         code = error.code or 500
         title, detail = ERROR_MESSAGES.get(code, (error.name, error.description or ""))
+        if isinstance(error, ControlCharacters):
+            title, detail = CONTROL_CHARACTER_MESSAGE
+        if request.path.startswith(JSON_PATHS):
+            response = jsonify(error=JSON_ERROR_CODES.get(code, "error"), message=str(title))
+            return response, code
         return render_template("error.html", code=code, title=str(title), detail=str(detail)), code
 
     @app.errorhandler(CSRFError)

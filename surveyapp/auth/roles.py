@@ -40,7 +40,7 @@ ROLES: Mapping[str, Role] = {
     "admin": Role(_l("管理者"), "staff.dashboard",
                   _l("すべての操作。アカウントと操作記録の管理、アンケートの受付とリンク。")),
     "analyst": Role(_l("分析担当"), "staff.dashboard",
-                    _l("KPIの結果、内訳、レポート、回収状況、自由記述、回答データ、人口表。")),
+                    _l("KPIの結果、内訳、レポート、回収状況、自由記述、回答データ、人口表、要確認の回答。")),
     "author": Role(_l("作成担当"), "staff.surveys",
                    _l("アンケートを作成・編集し、プレビューして公開する。結果は見られません。")),
     "course-staff": Role(_l("講座担当"), "courses.course_index",
@@ -68,6 +68,9 @@ PERMISSIONS: Mapping[str, Permission] = {
     "comments.reveal": Permission(RESULTS_ROLES, _l(
         "自由記述に書かれた電話番号とメールアドレスを表示する（表示は操作記録に残ります）")),
     "population.manage": Permission(RESULTS_ROLES, _l("重み付けに使う人口表を登録する")),
+    "flags.review": Permission(RESULTS_ROLES, _l(
+        "要確認の回答（自動送信などが疑われ集計から除いた回答）を確認し、要確認を解除する・要確認に戻す"
+        "（操作記録に残ります）")),
     "surveys.manage": Permission(frozenset({"admin"}), _l(
         "アンケートの受付期間を設定し、リンク、QRコード、ポスターを作る")),
     "surveys.edit": Permission(frozenset({"admin", "author"}), _l(

@@ -52,6 +52,7 @@ KPI_COLUMNS: list[Column] = [
     Column("weighted", "重み付け", "1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし", FLAG),
     Column("responses", "回答数", "この年度の回答数", COUNT),
     Column("demo_responses", "うちデモデータ", "回答数のうちデモデータ（経路 demo）の数", COUNT),
+    Column("flagged_excluded", "要確認で除外", "自動送信・連続送信が疑われ（要確認）、回答数から除いた回答の数", COUNT),
     Column("no_answer", "無回答", "KPIの設問に答えなかった回答数", COUNT),
     Column("excluded", "対象外", "「利用したことがない」など母数から除く選択肢の回答数", COUNT),
     Column("n", "n（母数）", "割合の分母", COUNT),
@@ -139,8 +140,8 @@ def _unweighted_row(result: KpiYearResult) -> list[Cell]:
     row = _common(result)
     counts, hidden = _counts({
         "responses": result.responses, "demo_responses": result.demo_responses,
-        "no_answer": result.no_answer, "excluded": result.excluded, "n": result.base_n,
-        "successes": result.successes})
+        "flagged_excluded": result.flagged_excluded, "no_answer": result.no_answer,
+        "excluded": result.excluded, "n": result.base_n, "successes": result.successes})
     row.update(counts)
     row.update({"weighted": 0, "ci_method": result.method, "ci_level": result.level,
                 "population": result.interval.population,

@@ -10,19 +10,26 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import csrf
+from ..extensions import csrf, limiter
 from ..respond.services import InvalidAnswers, Receipt, ResponseConflict, SurveyNotAccepting
+from ..sources import source_hash
 from .models import KioskDevice
-from .services import DeviceRefused, LinkUnavailable, deliver_response, device_for, note_contact
+from .services import DeviceRefused, LinkUnavailable, deliver_response, device_for, digest, note_contact
 from .views import bp, credential_cookie, page_key
 
+UNAVAILABLE_MESSAGES = {
+    "link": _l("この端末に割り当てられていない回答先です。この回答は送信できません。職員にお知らせください。"),
+    "version": _l("この回答先のアンケートの版が見つかりません。職員にお知らせください。"),
+}
 
-def _error(status: int, code: str, message: str = "", **extra: Any) -> ResponseReturnValue:
-    return jsonify(error=code, message=message, **extra), status
+
+def _error(status: int, code: str, message: object = "", **extra: Any) -> ResponseReturnValue:
+    return jsonify(error=code, message=str(message), **extra), status
 
 
 def _cross_site_problem() -> ResponseReturnValue | None:
@@ -56,18 +63,38 @@ def _calling_device() -> KioskDevice | ResponseReturnValue:
     return _device_or_error()
 
 
+def _json_body() -> Any:
+    """The parsed JSON body, or None when it is not JSON we can read (deep nesting included)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
+
+
 def _receipt_json(receipt: Receipt) -> dict[str, Any]:
     return {"client_uuid": str(receipt.client_uuid),
             "submitted_at": receipt.submitted_at.isoformat() + "Z", "created": receipt.created}
 
 
+def _device_key() -> str:
+    """Kiosk devices are not limited by address (a venue's tablets share one) but each by its
+    own credential; a request without one counts against its address."""
+    credential = credential_cookie()
+    return "device:" + digest(credential) if credential else "source:" + source_hash()
+
+
+def _kiosk_limit() -> str:
+    return str(current_app.config["RATE_LIMIT_KIOSK"])
+
+
 @bp.post("/api/responses")
 @csrf.exempt
+@limiter.limit(_kiosk_limit, key_func=_device_key)
 def api_response() -> ResponseReturnValue:
     device = _calling_device()
     if not isinstance(device, KioskDevice):
         return device
-    payload = request.get_json(silent=True)
+    payload = _json_body()
     if not isinstance(payload, dict) or not isinstance(payload.get("answers"), dict):
         return _error(400, "malformed")
     try:
@@ -86,7 +113,8 @@ def api_response() -> ResponseReturnValue:
     except InvalidAnswers as exc:
         return _error(400, "invalid", client_uuid=str(client_uuid), problems=exc.problems)
     except LinkUnavailable as exc:
-        return _error(400, "unavailable_" + exc.code, client_uuid=str(client_uuid))
+        return _error(400, "unavailable_" + exc.code, UNAVAILABLE_MESSAGES.get(exc.code, ""),
+                      client_uuid=str(client_uuid))
     return jsonify(receipt=_receipt_json(receipt)), 201 if receipt.created else 200
 
 
@@ -96,7 +124,7 @@ def api_heartbeat() -> ResponseReturnValue:
     device = _calling_device()
     if not isinstance(device, KioskDevice):
         return device
-    payload = request.get_json(silent=True)
+    payload = _json_body()
     payload = payload if isinstance(payload, dict) else {}
     note_contact(device, pending=payload.get("pending"), refused=payload.get("refused"))
     return jsonify(status="active", device=device.name, page=page_key(device))

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -82,3 +82,19 @@ class KioskDevice(db.Model):  # type: ignore[name-defined]
     @property
     def revoked(self) -> bool:
         return self.revoked_at is not None
+
+
+class KioskAssignment(db.Model):  # type: ignore[name-defined]
+    """A kiosk link a device has been assigned to, now or before.
+
+    A device delivers answers only for these links: answers queued for an earlier session
+    still arrive after staff have moved the tablet on, and no other link can be answered.
+    """
+
+    __tablename__ = "kiosk_assignments"
+    __table_args__ = (UniqueConstraint("device_id", "link_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    device_id: Mapped[int] = mapped_column(ForeignKey("kiosk_devices.id", ondelete="CASCADE"))
+    link_id: Mapped[int] = mapped_column(ForeignKey("links.id"), index=True)
+    assigned_at: Mapped[datetime] = mapped_column(default=utcnow)

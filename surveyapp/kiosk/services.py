@@ -20,11 +20,12 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
+from ..inputs import valid_id
 from ..respond.services import Receipt, ResponseConflict, submit_response
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import LINK_ALPHABET, find_link, version_definition
 from ..timeutil import utcnow
-from .models import KioskDevice
+from .models import KioskAssignment, KioskDevice
 
 log = logging.getLogger(__name__)
 
@@ -141,6 +142,7 @@ def create_device(name: str, pin: str, link: Link | None, *, user_id: int | None
     code = _issue_code(device, now)
     db.session.add(device)
     db.session.flush()
+    _remember_assignment(device, link)
     record(user_id, "kiosk_device.create", name, device_id=device.id)
     db.session.commit()
     return Enrollment(device, code)
@@ -206,9 +208,23 @@ def known_device(credential: str | None) -> KioskDevice | None:
 def assign_link(device: KioskDevice, link: Link | None, *, user_id: int | None) -> None:
     """Set which kiosk link the device shows (None: none); commit."""
     device.link = _kiosk_link(link)
+    _remember_assignment(device, link)
     record(user_id, "kiosk_device.assign", device.name, device_id=device.id,
            code=link.code if link else None)
     db.session.commit()
+
+
+def _remember_assignment(device: KioskDevice, link: Link | None) -> None:
+    if link is None or was_assigned(device, link):
+        return
+    db.session.add(KioskAssignment(device_id=device.id, link_id=link.id))
+    db.session.flush()
+
+
+def was_assigned(device: KioskDevice, link: Link) -> bool:
+    """Whether the device shows, or has shown, this link."""
+    return db.session.scalar(db.select(KioskAssignment.id).where(
+        KioskAssignment.device_id == device.id, KioskAssignment.link_id == link.id)) is not None
 
 
 def revoke_device(device: KioskDevice, *, user_id: int | None, now: datetime | None = None) -> None:
@@ -264,7 +280,7 @@ def note_contact(device: KioskDevice, *, pending: object = None, refused: object
 
 
 def _version_for(link: Link, version_id: object) -> SurveyVersion:
-    if isinstance(version_id, bool) or not isinstance(version_id, int):
+    if not valid_id(version_id):
         raise LinkUnavailable("version")
     version = db.session.get(SurveyVersion, version_id)
     if version is None or version.survey_id != link.survey_id or version.published_at is None:
@@ -277,12 +293,14 @@ def deliver_response(device: KioskDevice, *, link_code: object, version_id: obje
                      language: object = None) -> Receipt:
     """Store one queued response from a device exactly once; commit (in submit_response).
 
-    The version is the one the respondent saw (the device may deliver it after a new version
-    was published).  Raises LinkUnavailable, and the respondent errors of submit_response;
-    a conflict (same UUID, different body) is logged.
+    The link must be one the device is or was assigned to (answers queued before staff moved
+    the tablet to the next session still arrive); the version is the one the respondent saw
+    (the device may deliver it after a new version was published).  Raises LinkUnavailable,
+    and the respondent errors of submit_response; a conflict (same UUID, different body) is
+    logged.
     """
-    link = find_link(link_code) if isinstance(link_code, str) and len(link_code) <= 16 else None
-    if link is None or link.channel != "kiosk" or not link.active:
+    link = find_link(link_code) if isinstance(link_code, str) else None
+    if link is None or link.channel != "kiosk" or not link.active or not was_assigned(device, link):
         raise LinkUnavailable("link")
     version = _version_for(link, version_id)
     try:

@@ -1,5 +1,5 @@
-"""Open-data records, built only from result rows: public surveys, demo data excluded,
-suppressed values omitted (null), numbers unrounded."""
+"""Open-data records, built only from result rows: public surveys, demo data and flagged
+responses excluded (with their count), suppressed values omitted (null), numbers unrounded."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ FIELDS: list[tuple[str, str, str]] = [
     ("fiscal_year_wareki", "string", "年度（和暦）"),
     ("weighted", "boolean", "true＝住民の人口構成（年齢区分×性別）に合わせた重み付け推定"),
     ("n", "integer", "割合の分母（1〜4のときは null）"),
+    ("flagged_excluded", "integer", "自動送信などが疑われ（要確認）、集計から除いた回答の数（1〜4のときは null）"),
     ("successes", "integer", "割合の分子（非表示のときは null）"),
     ("estimate", "number", "割合（0〜1、丸めていない値。非表示のときは null）"),
     ("ci_low", "number", "信頼区間の下限（0〜1）"),
@@ -67,6 +68,7 @@ def unweighted_record(result: KpiYearResult) -> dict[str, Any]:
     shown = not result.suppressed
     record.update({
         "weighted": False, "n": shown_count(result.base_n),
+        "flagged_excluded": shown_count(result.flagged_excluded),
         "successes": shown_count(result.successes) if shown else None,
         "estimate": result.estimate if shown else None, "ci_low": result.low if shown else None,
         "ci_high": result.high if shown else None, "ci_method": result.method, "level": result.level,
@@ -90,6 +92,7 @@ def weighted_record(result: KpiYearResult, weighted: WeightedResult) -> dict[str
     shown = not weighted.suppressed
     record.update({
         "weighted": True, "n": shown_count(proportion.n),
+        "flagged_excluded": shown_count(result.flagged_excluded),
         "successes": shown_count(proportion.successes) if shown else None,
         "estimate": proportion.estimate if shown else None,
         "ci_low": proportion.low if shown else None, "ci_high": proportion.high if shown else None,
@@ -109,7 +112,8 @@ def weighted_record(result: KpiYearResult, weighted: WeightedResult) -> dict[str
 
 
 def open_data_records() -> list[dict[str, Any]]:
-    """Every KPI-year of the public surveys, demo responses excluded; weighted rows where possible."""
+    """Every KPI-year of the public surveys, demo and flagged responses excluded; weighted rows
+    where possible."""
     series = kpi_overview(selection=PUBLIC, public_only=True)
     weighted = weighted_index(series, selection=PUBLIC)
     records = []

@@ -35,7 +35,8 @@ def kpis_json() -> ResponseReturnValue:
         "dataset": "kakamigahara-dx-kpi-survey-results",
         "generated_at": utcnow().isoformat(timespec="seconds") + "Z",
         "license": LICENSE,
-        "notes": "Demo responses are excluded; suppressed values are null. Numbers are unrounded.",
+        "notes": ("Demo responses and responses flagged as suspicious (flagged_excluded counts them) "
+                  "are excluded; suppressed values are null. Numbers are unrounded."),
         "fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
         "records": open_data_records(),
     }

@@ -18,6 +18,11 @@ from ..i18n import localized
 from ..surveys.definitions import TEXT_MAX_LENGTH_DEFAULT, QuestionDef, SurveyDef
 
 SHORT_TEXT_MAX_LENGTH = 200
+HONEYPOT_FIELD = "Website"
+"""A text field on every page that people never see (the ``hidden`` attribute keeps it from
+sight, from screen readers, from the keyboard and from autofill); scripts that fill in every
+field fill it in, and the response is flagged.  The capital letter keeps the name apart from
+every question key (lower case only)."""
 
 
 class _Required:
@@ -140,6 +145,7 @@ def page_form_class(questions: list[QuestionDef], language: str, *, final: bool)
     attrs: dict[str, Any] = {}
     for question in questions:
         attrs[question.key] = _field_for(question, language)
+    attrs[HONEYPOT_FIELD] = StringField(_l("ホームページ（この欄には何も入力しないでください）"))
     if final:
         attrs["response_id"] = HiddenField(validators=[
             InputRequired(message=_l("送信の識別番号がありません。もう一度お試しください。")),

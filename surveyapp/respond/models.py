@@ -1,7 +1,10 @@
 """What was answered (Response, Answer) and the respondent's in-progress flow.
 
 A response carries no name, no IP address and no user agent: only the survey version, the link
-and channel it came through, when, the language the respondent answered in, and the answers.
+and channel it came through, when (to the minute, see ``RESPONSE_TIME_MINUTES``), the language
+the respondent answered in, the answers, and — when the screening found it suspicious — its
+flags with their reasons.  Its number is drawn at random, so that neither the number nor the
+order of rows tells who answered first.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -30,6 +33,9 @@ class Response(db.Model):  # type: ignore[name-defined]
     submitted_at: Mapped[datetime] = mapped_column(default=utcnow)
     fiscal_year: Mapped[int]
     body_hash: Mapped[str] = mapped_column(String(64))
+    # Set by the screening (surveyapp.screening); results leave flagged responses out by default.
+    flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
+    flag_reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
     # The language the respondent answered in (our code, e.g. "pt-BR"); None for responses
     # stored before it was recorded, and for paper and demo data.
     language: Mapped[str | None] = mapped_column(String(16), default=None)
@@ -68,6 +74,7 @@ class RespondentFlow(db.Model):  # type: ignore[name-defined]
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_at: Mapped[datetime | None] = mapped_column(default=None)
+    honeypot: Mapped[bool] = mapped_column(default=False, server_default=false())
     # What was entered on a page that did not validate ({"page": n, "values": {name: [...]}}),
     # shown again with its errors after the redirect; cleared when a page is accepted.
     rejected_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)

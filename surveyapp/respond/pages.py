@@ -11,7 +11,7 @@ from flask.typing import ResponseReturnValue
 from ..i18n import current_language, localized
 from ..surveys.definitions import QuestionDef, SurveyDef
 from .contact import survey_contact
-from .forms import question_texts
+from .forms import HONEYPOT_FIELD, question_texts
 
 
 class Navigation(Protocol):
@@ -69,7 +69,7 @@ def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], numbe
     body = render_template(
         template, ctx=ctx, form=form, questions=rendered, number=number,
         total=len(ctx.pages), final=final, single=len(questions) == 1,
-        has_errors=bool(form.errors), **survey_texts(ctx.defn), **extra,
+        has_errors=bool(form.errors), honeypot=form[HONEYPOT_FIELD], **survey_texts(ctx.defn), **extra,
     )
     response = make_response(body, 200)
     response.headers["Cache-Control"] = "no-store"

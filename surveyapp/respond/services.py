@@ -10,15 +10,19 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..i18n import LANGUAGE_NAMES
+from ..inputs import DB_INT_MAX, without_control_characters
+from ..screening.services import Signals, Thresholds, screen_submission
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
-from ..timeutil import fiscal_year, utcnow
+from ..timeutil import fiscal_year, round_down, utcnow
 from .models import Answer, RespondentFlow, Response
 
+ID_ATTEMPTS = 3
 AnswerValue = str | list[str]
 Answers = dict[str, AnswerValue]
 
@@ -56,10 +60,11 @@ class Receipt:
 def clean_answers(defn: SurveyDef, answers: Mapping[str, object], *, complete: bool) -> Answers:
     """Check answers against the definition; drop empty ones; raise InvalidAnswers.
 
-    Problem codes: ``unknown_question``, ``invalid_option``, ``too_long``, ``required``,
-    ``malformed``, ``exclusive_option`` (a ``not_applicable`` option of a multiple-choice
-    question ticked together with others). With ``complete`` every required question must be
-    answered.
+    Control characters in text answers are removed (see :mod:`surveyapp.inputs`), so an
+    invisible character never costs a response.  Problem codes: ``unknown_question``,
+    ``invalid_option``, ``too_long``, ``required``, ``malformed``, ``exclusive_option`` (a
+    ``not_applicable`` option of a multiple-choice question ticked together with others). With
+    ``complete`` every required question must be answered.
     """
     problems: dict[str, str] = {}
     cleaned: Answers = {}
@@ -97,7 +102,7 @@ def clean_answers(defn: SurveyDef, answers: Mapping[str, object], *, complete: b
             if not isinstance(value, str):
                 problems[key] = "malformed"
                 continue
-            text = value.replace("\r\n", "\n").strip()
+            text = without_control_characters(value).replace("\r\n", "\n").strip()
             if not text:
                 continue
             if question.max_length is not None and len(text) > question.max_length:
@@ -129,17 +134,25 @@ def _existing_receipt(client_uuid: uuid.UUID, digest: str) -> Receipt | None:
     return Receipt(existing.id, existing.client_uuid, existing.submitted_at, created=False)
 
 
+def _new_response_id() -> int:
+    """A random row number: neither the number nor the row order tells when, or in which order,
+    people answered (an access log could otherwise be matched to the k-th response)."""
+    return secrets.randbelow(DB_INT_MAX) + 1
+
+
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
-    language: object = None,
+    signals: Signals | None = None, language: object = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
     Replaying the same body returns the original receipt and stores nothing; a different body
-    under the same id raises ResponseConflict.  ``language`` is the language the respondent
-    answered in (one of ours, else not recorded); it is not part of the body, so a replay
-    never conflicts over it.
+    under the same id raises ResponseConflict.  The time is stored rounded down to
+    ``RESPONSE_TIME_MINUTES``.  With ``signals`` (public pages) the response is screened and
+    stored with its flags, if any (see :mod:`surveyapp.screening.services`).  ``language`` is
+    the language the respondent answered in (one of ours, else not recorded); it is not part
+    of the body, so a replay never conflicts over it.
     """
     now = now or utcnow()
     cleaned = clean_answers(defn, answers, complete=True)
@@ -150,11 +163,41 @@ def submit_response(
         return replay
     if not version.survey.is_accepting(now):
         raise SurveyNotAccepting(version.survey.key)
+    stored_at = round_down(now, int(current_app.config.get("RESPONSE_TIME_MINUTES", 1)))
+    stored_language = language if isinstance(language, str) and language in LANGUAGE_NAMES else None
+    for attempt in range(1, ID_ATTEMPTS + 1):
+        response = _new_response(defn, version, link, channel, client_uuid, cleaned, digest, stored_at,
+                                 language=stored_language)
+        if signals is not None:
+            reasons = screen_submission(signals, questions=len(defn.questions), now=now,
+                                        thresholds=Thresholds.from_settings(current_app.config))
+            response.flagged = bool(reasons)
+            response.flag_reasons = reasons or None
+        db.session.add(response)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Another request stored the same client id between our check and our insert,
+            # or (rarely) the random number was taken.
+            db.session.rollback()
+            replay = _existing_receipt(client_uuid, digest)
+            if replay is not None:
+                return replay
+            if attempt == ID_ATTEMPTS:
+                raise
+            continue
+        return Receipt(response.id, response.client_uuid, response.submitted_at, created=True)
+    raise AssertionError("unreachable")
+
+
+def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
+                  client_uuid: uuid.UUID, cleaned: Answers, digest: str, stored_at: datetime, *,
+                  language: str | None) -> Response:
     response = Response(
-        client_uuid=client_uuid, survey_id=version.survey_id, survey_version_id=version.id,
-        link_id=link.id if link else None, channel=channel, submitted_at=now,
-        fiscal_year=fiscal_year(now), body_hash=digest,
-        language=language if isinstance(language, str) and language in LANGUAGE_NAMES else None,
+        id=_new_response_id(), client_uuid=client_uuid, survey_id=version.survey_id,
+        survey_version_id=version.id, link_id=link.id if link else None, channel=channel,
+        submitted_at=stored_at, fiscal_year=fiscal_year(stored_at), body_hash=digest,
+        language=language,
     )
     for key, value in cleaned.items():
         question = defn.question(key)
@@ -164,17 +207,7 @@ def submit_response(
             response.answers.extend(Answer(question_key=key, option_code=c) for c in value)
         else:
             response.answers.append(Answer(question_key=key, text=value))
-    db.session.add(response)
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # Another request stored the same client id between our check and our insert.
-        db.session.rollback()
-        replay = _existing_receipt(client_uuid, digest)
-        if replay is None:
-            raise
-        return replay
-    return Receipt(response.id, response.client_uuid, response.submitted_at, created=True)
+    return response
 
 
 def new_flow(link: Link, version_id: int, *, client_uuid: uuid.UUID | None = None,
@@ -184,7 +217,7 @@ def new_flow(link: Link, version_id: int, *, client_uuid: uuid.UUID | None = Non
     something to keep in it (:func:`save_page_answers`, :func:`keep_rejected_input`), so a
     survey answered on one page never needs a flow row."""
     return RespondentFlow(token=secrets.token_urlsafe(32), link_id=link.id, survey_version_id=version_id,
-                          client_uuid=client_uuid or uuid.uuid4(), answers={}, rejected_input=None,
+                          client_uuid=client_uuid or uuid.uuid4(), answers={}, rejected_input=None, honeypot=False,
                           created_at=created_at or utcnow(), updated_at=created_at or utcnow(),
                           submitted_at=submitted_at)
 
@@ -204,13 +237,16 @@ def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
     )
 
 
-def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str]) -> str:
+def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str], *,
+                      honeypot: bool = False) -> str:
     """Replace the answers of one page in the flow (unanswered keys removed); forget any
-    rejected input; store the flow if it was not yet; commit; return the flow's token."""
+    rejected input; remember a filled honeypot field for the screening; store the flow if it
+    was not yet; commit; return the flow's token."""
     answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
     answers.update(page_answers)
     flow.answers = answers
     flow.rejected_input = None
+    flow.honeypot = flow.honeypot or honeypot
     flow.updated_at = utcnow()
     token = flow.token
     db.session.add(flow)
@@ -218,11 +254,14 @@ def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: li
     return token
 
 
-def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]]) -> str:
+def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]], *,
+                        honeypot: bool = False) -> str:
     """Remember what was entered on a page that did not validate, so that the page shown after
-    the redirect can show it again with its errors (nothing of it becomes an answer); store the
-    flow if it was not yet; commit; return the flow's token."""
+    the redirect can show it again with its errors (nothing of it becomes an answer), and a
+    filled honeypot field for the screening; store the flow if it was not yet; commit; return
+    the flow's token."""
     flow.rejected_input = {"page": page, "values": {k: list(v) for k, v in values.items()}}
+    flow.honeypot = flow.honeypot or honeypot
     flow.updated_at = utcnow()
     token = flow.token
     db.session.add(flow)
@@ -240,9 +279,11 @@ def rejected_input(flow: RespondentFlow, page: int) -> dict[str, list[str]] | No
 
 
 def mark_flow_submitted(flow: RespondentFlow, receipt: Receipt) -> str:
-    """Remember that the flow's response is stored; drop the partial answers; give the flow a
-    new token (returned) so that a copy of the old session cookie leads nowhere; commit."""
+    """Remember that the flow's response is stored; drop the partial answers and every time
+    finer than the response's own; give the flow a new token (returned) so that a copy of the
+    old session cookie leads nowhere; commit."""
     flow.submitted_at = receipt.submitted_at
+    flow.created_at = flow.updated_at = receipt.submitted_at
     flow.answers = {}
     flow.rejected_input = None
     flow.token = secrets.token_urlsafe(32)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from datetime import datetime
 from typing import Any
@@ -11,6 +12,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     make_response,
     redirect,
     render_template,
@@ -23,7 +25,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..extensions import reads_only
+from ..extensions import limiter, reads_only
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -32,11 +34,13 @@ from ..i18n import (
     offered_languages,
     set_link_language,
 )
+from ..screening.services import Signals
+from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import find_link_with_version, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import answers_from_form, cached_page_form_class
+from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
 from .models import RespondentFlow
 from .pages import PageContext, RespondentNavigation, render_page, survey_texts
 from .results_page import resident_results
@@ -58,6 +62,17 @@ from .services import (
 bp = Blueprint("respond", __name__)
 
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
+BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
+LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.page", "respond.done",
+                            "respond.results"})
+
+
+def _start_limit() -> str:
+    return str(current_app.config["RATE_LIMIT_START"])
+
+
+def _answer_limit() -> str:
+    return str(current_app.config["RATE_LIMIT_ANSWER"])
 
 
 class _Context(PageContext):
@@ -70,18 +85,27 @@ class _Context(PageContext):
         self.version = version
 
 
-@bp.before_request
-def _pages_shown_by_get_only_read() -> None:
-    if request.method in ("GET", "HEAD"):
-        reads_only()
-
-
 def _flow_key(code: str) -> str:
     return f"flow:{code}"
 
 
+@bp.url_value_preprocessor
+def _link_of_the_address(_endpoint: str | None, values: dict[str, Any] | None) -> None:
+    """Find the link (with its survey's current version) before anything else runs (the rate
+    limit included), so that each of its pages, a 429 page too, is in the link's default
+    language when no choice was made.  Pages shown by GET only read: said before the first query
+    (their transactions then never take SQLite's write lock)."""
+    if request.method in ("GET", "HEAD"):
+        reads_only()
+    code = (values or {}).get("code")
+    if isinstance(code, str) and _endpoint in LINK_ENDPOINTS:
+        found = g.respond_link = find_link_with_version(code)
+        if found is not None and found[0].active:
+            set_link_language(found[0].default_language)
+
+
 def _resolve(code: str, *, for_new_flow: bool) -> _Context:
-    found = find_link_with_version(code)
+    found = g.respond_link if "respond_link" in g else find_link_with_version(code)
     if found is None or not found[0].active:
         abort(404)
     link, version = found
@@ -149,6 +173,7 @@ def start_page(code: str) -> ResponseReturnValue:
 
 
 @bp.post("/s/<code>")
+@limiter.limit(_start_limit)
 def start(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
     form = FlaskForm()
@@ -156,10 +181,12 @@ def start(code: str) -> ResponseReturnValue:
         abort(400)
     # Nothing is stored yet: the flow gets a row only once there is something to keep in it.
     _remember(code, new_flow(ctx.link, ctx.version.id))
+    session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
 
 @bp.route("/s/<code>/p/<int:number>", methods=["GET", "POST"])
+@limiter.limit(_answer_limit, methods=["POST"])
 def page(code: str, number: int) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None:
@@ -183,13 +210,15 @@ def page(code: str, number: int) -> ResponseReturnValue:
         # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
         # What was entered is kept in the flow and shown again, with its errors, by the GET.
         if flow.submitted_at is None:
-            session[_flow_key(code)] = keep_rejected_input(flow, number, _entered(questions, final))
+            session[_flow_key(code)] = keep_rejected_input(flow, number, _entered(questions, final),
+                                                           honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number), 303)
     page_answers = answers_from_form(form, questions)
     if not final:
         if flow.submitted_at is not None:
             return _already_submitted(ctx)
-        session[_flow_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions])
+        session[_flow_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
+                                                     honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
@@ -209,7 +238,8 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
-                                  answers=answers, language=current_language())
+                                  answers=answers, signals=_signals(flow, form),
+                                  language=current_language())
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:
@@ -224,11 +254,22 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         if is_stored(flow):
             session[_flow_key(ctx.code)] = mark_flow_submitted(flow, receipt)
         else:  # a survey answered on one page: the response is the only row written
-            flow.submitted_at = receipt.submitted_at
+            flow.submitted_at = flow.created_at = receipt.submitted_at  # no finer time kept
             _remember(ctx.code, flow)
     return redirect(url_for("respond.done", code=ctx.code), 303)
 
 
+def _honeypot_filled(form: Any) -> bool:
+    return bool((form[HONEYPOT_FIELD].data or "").strip())
+
+
+def _signals(flow: RespondentFlow, form: Any) -> Signals:
+    """What the screening may know: hashes of the address and of this browser session, when the
+    flow started, and whether a field people never see was filled in."""
+    browser = session.get(BROWSER_KEY)
+    return Signals(source=source_hash(),
+                   session=source_hash("browser:" + browser) if isinstance(browser, str) else None,
+                   started_at=flow.created_at, honeypot=flow.honeypot or _honeypot_filled(form))
 def _page_form(form_class: type[FlaskForm], flow: RespondentFlow, questions: list[QuestionDef],
                number: int, final: bool) -> Any:
     """The page's form: the rejected input with its errors (validated again, so the messages

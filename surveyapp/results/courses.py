@@ -13,7 +13,15 @@ from collections.abc import Sequence
 
 from .declarations import KpiDeclaration
 from .filters import DEMO_CHANNEL, ResultFilter
-from .kpis import DEFAULT_LEVEL, DEFAULT_METHOD, KpiYearResult, kpi_counts, kpi_year_results, year_result
+from .kpis import (
+    DEFAULT_LEVEL,
+    DEFAULT_METHOD,
+    KpiYearResult,
+    flagged_counts,
+    kpi_counts,
+    kpi_year_results,
+    year_result,
+)
 
 
 def link_results(declaration: KpiDeclaration, link_ids: Sequence[int], *,
@@ -25,14 +33,17 @@ def link_results(declaration: KpiDeclaration, link_ids: Sequence[int], *,
                                 selection=ResultFilter(link_id=ids[0]))
     options: dict[int, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     demo: dict[int, int] = defaultdict(int)
+    flagged: dict[int, int] = defaultdict(int)
     for link_id in ids:
+        for year, count in flagged_counts(declaration, ResultFilter(link_id=link_id)).items():
+            flagged[year] += count
         for year, cells in kpi_counts(declaration, ResultFilter(link_id=link_id)).items():
             for (channel, code), count in cells.items():
                 options[year][code] += count
                 if channel == DEMO_CHANNEL:
                     demo[year] += count
     return [year_result(declaration, year, dict(options[year]), demo_responses=demo[year],
-                        method=method, level=level)
+                        method=method, level=level, flagged_excluded=flagged[year])
             for year in sorted(options)]
 
 

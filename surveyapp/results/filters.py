@@ -17,13 +17,16 @@ DEMO_CHANNEL = "demo"
 
 @dataclass(frozen=True)
 class ResultFilter:
-    """Optional restrictions on the responses (all None/True = every response of the survey).
+    """Optional restrictions on the responses (the defaults: every response of the survey that
+    is not flagged).
 
     ``group_question``/``group_option`` keep the responses that gave that answer to another
     question (e.g. only the dissatisfied); dates are Japan-time calendar days, inclusive.
     Demo responses (channel ``demo``): ``include_demo`` True includes them, False excludes them
     (open data always does), None — the default — includes them only while the survey has no
-    other responses, so demo data leaves every result once real answers arrive.
+    other responses, so demo data leaves every result once real answers arrive.  Responses
+    flagged by the screening are left out unless ``include_flagged`` (the sensitivity figure);
+    results say how many they left out.
     """
 
     channel: str | None = None
@@ -33,6 +36,7 @@ class ResultFilter:
     date_from: date | None = None
     date_to: date | None = None
     include_demo: bool | None = None
+    include_flagged: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -49,6 +53,8 @@ class ResultFilter:
         result = {k: v for k, v in values.items() if v is not None}
         if self.include_demo is not None:
             result["include_demo"] = self.include_demo
+        if self.include_flagged:
+            result["include_flagged"] = True
         return result
 
 
@@ -71,6 +77,8 @@ def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnE
         real = db.aliased(Response)
         conditions.append(or_(Response.channel != DEMO_CHANNEL, ~exists().where(
             real.survey_id == survey_id, real.channel != DEMO_CHANNEL)))
+    if not selection.include_flagged:
+        conditions.append(Response.flagged.is_(False))
     if selection.link_id is not None:
         conditions.append(Response.link_id == selection.link_id)
     if selection.date_from is not None:

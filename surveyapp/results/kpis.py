@@ -7,7 +7,7 @@ a field of a :class:`KpiYearResult` made here, so the outputs cannot disagree.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import and_, func
 
@@ -119,6 +119,7 @@ class KpiYearResult:
     verdict: Verdict | None
     population_exceeded: bool = False
     selection: ResultFilter = field(default=ALL_RESPONSES)
+    flagged_excluded: int = 0  # flagged responses the filter would otherwise have counted
 
     @property
     def method(self) -> str:
@@ -200,12 +201,27 @@ def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPON
     return counts
 
 
+def flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
+                   *, fiscal_year: int | None = None) -> dict[int, int]:
+    """{fiscal year: flagged responses that ``selection`` leaves out} ({} when it keeps them)."""
+    if selection.include_flagged:
+        return {}
+    conditions = response_conditions(survey_id_of(declaration), replace(selection, include_flagged=True))
+    conditions.append(Response.flagged.is_(True))
+    if fiscal_year is not None:
+        conditions.append(Response.fiscal_year == fiscal_year)
+    rows = db.session.execute(db.select(Response.fiscal_year, func.count()).where(*conditions)
+                              .group_by(Response.fiscal_year))
+    return {year: count for year, count in rows}
+
+
 def kpi_year_results(
     declaration: KpiDeclaration, *, method: str = DEFAULT_METHOD, level: float = DEFAULT_LEVEL,
     selection: ResultFilter = ALL_RESPONSES, fiscal_year: int | None = None,
 ) -> list[KpiYearResult]:
     """Per fiscal year with responses (oldest first): counts, interval, reliability and verdicts."""
     by_year = kpi_counts(declaration, selection, fiscal_year=fiscal_year)
+    flagged = flagged_counts(declaration, selection, fiscal_year=fiscal_year)
     results = []
     for year in sorted(by_year):
         option_counts: dict[str | None, int] = defaultdict(int)
@@ -215,14 +231,15 @@ def kpi_year_results(
             if channel == DEMO_CHANNEL:
                 demo += count
         results.append(year_result(declaration, year, option_counts, demo_responses=demo,
-                                   method=method, level=level, selection=selection))
+                                   method=method, level=level, selection=selection,
+                                   flagged_excluded=flagged.get(year, 0)))
     return results
 
 
 def year_result(
     declaration: KpiDeclaration, year: int, option_counts: dict[str | None, int], *,
     demo_responses: int = 0, method: str = DEFAULT_METHOD, level: float = DEFAULT_LEVEL,
-    selection: ResultFilter = ALL_RESPONSES,
+    selection: ResultFilter = ALL_RESPONSES, flagged_excluded: int = 0,
 ) -> KpiYearResult:
     """Apply the KPI formula and the statistics to the option counts of one year.
 
@@ -255,7 +272,7 @@ def year_result(
         no_answer=no_answer, excluded=excluded, base_n=base_n, successes=successes,
         counts=counts, options=_option_rows(declaration, counts, no_answer), interval=interval,
         reliability=reliability, change=change, verdict=verdict, population_exceeded=exceeded,
-        selection=selection,
+        selection=selection, flagged_excluded=flagged_excluded,
     )
 
 

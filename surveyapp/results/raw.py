@@ -51,9 +51,9 @@ RawValue = str | int | date | None
 
 def raw_rows(survey: Survey, columns: list[RawColumn],
              selection: ResultFilter = ALL_RESPONSES) -> Iterator[list[RawValue]]:
-    """Rows in submission order (:data:`FIXED_FIELDS`, then one value per column: an option
-    code, 1/0 per option of a multiple choice, or the text), read as plain tuples in batches so
-    memory stays flat."""
+    """Rows by response number (random, so not in the order of submission: :data:`FIXED_FIELDS`,
+    then one value per column: an option code, 1/0 per option of a multiple choice, or the
+    text), read as plain tuples in batches so memory stays flat."""
     survey_id = survey.id
     labels = dict(db.session.execute(
         db.select(Link.id, Link.label).where(Link.survey_id == survey_id)).all())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
@@ -104,12 +105,18 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
                                             level=options.level, selection=selection))
     weighted = weighted_index([KpiSeries(declaration, tuple(years))], level=options.level,
                               selection=selection)
+    sensitivity = {}
+    if any(r.flagged_excluded for r in years):
+        sensitivity = {r.fiscal_year: r for r in kpi_year_results(
+            declaration, method=options.method, level=options.level,
+            selection=replace(selection, include_flagged=True))}
     return render_template(
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
         year_choices=sorted({r.fiscal_year for r in years} | {year}),
         demo=demo_rows([KpiSeries(declaration, tuple(years))]),
         reasons=_reasons(years, breakdowns, weighted), choices=_form_choices(declaration), links=links,
+        sensitivity=sensitivity,
     ), status
 
 

@@ -181,6 +181,7 @@ from . import (  # noqa: E402,F401  (routes on this blueprint)
     downloads_page,
     editor_views,
     fieldwork_views,
+    flag_views,
     kpi_views,
     preview_views,
     publish_views,

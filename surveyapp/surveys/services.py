@@ -15,6 +15,7 @@ from sqlalchemy.orm import contains_eager, defer
 from ..audit import record
 from ..extensions import db
 from ..i18n import offered_languages
+from ..inputs import has_control_characters
 from ..timeutil import utcnow
 from .definitions import (
     SurveyDef,
@@ -30,6 +31,7 @@ from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Su
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
+LINK_CODE_MAX = 16  # the column's width
 BUILTIN_WEB_LABEL = "ウェブ（公開リンク）"
 
 
@@ -274,8 +276,12 @@ def ensure_web_link(survey: Survey) -> Link:
 
 
 def find_link(code: str) -> Link | None:
-    """The link with this code (codes are case-insensitive when typed from paper)."""
-    return db.session.scalar(db.select(Link).where(Link.code == code.strip().lower()))
+    """The link with this code (codes are case-insensitive when typed from paper); None for
+    anything that cannot be a code, without asking the database."""
+    code = code.strip().lower()
+    if not code or len(code) > LINK_CODE_MAX or has_control_characters(code):
+        return None
+    return db.session.scalar(db.select(Link).where(Link.code == code))
 
 
 def find_link_with_version(code: str) -> tuple[Link, SurveyVersion | None] | None:

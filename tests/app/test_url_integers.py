@@ -10,10 +10,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from werkzeug.routing import IntegerConverter
 
-from surveyapp.web import URL_INT_MAX, digits_up_to
+from surveyapp.inputs import DB_INT_MAX
+from surveyapp.web import digits_up_to
 from tests.conftest import link_code, login
 
-OUT_OF_RANGE = ["9223372036854775808", "18446744073709551616", str(10**30), str(URL_INT_MAX + 1), "-1"]
+OUT_OF_RANGE = ["9223372036854775808", "18446744073709551616", str(10**30), str(DB_INT_MAX + 1), "-1"]
 OTHER_ARGS = {"key": "digital-services", "kpi": "digital_satisfaction_rate", "code": "zzzzzzzz", "lang": "ja"}
 
 
@@ -45,7 +46,7 @@ def test_every_integer_route_is_bounded(app: Flask) -> None:
     for rule in app.url_map.iter_rules():
         for converter in rule._converters.values():
             if isinstance(converter, IntegerConverter):
-                assert converter.max == URL_INT_MAX, rule.rule
+                assert converter.max == DB_INT_MAX, rule.rule
 
 
 @pytest.mark.parametrize("number", OUT_OF_RANGE)

@@ -16,7 +16,7 @@ from tests.conftest import PASSWORD, PERSONAS, login, make_staff
 ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
 SAMPLE_ARGS = {"key": "digital-services", "code": "zzzzzzzz", "number": 1, "filename": "x",
                "kpi": "digital_satisfaction_rate", "session_id": 1, "course_id": 1, "device_id": 1,
-               "user_id": 1, "index": 0, "lang": "ja"}
+               "user_id": 1, "index": 0, "lang": "ja", "response_id": 1}
 RESULT_PAGES = ["/staff/", "/staff/report", "/staff/kpis/digital-services/digital_satisfaction_rate",
                 "/staff/surveys/digital-services/fieldwork", "/staff/surveys/counter/comments",
                 "/staff/surveys/counter/responses.csv", "/staff/downloads/kpis.csv"]

@@ -167,6 +167,36 @@ test('classify: only a matching receipt is a delivery', () => {
   assert.equal(KioskQueue.classify(it, 409, {}), 'refused');
 });
 
+test('an answer for a link the tablet is not assigned to is set aside once, never retried', async () => {
+  let calls = 0;
+  const { clock, store, sender } = setup([item(1), item(2)], async (it) => {
+    calls += 1;
+    if (it.client_uuid === item(1).client_uuid) {
+      return { status: 400, body: { error: 'unavailable_link', message: 'not assigned' } };
+    }
+    return receipt(it.client_uuid);
+  });
+  await sender.flush();
+  assert.equal(calls, 2);
+  assert.equal(store.queue.size, 0);
+  assert.equal(store.refused.get(item(1).client_uuid).reason, 'unavailable_link');
+  await clock.advance(600000);
+  assert.equal(calls, 2);
+});
+
+test('a rate-limited delivery (429, JSON) is retried later, nothing is set aside', async () => {
+  let calls = 0;
+  const { clock, store, sender } = setup([item(1)], async (it) => {
+    calls += 1;
+    return calls === 1 ? { status: 429, body: { error: 'rate_limited' } } : receipt(it.client_uuid);
+  });
+  await sender.flush();
+  assert.equal(store.queue.size, 1);
+  assert.equal(store.refused.size, 0);
+  await clock.advance(1000);
+  assert.equal(store.queue.size, 0);
+});
+
 function reporterSetup(counts, send) {
   const sent = [];
   const reporter = KioskQueue.createReporter({

@@ -1,0 +1,1 @@
+"""Screening of public submissions: flag suspicious responses (never drop them), from the database."""
