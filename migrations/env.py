@@ -1,9 +1,10 @@
 import logging
+from collections import Counter
 from logging.config import fileConfig
 
-from flask import current_app
-
 from alembic import context
+from alembic.util import CommandError
+from flask import current_app
 
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
@@ -92,14 +93,60 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(
-            connection=connection,
-            target_metadata=get_metadata(),
-            **conf_args
-        )
+        sqlite = connection.dialect.name == 'sqlite'
+        if sqlite:
+            # Batch migrations copy a table, drop the original and rename the copy. With
+            # foreign keys enforced, dropping a parent table fails on its references or
+            # deletes its ON DELETE CASCADE children. The pragma has no effect inside a
+            # transaction, so it is set on the driver connection before Alembic begins one;
+            # all migrations then run in one transaction, so a failed check undoes them all.
+            set_sqlite_foreign_keys(connection, False)
+            conf_args = {**conf_args, 'transactional_ddl': True}
+        try:
+            context.configure(
+                connection=connection,
+                target_metadata=get_metadata(),
+                **conf_args
+            )
 
-        with context.begin_transaction():
-            context.run_migrations()
+            with context.begin_transaction():
+                if sqlite:
+                    refuse_broken_references(
+                        connection, 'before migrating; nothing was changed')
+                context.run_migrations()
+                if sqlite:
+                    refuse_broken_references(
+                        connection, 'after migrating; the migration was rolled back')
+        finally:
+            if sqlite:
+                set_sqlite_foreign_keys(connection, True)
+
+
+def set_sqlite_foreign_keys(connection, on):
+    """Turn SQLite's foreign key enforcement on or off for this connection, outside any
+    transaction. A connection that cannot be switched back on is discarded, never reused."""
+    driver = connection.connection.driver_connection
+    driver.execute(f"PRAGMA foreign_keys = {'ON' if on else 'OFF'}")
+    if driver.execute('PRAGMA foreign_keys').fetchone()[0] == int(on):
+        return
+    if on:
+        connection.invalidate()
+        return
+    raise CommandError('SQLite foreign keys could not be turned off for the migration '
+                       '(a transaction was already open); nothing was changed.')
+
+
+def refuse_broken_references(connection, when):
+    """Fail loudly when a row points at a row that does not exist (PRAGMA foreign_key_check)."""
+    driver = connection.connection.driver_connection
+    broken = Counter()
+    for table, _rowid, parent, fk_id in driver.execute('PRAGMA foreign_key_check').fetchall():
+        columns = [row[3] for row in driver.execute(f'PRAGMA foreign_key_list("{table}")')
+                   if row[0] == fk_id]
+        broken[f"{table}.{','.join(columns)} -> {parent}"] += 1
+    if broken:
+        found = '; '.join(f'{key}: {count} row(s)' for key, count in sorted(broken.items()))
+        raise CommandError(f'Rows point at rows that do not exist ({found}). Stopped {when}.')
 
 
 if context.is_offline_mode():

@@ -144,10 +144,14 @@ def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .admin.views import bp as admin_bp
     from .auth.views import bp as auth_bp
+    from .invitations import models as _invitation_models  # noqa: F401  (model registration)
+    from .invitations.public_views import bp as invitations_bp
+    from .invitations.staff_views import bp as invitations_staff_bp
     from .kiosk.staff_views import bp as courses_bp
     from .kiosk.views import bp as kiosk_bp
     from .links.views import bp as links_bp
     from .opendata.views import bp as opendata_bp
+    from .paper.views import bp as paper_bp
     from .respond.views import bp as respond_bp
     from .screening import models as _screening_models  # noqa: F401  (model registration)
     from .staff.views import bp as staff_bp
@@ -159,4 +163,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(links_bp)
     app.register_blueprint(kiosk_bp)
     app.register_blueprint(courses_bp)
+    app.register_blueprint(invitations_bp)
+    app.register_blueprint(invitations_staff_bp)
+    app.register_blueprint(paper_bp)
     app.register_blueprint(admin_bp)

@@ -184,4 +184,7 @@ def register_cli(app: Flask) -> None:
     from .demo import demo_cli
 
     app.cli.add_command(demo_cli)
+    from .invitations.cli import invitations_cli
+
+    app.cli.add_command(invitations_cli)
 

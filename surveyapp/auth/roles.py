@@ -45,8 +45,8 @@ ROLES: Mapping[str, Role] = {
                    _l("アンケートを作成・編集し、プレビューして公開する。結果は見られません。")),
     "course-staff": Role(_l("講座担当"), "courses.course_index",
                          _l("講座とその回、その回の結果、キオスク端末。市全体のKPIの結果は見られません。")),
-    "data-entry": Role(_l("入力担当"), "auth.account",
-                       _l("紙の調査票を入力する担当。結果は見られません。")),
+    "data-entry": Role(_l("入力担当"), "paper.index",
+                       _l("紙の調査票と宛先不明の案内状を入力する担当。結果は見られません。")),
 }
 ROLE_NAMES: tuple[str, ...] = tuple(ROLES)
 ALL_ROLES = frozenset(ROLES)
@@ -79,6 +79,17 @@ PERMISSIONS: Mapping[str, Permission] = {
         "講座と講座の回を登録し、その回のQRコードと結果を見る")),
     "kiosks.manage": Permission(frozenset({"admin", "course-staff"}), _l(
         "キオスク端末を追加し、表示するアンケートを選び、登録を取り消す")),
+    "invitations.manage": Permission(frozenset({"admin"}), _l(
+        "案内状の発送を作る（名簿からの無作為抽出・コードのみ・督促）。差し込み用ファイルと案内状を受け渡し、"
+        "コードを消去し、未使用のコードを一覧する")),
+    "invitations.undelivered": Permission(frozenset({"admin", "data-entry"}), _l(
+        "宛先不明で戻った案内状のコードを登録する")),
+    "paper.enter": Permission(frozenset({"admin", "data-entry"}), _l(
+        "紙の調査票を印刷し、返送された調査票の束を作って入力する（1枚を2人が入力するダブル入力）")),
+    "paper.resolve": Permission(frozenset({"admin", "data-entry"}), _l(
+        "2回の入力のくい違いと、使用済みのコードを用紙を見て確定する（自分が入力した調査票は除く）")),
+    "paper.supervise": Permission(frozenset({"admin"}), _l(
+        "自分が入力した調査票でも確定し、ほかの職員の入力を取り消す")),
     "accounts.manage": Permission(frozenset({"admin"}), _l(
         "職員アカウントを作成し、役割の変更、停止と再開、パスワード再設定コードの発行をする")),
     "audit.view": Permission(frozenset({"admin"}), _l("操作記録（監査ログ）を見る・ダウンロードする")),

@@ -25,6 +25,10 @@ SCHEME_LABELS = {
     "poststratify": _l("事後層化（年齢区分×性別）"),
     "rake": _l("レイキング（周辺分布への合わせ込み）"),
 }
+NR_METHOD_LABELS = {
+    "poststratify": _l("事後層化（名簿の層ごとの人数に合わせる）"),
+    "inverse_rate": _l("層ごとの回収率の逆数（宛先不明を除く）"),
+}
 VERDICT_LABELS = {
     "reached": _l("達成"),
     "not_reached": _l("未達成"),

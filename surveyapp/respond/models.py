@@ -4,7 +4,9 @@ A response carries no name, no IP address and no user agent: only the survey ver
 and channel it came through, when (to the minute, see ``RESPONSE_TIME_MINUTES``), the language
 the respondent answered in, the answers, and — when the screening found it suspicious — its
 flags with their reasons.  Its number is drawn at random, so that neither the number nor the
-order of rows tells who answered first.
+order of rows tells who answered first.  A response to an invitation letter also carries the
+stratum the invitation was drawn in (coarse cells such as age band × gender, for response
+rates and weighting) — never the invitation or its code.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ class Response(db.Model):  # type: ignore[name-defined]
     # Set by the screening (surveyapp.screening); results leave flagged responses out by default.
     flagged: Mapped[bool] = mapped_column(default=False, server_default=false())
     flag_reasons: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON, default=None)
+    invitation_stratum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("invitation_strata.id"), index=True, default=None)
     # The language the respondent answered in (our code, e.g. "pt-BR"); None for responses
     # stored before it was recorded, and for paper and demo data.
     language: Mapped[str | None] = mapped_column(String(16), default=None)

@@ -6,7 +6,7 @@ import hashlib
 import json
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -37,6 +37,10 @@ class SurveyNotAccepting(RespondError):
 
 class ResponseConflict(RespondError):
     """A different body was sent under a client id that is already stored."""
+
+
+class ClaimRefused(RespondError):
+    """A claim (e.g. an invitation code) refused the response: nothing was stored."""
 
 
 class InvalidAnswers(RespondError):
@@ -140,10 +144,14 @@ def _new_response_id() -> int:
     return secrets.randbelow(DB_INT_MAX) + 1
 
 
+Claim = Callable[[Response], None]
+
+
 def submit_response(
     *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
-    signals: Signals | None = None, language: object = None,
+    signals: Signals | None = None, claim: Claim | None = None, enforce_required: bool = True,
+    check_open: bool = True, language: object = None,
 ) -> Receipt:
     """Store one complete response once per client id; commit; return its receipt.
 
@@ -152,16 +160,23 @@ def submit_response(
     ``RESPONSE_TIME_MINUTES``.  With ``signals`` (public pages) the response is screened and
     stored with its flags, if any (see :mod:`surveyapp.screening.services`).  ``language`` is
     the language the respondent answered in (one of ours, else not recorded); it is not part
-    of the body, so a replay never conflicts over it.
+    of the body, so a replay never conflicts over it.  ``claim`` (e.g. using up an invitation
+    code) runs after the response is flushed, in the same transaction: if it raises
+    ClaimRefused nothing is stored — unless the response was stored by an earlier identical
+    request, whose receipt is then returned.
+
+    Paper questionnaires are entered with ``enforce_required=False`` (a blank on paper is a
+    "no answer", not an error) and ``check_open=False`` (questionnaires received during
+    fieldwork are keyed in afterwards; ``now`` is then the day they were received).
     """
     now = now or utcnow()
-    cleaned = clean_answers(defn, answers, complete=True)
+    cleaned = clean_answers(defn, answers, complete=enforce_required)
     digest = body_hash(version.id, cleaned)
     replay = _existing_receipt(client_uuid, digest)
     if replay is not None:
         db.session.rollback()
         return replay
-    if not version.survey.is_accepting(now):
+    if check_open and not version.survey.is_accepting(now):
         raise SurveyNotAccepting(version.survey.key)
     stored_at = round_down(now, int(current_app.config.get("RESPONSE_TIME_MINUTES", 1)))
     stored_language = language if isinstance(language, str) and language in LANGUAGE_NAMES else None
@@ -175,7 +190,16 @@ def submit_response(
             response.flag_reasons = reasons or None
         db.session.add(response)
         try:
+            db.session.flush()
+            if claim is not None:
+                claim(response)
             db.session.commit()
+        except ClaimRefused:
+            db.session.rollback()
+            replay = _existing_receipt(client_uuid, digest)
+            if replay is None:
+                raise
+            return replay
         except IntegrityError:
             # Another request stored the same client id between our check and our insert,
             # or (rarely) the random number was taken.

@@ -34,6 +34,8 @@ from ..i18n import (
     offered_languages,
     set_link_language,
 )
+from ..invitations.services import WEB_CHANNEL as INVITATION_CHANNEL
+from ..invitations.services import CodeAlreadyUsed, claim_for_flow
 from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
@@ -85,7 +87,9 @@ class _Context(PageContext):
         self.version = version
 
 
-def _flow_key(code: str) -> str:
+def flow_session_key(code: str) -> str:
+    """The session key under which a link's flow is kept: the token of a stored flow, or what
+    rebuilds a flow that has nothing stored yet (see ``_session_flow``)."""
     return f"flow:{code}"
 
 
@@ -121,7 +125,7 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
 def _session_flow(link: Link) -> RespondentFlow | None:
     """The respondent's flow of this link: a stored one (the session holds its token), or one
     that has nothing to keep yet (the session holds its client id, version and times)."""
-    kept = session.get(_flow_key(link.code))
+    kept = session.get(flow_session_key(link.code))
     if isinstance(kept, dict):
         try:
             return new_flow(link, int(kept["version"]), client_uuid=uuid.UUID(kept["uuid"]),
@@ -136,8 +140,8 @@ def _remember(code: str, flow: RespondentFlow) -> None:
     """Keep a flow that is not stored in the session: what rebuilds it (a stored flow is kept
     by its token, which the use cases that store it return)."""
     submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
-    session[_flow_key(code)] = {"uuid": str(flow.client_uuid), "version": flow.survey_version_id,
-                                     "created": flow.created_at.isoformat(), "submitted": submitted}
+    session[flow_session_key(code)] = {"uuid": str(flow.client_uuid), "version": flow.survey_version_id,
+                                       "created": flow.created_at.isoformat(), "submitted": submitted}
 
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
@@ -168,6 +172,8 @@ def index() -> ResponseReturnValue:
 @bp.get("/s/<code>")
 def start_page(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
+        return redirect(_invitation_start(), 303)
     return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
                            **survey_texts(ctx.defn))
 
@@ -176,6 +182,8 @@ def start_page(code: str) -> ResponseReturnValue:
 @limiter.limit(_start_limit)
 def start(code: str) -> ResponseReturnValue:
     ctx = _resolve(code, for_new_flow=True)
+    if ctx.link.channel == INVITATION_CHANNEL:
+        return redirect(_invitation_start(), 303)
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
@@ -210,15 +218,15 @@ def page(code: str, number: int) -> ResponseReturnValue:
         # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
         # What was entered is kept in the flow and shown again, with its errors, by the GET.
         if flow.submitted_at is None:
-            session[_flow_key(code)] = keep_rejected_input(flow, number, _entered(questions, final),
-                                                           honeypot=_honeypot_filled(form))
+            session[flow_session_key(code)] = keep_rejected_input(flow, number, _entered(questions, final),
+                                                                   honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number), 303)
     page_answers = answers_from_form(form, questions)
     if not final:
         if flow.submitted_at is not None:
             return _already_submitted(ctx)
-        session[_flow_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
-                                                     honeypot=_honeypot_filled(form))
+        session[flow_session_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
+                                                             honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
@@ -235,11 +243,15 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         earlier = stored_answers(ctx.defn, client_uuid) or {}
     answers = {k: v for k, v in earlier.items() if k not in page_keys}
     answers.update(page_answers)
+    # Only a wave's link (channel "invitation") has codes to use up: other links skip the look-up.
+    claim = claim_for_flow(flow) if ctx.link.channel == INVITATION_CHANNEL else None
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
                                   answers=answers, signals=_signals(flow, form),
-                                  language=current_language())
+                                  claim=claim, language=current_language())
+    except CodeAlreadyUsed:  # the letter's code was used meanwhile (another device, or paper)
+        return redirect(url_for("invitations.received"), 303)
     except ResponseConflict:
         abort(409)
     except SurveyNotAccepting:
@@ -252,7 +264,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
         if is_stored(flow):
-            session[_flow_key(ctx.code)] = mark_flow_submitted(flow, receipt)
+            session[flow_session_key(ctx.code)] = mark_flow_submitted(flow, receipt)
         else:  # a survey answered on one page: the response is the only row written
             flow.submitted_at = flow.created_at = receipt.submitted_at  # no finer time kept
             _remember(ctx.code, flow)
@@ -270,6 +282,14 @@ def _signals(flow: RespondentFlow, form: Any) -> Signals:
     return Signals(source=source_hash(),
                    session=source_hash("browser:" + browser) if isinstance(browser, str) else None,
                    started_at=flow.created_at, honeypot=flow.honeypot or _honeypot_filled(form))
+
+
+def _invitation_start() -> str:
+    from ..invitations.public_views import start_url_for_link  # the invitation pages import ours
+
+    return start_url_for_link()
+
+
 def _page_form(form_class: type[FlaskForm], flow: RespondentFlow, questions: list[QuestionDef],
                number: int, final: bool) -> Any:
     """The page's form: the rejected input with its errors (validated again, so the messages

@@ -23,6 +23,7 @@ from ..surveys.models import Survey
 from .declarations import KpiDeclaration, kpi_declarations
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 from .kpis import KpiYearResult, kpi_year_results
+from .response_rates import WaveRates, overall, survey_response_rates
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,12 @@ class Fieldwork:
     by_channel: tuple[tuple[str, int], ...]
     by_day: tuple[tuple[date, int], ...]
     plans: tuple[KpiPlan, ...]
+    invitations: tuple[WaveRates, ...] = ()
+    response_rate: float | None = None  # observed AAPOR RR1 of the invitation waves
+
+    @property
+    def invited(self) -> int:
+        return overall(list(self.invitations)).invited
 
     @property
     def daily(self) -> tuple[DayCount, ...]:
@@ -106,29 +113,40 @@ def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
     for value, count in db.session.execute(
             db.select(day, func.count()).where(*conditions).group_by(day).order_by(day)):
         by_day.append((value if isinstance(value, date) else date.fromisoformat(str(value)), count))
+    invitations = survey_response_rates(survey, fiscal_year)
+    observed = overall(invitations).rates.rr1
+    response_rate = observed if observed is not None and observed > 0 else None
     plans = []
     for declaration in kpi_declarations(archived=True):
         if declaration.survey_key != survey.key:
             continue
         results = kpi_year_results(declaration, selection=selection, fiscal_year=fiscal_year)
-        plans.append(kpi_plan(declaration, results[0] if results else None, margin))
+        plans.append(kpi_plan(declaration, results[0] if results else None, margin,
+                              response_rate=response_rate))
     return Fieldwork(survey.key, fiscal_year, sum(c for _, c in by_channel),
-                     tuple((c, n) for c, n in by_channel), tuple(by_day), tuple(plans))
+                     tuple((c, n) for c, n in by_channel), tuple(by_day), tuple(plans),
+                     tuple(invitations), response_rate)
 
 
-def kpi_plan(declaration: KpiDeclaration, result: KpiYearResult | None, margin: float) -> KpiPlan:
-    """Sample size for ±margin at the current (or baseline) rate; n to show the target; MDC now."""
+def kpi_plan(declaration: KpiDeclaration, result: KpiYearResult | None, margin: float, *,
+             response_rate: float | None = None) -> KpiPlan:
+    """Sample size for ±margin at the current (or baseline) rate; n to show the target; MDC now.
+
+    With the observed response rate of the invitation waves (RR1), the plans also say how many
+    invitations that takes."""
+    rr = response_rate if response_rate is not None and 0 < response_rate <= 1 else 1.0
     rate = result.estimate if result is not None and result.estimate not in (None, 0.0, 1.0) else None
     expected = rate if rate is not None else declaration.baseline_value
     if not 0.0 < expected < 1.0:
         expected = 0.5
     population = declaration.population
-    for_margin = sample_size(margin, expected=expected, population=population)
+    for_margin = sample_size(margin, expected=expected, population=population, response_rate=rr)
     to_show = None
     baseline = declaration.baseline_value
     if declaration.target_value is not None and declaration.target_value != baseline and 0 < baseline < 1:
         to_show = sample_size_to_detect(declaration.target_value, baseline, baseline_n=declaration.baseline_n,
-                                        alternative="one-sided", population=population)
+                                        alternative="one-sided", population=population,
+                                        response_rate=rr)
     detectable = None
     n = result.base_n if result is not None else 0
     if n > 0 and 0 < baseline < 1 and (population is None or n <= population):

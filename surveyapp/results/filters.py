@@ -37,6 +37,7 @@ class ResultFilter:
     date_to: date | None = None
     include_demo: bool | None = None
     include_flagged: bool = False
+    invited_only: bool = False  # only responses to invitation letters (they carry a stratum)
 
     @property
     def is_empty(self) -> bool:
@@ -55,6 +56,8 @@ class ResultFilter:
             result["include_demo"] = self.include_demo
         if self.include_flagged:
             result["include_flagged"] = True
+        if self.invited_only:
+            result["invited_only"] = True
         return result
 
 
@@ -85,6 +88,8 @@ def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnE
         conditions.append(Response.submitted_at >= _utc_start(selection.date_from))
     if selection.date_to is not None:
         conditions.append(Response.submitted_at < _utc_start(selection.date_to + timedelta(days=1)))
+    if selection.invited_only:
+        conditions.append(Response.invitation_stratum_id.is_not(None))
     if selection.group_question is not None and selection.group_option is not None:
         group = db.aliased(Answer)
         conditions.append(exists().where(and_(

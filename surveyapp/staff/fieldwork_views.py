@@ -11,6 +11,7 @@ from flask_login import current_user
 
 from ..auth.roles import permission_required
 from ..exports.cells import Cell
+from ..exports.response_rates import RATE_NOTES
 from ..exports.xlsx import Sheet
 from ..results.demo import demo_status
 from ..results.fieldwork import Fieldwork, fieldwork
@@ -52,7 +53,7 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
                            chart=chart, year_choices=sorted(set(fiscal_years(survey.id)) | {year}),
                            demo=[(title, state) for key, state in demo_status().items()
                                  if key == survey.key and state.demo],
-                           margins=[f"{m * 100:g}" for m in MARGINS]), status
+                           margins=[f"{m * 100:g}" for m in MARGINS], rate_notes=RATE_NOTES), status
 
 
 def _daily_rows(progress: Fieldwork) -> list[list[Cell]]:

@@ -25,6 +25,7 @@ from ..results import (
 )
 from ..results.breakdowns import Breakdown
 from ..results.declarations import kpi_declarations
+from ..results.nonresponse import nonresponse_weighted
 from ..results.overview import (
     KpiSeries,
     SurveyFacts,
@@ -41,6 +42,7 @@ from ..results.population import (
     population_tables,
     save_population_table,
 )
+from ..results.weighted import MIN_CELL_RESPONDENTS
 from ..stats import PROPORTION_METHODS
 from ..surveys.models import CHANNELS
 from ..timeutil import fiscal_year, fiscal_year_label, utcnow
@@ -110,8 +112,10 @@ def kpi_detail(key: str, kpi: str) -> ResponseReturnValue:
         sensitivity = {r.fiscal_year: r for r in kpi_year_results(
             declaration, method=options.method, level=options.level,
             selection=replace(selection, include_flagged=True))}
+    nonresponse = nonresponse_weighted(declaration, year, level=options.level, selection=selection)
     return render_template(
         "staff/kpi_detail.html", kpi=declaration, years=years, options=options, year=year,
+        nonresponse=nonresponse, min_cell=MIN_CELL_RESPONDENTS,
         breakdowns=breakdowns, weighted=weighted, chart=trend_chart(declaration, years),
         year_choices=sorted({r.fiscal_year for r in years} | {year}),
         demo=demo_rows([KpiSeries(declaration, tuple(years))]),

@@ -28,6 +28,7 @@ from ..exports.labels import (
     CHANNEL_LABELS,
     DIRECTION_LABELS,
     METHOD_LABELS,
+    NR_METHOD_LABELS,
     SCHEME_LABELS,
     SUPPRESSION_LABELS,
     VERDICT_LABELS,
@@ -58,7 +59,8 @@ bp = Blueprint("staff", __name__, url_prefix="/staff")
 LABELS = {
     "assessment": ASSESSMENT_LABELS, "audience": AUDIENCE_LABELS, "channel": CHANNEL_LABELS,
     "direction": DIRECTION_LABELS,
-    "method": METHOD_LABELS, "scheme": SCHEME_LABELS, "state": STATE_LABELS, "state_note": STATE_NOTES,
+    "method": METHOD_LABELS, "nr_method": NR_METHOD_LABELS, "scheme": SCHEME_LABELS, "state": STATE_LABELS,
+    "state_note": STATE_NOTES,
     "suppression": SUPPRESSION_LABELS, "verdict": VERDICT_LABELS, "weighted_method": WEIGHTED_METHOD_LABELS,
 }
 

@@ -249,6 +249,12 @@ def _add_link(survey: Survey, label: str, channel: str, language: str | None) ->
     return link
 
 
+def add_link(survey: Survey, *, label: str, channel: str, default_language: str = "ja") -> Link:
+    """A distribution link with a fresh code, added to the session (flush only: the caller's
+    use case commits)."""
+    return _add_link(survey, label, channel, default_language)
+
+
 def create_link(
     survey: Survey, *, label: str, channel: str, default_language: str | None = None,
     user_id: int | None = None,

@@ -104,3 +104,25 @@ def test_pages_shown_by_get_do_not_wait_for_a_writer(client: FlaskClient, app: F
                 assert client.get(path).status_code == 200, path
         finally:
             transaction.rollback()
+
+
+def test_a_flow_without_a_row_never_uses_up_an_invitation(client: FlaskClient, app: Flask,
+                                                          one_page: str) -> None:
+    from surveyapp.invitations.models import Invitation
+    from surveyapp.invitations.services import claim_for_flow, invitation_for_flow
+    from surveyapp.respond.services import new_flow
+    from surveyapp.surveys.services import find_link_with_version
+    from tests.invitations.helpers import codes_wave
+
+    codes_wave(app)  # letters whose codes nobody has entered yet (no flow of theirs)
+    answer_survey(client, app, "load-anchor", ONE_PAGE)
+    with app.app_context():
+        (response,) = db.session.scalars(sa.select(Response))
+        assert response.invitation_stratum_id is None
+        states = set(db.session.scalars(sa.select(Invitation.state)))
+        assert states and "used" not in states
+        found = find_link_with_version(one_page)
+        assert found is not None and found[1] is not None
+        flow = new_flow(found[0], found[1].id)
+        assert invitation_for_flow(flow) is None and claim_for_flow(flow) is None
+    assert _count(app, RespondentFlow) == 0

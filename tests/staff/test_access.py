@@ -16,7 +16,8 @@ from tests.conftest import PASSWORD, PERSONAS, login, make_staff
 ROLES_DOC = Path(__file__).resolve().parents[2] / "docs" / "roles.md"
 SAMPLE_ARGS = {"key": "digital-services", "code": "zzzzzzzz", "number": 1, "filename": "x",
                "kpi": "digital_satisfaction_rate", "session_id": 1, "course_id": 1, "device_id": 1,
-               "user_id": 1, "index": 0, "lang": "ja", "response_id": 1}
+               "user_id": 1, "index": 0, "lang": "ja", "response_id": 1, "wave_id": 1, "batch_id": 1,
+               "questionnaire_id": 1}
 RESULT_PAGES = ["/staff/", "/staff/report", "/staff/kpis/digital-services/digital_satisfaction_rate",
                 "/staff/surveys/digital-services/fieldwork", "/staff/surveys/counter/comments",
                 "/staff/surveys/counter/responses.csv", "/staff/downloads/kpis.csv"]
@@ -96,7 +97,7 @@ def test_lower_roles_read_no_results_and_land_on_their_own_page(app: Flask, role
     landed = client.post("/staff/login?next=/staff/", data={"email": PERSONAS[role], "password": PASSWORD})
     assert landed.status_code == 303
     home = landed.headers["Location"]
-    assert home == ("/staff/courses" if role == "course-staff" else "/staff/account")
+    assert home == ("/staff/courses" if role == "course-staff" else "/staff/paper")
     assert client.get(home).status_code == 200
     for path in RESULT_PAGES:
         response = client.get(path)

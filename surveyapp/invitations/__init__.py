@@ -1,0 +1,1 @@
+"""Invitation waves for a mailed random sample: one-time codes, letters, response rates."""
