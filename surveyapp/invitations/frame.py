@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from ..results.population import CsvProblem, PopulationCsvError, decode_upload
 
 ID_COLUMN = "frame_id"
@@ -74,9 +76,9 @@ def parse_frame(data: bytes, by: Sequence[str] | None = None) -> Frame:
     try:
         header = next(reader)
     except StopIteration:
-        raise FrameError([CsvProblem(None, None, "ファイルが空です。")]) from None
+        raise FrameError([CsvProblem(None, None, _("ファイルが空です。"))]) from None
     except csv.Error as exc:
-        raise FrameError([CsvProblem(1, None, f"CSVとして読めません（{exc}）。")]) from None
+        raise FrameError([CsvProblem(1, None, _("CSVとして読めません（%(error)s）。", error=exc))]) from None
     titles = [_clean(title) for title in header]
     positions, columns = _header(titles, by)
     problems: list[CsvProblem] = []
@@ -89,38 +91,41 @@ def parse_frame(data: bytes, by: Sequence[str] | None = None) -> Frame:
                 continue
             rows += 1
             if rows > MAX_ROWS:
-                raise FrameError([CsvProblem(None, None, f"行が多すぎます（{MAX_ROWS:,}行まで）。")])
+                raise FrameError([CsvProblem(None, None, _("行が多すぎます（%(n)s行まで）。", n=f"{MAX_ROWS:,}"))])
             if len(problems) >= MAX_ERRORS:
                 break
             if len(row) > len(titles) and any(cell.strip() for cell in row[len(titles):]):
-                problems.append(CsvProblem(number, None, f"列の数（{len(row)}）が1行目の列名の数"
-                                                         f"（{len(titles)}）より多くなっています。"))
+                problems.append(CsvProblem(number, None, _(
+                    "列の数（%(columns)d）が1行目の列名の数（%(titles)d）より多くなっています。",
+                    columns=len(row), titles=len(titles))))
                 continue
             values = [_clean(row[i]) if i < len(row) else "" for i in positions]
             frame_id, cells = values[0], tuple(values[1:])
             row_ok = True
             for title, value in zip((ID_COLUMN, *columns), values, strict=True):
                 if not value:
-                    problems.append(CsvProblem(number, title, "値が空です。"))
+                    problems.append(CsvProblem(number, title, _("値が空です。")))
                     row_ok = False
                 elif len(value) > MAX_VALUE:
-                    problems.append(CsvProblem(number, title, f"値が長すぎます（{MAX_VALUE}文字まで）。"))
+                    problems.append(CsvProblem(number, title, _("値が長すぎます（%(n)d文字まで）。", n=MAX_VALUE)))
                     row_ok = False
             if not row_ok:
                 continue
             if frame_id in first_row:
                 problems.append(CsvProblem(number, ID_COLUMN,
-                                           f"「{frame_id}」は{first_row[frame_id]}行目と同じ frame_id です（重複）。"))
+                                           _("「%(id)s」は%(row)d行目と同じ frame_id です（重複）。",
+                                             id=frame_id, row=first_row[frame_id])))
                 continue
             first_row[frame_id] = number
             strata.setdefault(cells, []).append(frame_id)
     except csv.Error as exc:
-        problems.append(CsvProblem(reader.line_num, None, f"CSVとして読めません（{exc}）。"))
+        problems.append(CsvProblem(reader.line_num, None, _("CSVとして読めません（%(error)s）。", error=exc)))
     if not problems and rows == 0:
-        problems.append(CsvProblem(None, None, "データの行がありません。"))
+        problems.append(CsvProblem(None, None, _("データの行がありません。")))
     if not problems and len(strata) > MAX_STRATA:
-        problems.append(CsvProblem(None, None, f"層が{len(strata):,}個あります（{MAX_STRATA}個まで）。"
-                                               "年齢は年齢区分にまとめるなど、粗い区分の列を使ってください。"))
+        problems.append(CsvProblem(None, None, _(
+            "層が%(n)s個あります（%(max)d個まで）。年齢は年齢区分にまとめるなど、粗い区分の列を使ってください。",
+            n=f"{len(strata):,}", max=MAX_STRATA)))
     if problems:
         raise FrameError(problems[:MAX_ERRORS])
     ordered = {cells: sorted(strata[cells]) for cells in sorted(strata)}
@@ -134,32 +139,33 @@ def _header(titles: list[str], by: Sequence[str] | None) -> tuple[list[int], tup
     if personal:
         shown = "」「".join(personal)
         raise FrameError([CsvProblem(1, personal[0],
-                                     f"列「{shown}」は氏名・住所など個人を特定できる情報のため、受け付けません。"
-                                     "frame_id と層に使う列（年齢区分・性別・地区など）だけのファイルにしてください。"
-                                     "このファイルは保存していません。")])
+                                     _("列「%(columns)s」は氏名・住所など個人を特定できる情報のため、受け付けません。"
+                                       "frame_id と層に使う列（年齢区分・性別・地区など）だけのファイルにしてください。"
+                                       "このファイルは保存していません。", columns=shown))])
     index: dict[str, int] = {}
     for i, title in enumerate(titles):
         key = title.lower() if title.lower() == ID_COLUMN else title
         if not title:
-            problems.append(CsvProblem(1, None, f"{i + 1}列目の列名が空です。"))
+            problems.append(CsvProblem(1, None, _("%(n)d列目の列名が空です。", n=i + 1)))
         elif key in index:
-            problems.append(CsvProblem(1, title, f"列「{title}」が2回あります。"))
+            problems.append(CsvProblem(1, title, _("列「%(column)s」が2回あります。", column=title)))
         else:
             index[key] = i
     if ID_COLUMN not in index:
-        problems.append(CsvProblem(1, ID_COLUMN, "列「frame_id」がありません。1行目に frame_id と層に使う列名を"
-                                                 "書いてください。"))
+        problems.append(CsvProblem(1, ID_COLUMN, _("列「frame_id」がありません。1行目に frame_id と層に使う列名を"
+                                                   "書いてください。")))
     if problems:
         raise FrameError(problems)
     wanted = [t for t in titles if t and t.lower() != ID_COLUMN] if by is None else [_clean(c) for c in by if _clean(c)]
     for name in wanted:
         if name.lower() == ID_COLUMN:
-            problems.append(CsvProblem(1, name, "frame_id は層には使えません。"))
+            problems.append(CsvProblem(1, name, _("frame_id は層には使えません。")))
         elif name not in index:
-            problems.append(CsvProblem(1, name, f"層に指定した列「{name}」がファイルにありません"
-                                                f"（ある列：{', '.join(t for t in titles if t)}）。"))
+            problems.append(CsvProblem(1, name, _(
+                "層に指定した列「%(column)s」がファイルにありません（ある列：%(columns)s）。",
+                column=name, columns=", ".join(t for t in titles if t))))
     if len(set(wanted)) != len(wanted):
-        problems.append(CsvProblem(1, None, "層に同じ列が2回指定されています。"))
+        problems.append(CsvProblem(1, None, _("層に同じ列が2回指定されています。")))
     if problems:
         raise FrameError(problems)
     return [index[ID_COLUMN], *(index[name] for name in wanted)], tuple(wanted)

@@ -15,6 +15,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -89,7 +90,7 @@ class InvitationStratum(db.Model):  # type: ignore[name-defined]
     def label(self, columns: list[str]) -> str:
         """「18_29 × female」 in the wave's column order (「全体」 without strata)."""
         values = [str(self.cells.get(c, "")) for c in columns]
-        return " × ".join(values) if values else "全体"
+        return " × ".join(values) if values else _("全体")
 
 
 class Invitation(db.Model):  # type: ignore[name-defined]

@@ -15,6 +15,9 @@ import io
 import re
 from dataclasses import dataclass, field
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..audit import record
 from ..extensions import db
 from .codes import CodeMalformed, parse_code
@@ -23,6 +26,8 @@ from .services import hash_code
 
 MAX_LINES = 5000
 _SERIAL = re.compile(r"^(?:no\.?|№|通し番号)?\s*0*(\d{1,6})$", re.IGNORECASE)
+CODE_PROBLEMS = {"check": _l("コードの入力まちがいです（確認用の文字が合いません）。"),
+                 "length": _l("コードは9文字です。")}
 
 
 @dataclass
@@ -43,7 +48,7 @@ def entries_from_upload(data: bytes) -> list[str]:
     try:
         text, _encoding = decode_upload(data)
     except PopulationCsvError:
-        raise ValueError("文字コードを読み取れません。UTF-8 または Shift_JIS（CP932）で保存してください。") from None
+        raise ValueError(_("文字コードを読み取れません。UTF-8 または Shift_JIS（CP932）で保存してください。")) from None
     rows = [row for row in csv.reader(io.StringIO(text, newline="")) if any(c.strip() for c in row)]
     if not rows:
         return []
@@ -61,7 +66,7 @@ def mark_undelivered(wave: InvitationWave, entries: list[str], *, user_id: int |
     undelivered; answered ones are left alone and listed; commit."""
     result = MarkResult()
     if len(entries) > MAX_LINES:
-        result.problems.append((0, "", f"一度に{MAX_LINES:,}行までです。"))
+        result.problems.append((0, "", _("一度に%(n)s行までです。", n=f"{MAX_LINES:,}")))
         return result
     for number, raw in enumerate(entries, start=1):
         text = raw.strip()
@@ -89,18 +94,20 @@ def _find(wave: InvitationWave, text: str, number: int, result: MarkResult) -> I
         found = db.session.scalar(db.select(Invitation).where(
             Invitation.wave_id == wave.id, Invitation.serial == int(serial.group(1))))
         if found is None:
-            result.problems.append((number, text, "この発送にこの通し番号はありません。"))
+            result.problems.append((number, text, _("この発送にこの通し番号はありません。")))
         return found
     try:
         compact = parse_code(text)
     except CodeMalformed as exc:
-        why = {"check": "コードの入力まちがいです（確認用の文字が合いません）。",
-               "length": "コードは9文字です。", "characters": f"コードに使わない文字「{exc.characters}」があります。"}
-        result.problems.append((number, text, why.get(exc.reason, "コードを読み取れません。")))
+        if exc.reason == "characters":
+            why = _("コードに使わない文字「%(characters)s」があります。", characters=exc.characters)
+        else:
+            why = str(CODE_PROBLEMS.get(exc.reason, _("コードを読み取れません。")))
+        result.problems.append((number, text, why))
         return None
     found = db.session.scalar(db.select(Invitation).where(Invitation.code_hash == hash_code(compact)))
     if found is None or found.wave_id != wave.id:
-        result.problems.append((number, text, "この発送のコードではありません。"))
+        result.problems.append((number, text, _("この発送のコードではありません。")))
         return None
     return found
 

@@ -13,6 +13,7 @@ from typing import Any
 import segno
 from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
 
@@ -102,8 +103,9 @@ def draw(key: str) -> ResponseReturnValue:
     except WaveError as exc:
         form.n.errors = [str(exc)]
         return _waves_page(survey, draw=form, status=400)
-    flash(f"「{created.wave.label}」を作成しました（{created.wave.invited:,}通、シード {created.wave.seed}）。"
-          "差し込み用ファイルと案内状を今すぐダウンロードしてください。")
+    flash(_("「%(label)s」を作成しました（%(n)s通、シード %(seed)s）。"
+            "差し込み用ファイルと案内状を今すぐダウンロードしてください。",
+            label=created.wave.label, n=f"{created.wave.invited:,}", seed=created.wave.seed))
     return redirect(url_for("invitations_staff.wave", wave_id=created.wave.id), 303)
 
 
@@ -120,8 +122,8 @@ def codes(key: str) -> ResponseReturnValue:
     except WaveError as exc:
         form.label.errors = [str(exc)]
         return _waves_page(survey, codes=form, status=400)
-    flash(f"「{created.wave.label}」を作成しました（{created.wave.invited:,}通）。"
-          "差し込み用ファイルと案内状を今すぐダウンロードしてください。")
+    flash(_("「%(label)s」を作成しました（%(n)s通）。差し込み用ファイルと案内状を今すぐダウンロードしてください。",
+            label=created.wave.label, n=f"{created.wave.invited:,}"))
     return redirect(url_for("invitations_staff.wave", wave_id=created.wave.id), 303)
 
 
@@ -141,7 +143,8 @@ def reminder(key: str) -> ResponseReturnValue:
     except WaveError as exc:
         form.label.errors = [str(exc)]
         return _waves_page(survey, reminder=form, status=400)
-    flash(f"督促「{wave.label}」を記録しました（対象 {wave.reminded:,}通）。未回答の一覧をダウンロードできます。")
+    flash(_("督促「%(label)s」を記録しました（対象 %(n)s通）。未回答の一覧をダウンロードできます。",
+            label=wave.label, n=f"{wave.reminded:,}"))
     return redirect(url_for("invitations_staff.wave", wave_id=wave.id), 303)
 
 
@@ -165,7 +168,7 @@ def _rows_or_gone(wave: InvitationWave) -> Any:
     try:
         return handover_rows(wave)
     except HandoverGone:
-        abort(410, description="この発送のコードは消去済みです。")
+        abort(410, description=_("この発送のコードは消去済みです。"))
 
 
 def _merge_name(wave: InvitationWave, ext: str) -> str:
@@ -208,7 +211,7 @@ def letters(wave_id: int) -> ResponseReturnValue:
     end = request.args.get("end", str(min(LETTERS_PER_PAGE, wave.invited)))
     if not (start.isdigit() and end.isdigit()) or not 1 <= int(start) <= int(end) or \
             int(end) - int(start) >= LETTERS_PER_PAGE:
-        abort(400, description=f"通し番号の範囲は{LETTERS_PER_PAGE}通までで指定してください。")
+        abort(400, description=_("通し番号の範囲は%(n)d通までで指定してください。", n=LETTERS_PER_PAGE))
     base = _base_url()
     chosen = [r for r in rows.rows if int(start) <= r.serial <= int(end)]
     version = wave.survey.current_version
@@ -243,10 +246,10 @@ def finish_handover(wave_id: int) -> ResponseReturnValue:
     if not form.validate_on_submit():
         if "csrf_token" in form.errors:
             abort(400)
-        flash("コードは消去していません。ファイルを保存したことを確かめて、チェックを入れてから押してください。")
+        flash(_("コードは消去していません。ファイルを保存したことを確かめて、チェックを入れてから押してください。"))
         return redirect(url_for("invitations_staff.wave", wave_id=wave.id), 303)
     close_handover(wave, user_id=current_user.id)
-    flash("この発送のコードを消去しました。差し込み用ファイルと案内状は、もうダウンロードできません。")
+    flash(_("この発送のコードを消去しました。差し込み用ファイルと案内状は、もうダウンロードできません。"))
     return redirect(url_for("invitations_staff.wave", wave_id=wave.id), 303)
 
 

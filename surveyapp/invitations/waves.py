@@ -12,6 +12,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
+from flask_babel import gettext as _
 from sqlalchemy import func
 
 from ..audit import record
@@ -75,35 +76,36 @@ def check_seed(seed: str | None) -> str:
         return new_seed()
     value = seed.strip()
     if not value.isascii() or not value.isdigit() or len(value) > SEED_MAX_DIGITS:
-        raise WaveError(f"シードは{SEED_MAX_DIGITS}桁までの数字で指定してください。")
+        raise WaveError(_("シードは%(n)d桁までの数字で指定してください。", n=SEED_MAX_DIGITS))
     return str(int(value))
 
 
 def _check_label(survey: Survey, label: str) -> str:
     value = " ".join(label.split())
     if not value or len(value) > LABEL_MAX:
-        raise WaveError(f"発送の名前は1〜{LABEL_MAX}文字で入力してください。")
+        raise WaveError(_("発送の名前は1〜%(n)d文字で入力してください。", n=LABEL_MAX))
     exists = db.session.scalar(db.select(InvitationWave.id).where(
         InvitationWave.survey_id == survey.id, InvitationWave.label == value))
     if exists is not None:
-        raise WaveError(f"「{value}」という発送はこのアンケートにすでにあります。別の名前にしてください。")
+        raise WaveError(_("「%(label)s」という発送はこのアンケートにすでにあります。別の名前にしてください。",
+                          label=value))
     return value
 
 
 def _check_details(details: LetterDetails) -> LetterDetails:
     if details.minutes is not None and not 1 <= details.minutes <= 120:
-        raise WaveError("所要時間は1〜120分で入力してください。")
+        raise WaveError(_("所要時間は1〜120分で入力してください。"))
     if len(details.contact) > CONTACT_MAX:
-        raise WaveError(f"問い合わせ先は{CONTACT_MAX}文字までにしてください。")
+        raise WaveError(_("問い合わせ先は%(n)d文字までにしてください。", n=CONTACT_MAX))
     if details.sent_on and details.deadline and details.deadline < details.sent_on:
-        raise WaveError("回答期限は発送日より後にしてください。")
+        raise WaveError(_("回答期限は発送日より後にしてください。"))
     return details
 
 
 def _new_wave(survey: Survey, label: str, kind: str, details: LetterDetails,
               user_id: int | None) -> InvitationWave:
     if survey.current_version is None:
-        raise WaveError("公開された版がないアンケートには発送を作れません。")
+        raise WaveError(_("公開された版がないアンケートには発送を作れません。"))
     wave = InvitationWave(survey=survey, kind=kind, label=label, sent_on=details.sent_on,
                           deadline=details.deadline, minutes=details.minutes,
                           contact=details.contact.strip() or None, with_paper=details.with_paper,
@@ -155,7 +157,7 @@ def create_codes_wave(survey: Survey, *, label: str, count: int, details: Letter
     label = _check_label(survey, label)
     details = _check_details(details)
     if not 1 <= count <= MAX_INVITATIONS:
-        raise WaveError(f"コードの数は1〜{MAX_INVITATIONS:,}で指定してください。")
+        raise WaveError(_("コードの数は1〜%(n)sで指定してください。", n=f"{MAX_INVITATIONS:,}"))
     wave = _new_wave(survey, label, "codes", details, user_id)
     wave.requested_n = count
     stratum = InvitationStratum(wave=wave, position=0, cells={}, cells_key="{}", invited=count)
@@ -171,18 +173,19 @@ def create_codes_wave(survey: Survey, *, label: str, count: int, details: Letter
 def allocation_for(frame: Frame, plan: DrawPlan) -> tuple[int, ...]:
     """n per stratum of the frame under the plan (WaveError with a Japanese message)."""
     if plan.allocation not in ALLOCATIONS:
-        raise WaveError("配分は「比例配分」か「各層同数」を選んでください。")
+        raise WaveError(_("配分は「比例配分」か「各層同数」を選んでください。"))
     if plan.n < 1:
-        raise WaveError("抽出する人数は1以上にしてください。")
+        raise WaveError(_("抽出する人数は1以上にしてください。"))
     sizes = frame.sizes()
     if plan.allocation == "proportional":
         if plan.n > frame.rows:
-            raise WaveError(f"抽出する人数（{plan.n:,}）が名簿の人数（{frame.rows:,}）を超えています。")
+            raise WaveError(_("抽出する人数（%(n)s）が名簿の人数（%(rows)s）を超えています。",
+                              n=f"{plan.n:,}", rows=f"{frame.rows:,}"))
         allocation = allocate_proportional(sizes, plan.n)
     else:
         allocation = allocate_fixed(sizes, plan.n)
     if sum(allocation) > MAX_INVITATIONS:
-        raise WaveError(f"一度に作れる案内は{MAX_INVITATIONS:,}通までです。")
+        raise WaveError(_("一度に作れる案内は%(n)s通までです。", n=f"{MAX_INVITATIONS:,}"))
     return allocation
 
 
@@ -228,7 +231,7 @@ def create_reminder(parent: InvitationWave, *, label: str, details: LetterDetail
     """A reminder of ``parent``'s unused codes (same codes, no new invitations); records how
     many were still unused and not undelivered; commit."""
     if parent.kind == "reminder":
-        raise WaveError("督促は、コードを作った発送に対して作ってください。")
+        raise WaveError(_("督促は、コードを作った発送に対して作ってください。"))
     label = _check_label(parent.survey, label)
     details = _check_details(details)
     wave = _new_wave(parent.survey, label, "reminder", details, user_id)

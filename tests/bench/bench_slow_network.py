@@ -1,5 +1,5 @@
 """Respondent pages on a slow phone connection: every built-in survey answered in Chromium at
-390 × 844 over emulated slow 3G, plus the kiosk start screen.
+390 × 844 over emulated slow 3G, plus the kiosk start screen and the invitation-code page.
 
     python -m tests.bench.bench_slow_network [--languages ja pt-BR] [--log]
 
@@ -17,7 +17,9 @@ What it prints, per survey and language and in total:
   bodies as they travelled, compressed or not);
 * the kiosk start screen: first load (cold), then again once the service worker has kept it
   (online: the page from the network through the worker, its assets from the worker; offline:
-  everything from the worker).
+  everything from the worker);
+* the invitation-code entry page (``/code``) of a letter: opened cold, then a code typed and sent
+  until the survey's start page is loaded.
 
 ``--log`` lists every request of every step (method, path, status, bytes, where it came from),
 which is how the remaining round trips of a page are checked.
@@ -114,6 +116,16 @@ def survey_links(app: Flask) -> tuple[dict[str, str], dict[str, SurveyDef]]:
             codes[survey.key] = survey.links[0].code
             definitions[survey.key] = version_definition(version)
         return codes, definitions
+
+
+def invitation_code(app: Flask) -> str:
+    """One letter's code (a codes-only wave of the digital-services survey)."""
+    from surveyapp.invitations.waves import create_codes_wave
+    from surveyapp.surveys.services import get_survey
+
+    with app.app_context():
+        created = create_codes_wave(get_survey("digital-services"), label="ベンチマーク", count=1)
+        return created.invitations[0].code
 
 
 def kiosk_credential(app: Flask) -> str:
@@ -326,6 +338,21 @@ def answer_survey(browser: Any, base: str, code: str, defn: SurveyDef, language:
         context.close()
 
 
+def invitation_steps(browser: Any, base: str, code: str) -> list[Step]:
+    """The code entry page of an invitation letter (cold), then the code typed and sent."""
+    context = browser.new_context(viewport=PHONE, locale="ja-JP", service_workers="block")
+    try:
+        page = context.new_page()
+        meter = Meter(context, page)
+        steps = [meter.step("code entry page, first load", lambda: page.goto(f"{base}/code"))]
+        page.fill("#code", f"{code[:3]}-{code[3:6]}-{code[6:]}".lower())
+        steps.append(meter.step("code entry → survey start", click_and_wait(page, SUBMIT)))
+        assert page.url.endswith("/code/start"), page.url  # the survey start page of the letter
+        return steps
+    finally:
+        context.close()
+
+
 def kiosk_steps(browser: Any, base: str, credential: str) -> list[Step]:
     """The kiosk start screen cold, then from the service worker (online and offline)."""
     context = browser.new_context(viewport={"width": 800, "height": 1280}, locale="ja-JP")
@@ -408,6 +435,7 @@ def main() -> None:
     with served_app() as (app, base), sync_playwright() as playwright:
         codes, definitions = survey_links(app)
         credential = kiosk_credential(app)
+        letter = invitation_code(app)
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             # Unmeasured, at full speed: the server compiles its templates on first use.
@@ -420,7 +448,7 @@ def main() -> None:
                     print(f"{key:<24} {language:<6} {summary(steps)}")
                     if args.log:
                         print_log(steps)
-            kiosk = kiosk_steps(browser, base, credential)
+            kiosk = kiosk_steps(browser, base, credential) + invitation_steps(browser, base, letter)
         finally:
             browser.close()
     print(f"{'all':<24} {'':<6} {summary(everything)}")

@@ -96,8 +96,11 @@ def live(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
     from surveyapp.surveys.services import list_surveys
 
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # one line per request is noise
+    # Every test is another resident, but all of them come from 127.0.0.1: the per-address limits
+    # are raised so that they do not count as one client (tests/screening holds the limits).
     app = make_app(migrated_database, tmp_path_factory.mktemp("live"), SERVER_NAME=None,
-                   WTF_CSRF_ENABLED=True)
+                   WTF_CSRF_ENABLED=True, RATE_LIMIT_START="1000 per minute",
+                   RATE_LIMIT_ANSWER="5000 per minute")
     result = app.test_cli_runner().invoke(args=["surveys", "load", "--builtin", "--open"])
     assert result.exit_code == 0, result.output
     with app.app_context():

@@ -168,8 +168,9 @@ def _open_and_answer(browser: Any, live: LiveServer) -> None:
     try:
         _login(admin, ADMIN)
         admin.goto("/staff/surveys/library-users")
-        admin.page.get_by_label("受付", exact=True).select_option("open")
-        admin.page.get_by_role("button", name="保存する").click()
+        admin.page.get_by_role("button", name="受付を開始する…").click()  # then confirmed
+        admin.page.get_by_role("button", name="受付を開始する", exact=True).click()
+        assert "受付中" in admin.page.locator("main").inner_text()
         admin.page.get_by_label("名前（例：市役所1階ポスター）").fill("中央図書館カウンター")
         admin.page.get_by_role("button", name="作成する").click()
         url = admin.page.locator("td code").first.inner_text()

@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -138,10 +139,10 @@ def kill_part(report: Report, server_url: str, rounds: int, folder: Path) -> Non
 def _kill_row(result: KillRounds) -> str:
     stored = result.stored
     assert stored is not None
-    restart = sorted(result.restart_seconds)
+    restart = result.restart_seconds
     return (f"| {result.backend} | {len(result.rounds)} | {stored.acknowledged:,} | {len(stored.lost)} | "
             f"{len(stored.duplicated)} | {result.cut_off} | {stored.unacknowledged} | {result.errors} | "
-            f"{restart[len(restart) // 2]:.1f} s / {restart[-1]:.1f} s |")
+            f"{statistics.median(restart):.1f} s / {max(restart):.1f} s |")
 
 
 def tests_part(report: Report, server_url: str) -> None:
