@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask import has_request_context, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
@@ -44,7 +45,9 @@ def configure_sqlite(engine: Engine) -> None:
     transaction starts with ``BEGIN IMMEDIATE`` and concurrent writers queue on the busy
     timeout instead of failing with "database is locked" on a lock upgrade. A connection can
     ask for a read-only ``BEGIN`` with the execution option ``sqlite_begin="DEFERRED"``
-    (long streaming exports use it so they never hold the write lock).
+    (long streaming exports use it so they never hold the write lock), and a request that only
+    reads says so with :func:`reads_only` (respondent pages shown by GET): its transactions
+    begin ``DEFERRED`` and never wait for, or hold, the write lock.
     """
 
     @event.listens_for(engine, "connect")
@@ -59,8 +62,22 @@ def configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        mode = connection.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+        mode = connection.get_execution_options().get("sqlite_begin")
+        if mode is None and has_request_context() and request.environ.get(_READS_ONLY):
+            mode = "DEFERRED"
         connection.exec_driver_sql(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+
+
+_READS_ONLY = "surveyapp.reads_only"
+
+
+def reads_only() -> None:
+    """This request only reads the database (on SQLite: its transactions begin ``DEFERRED``).
+
+    Only for requests that never write: a write in such a transaction would have to upgrade
+    its lock, which SQLite refuses at once when another writer committed in between.
+    """
+    request.environ[_READS_ONLY] = True
 
 
 def sqlite_settings(engine: Engine) -> dict[str, Any]:

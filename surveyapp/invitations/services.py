@@ -166,7 +166,10 @@ def invitation_claim(invitation_id: int, channel: str) -> Claim:
 
 
 def invitation_for_flow(flow: RespondentFlow) -> Invitation | None:
-    """The invitation whose unfinished answers this flow holds (None for other flows)."""
+    """The invitation whose unfinished answers this flow holds (None for other flows).  A flow
+    that is not stored holds none: an invitation's flow is stored when its code starts it."""
+    if flow.id is None:  # (``flow_id == None`` would match every invitation not started)
+        return None
     return db.session.scalar(db.select(Invitation).where(Invitation.flow_id == flow.id))
 
 
@@ -203,6 +206,8 @@ def resume_page(defn: SurveyDef, answers: dict[str, object]) -> int:
 def start_or_resume(invitation: Invitation, version: SurveyVersion) -> RespondentFlow:
     """The flow of an invitation's unfinished answers, created on first use (then the
     invitation is ``started``); commit. Two devices entering the same code share one flow.
+    Unlike other flows (see ``respond.services.new_flow``) it is stored from the start: the
+    invitation points at it, so that the code resumes it and is used up when it is sent.
     CodeAlreadyUsed when its response is stored."""
     invitation_id = invitation.id
     for _attempt in range(3):

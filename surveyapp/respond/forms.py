@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
+from babel import support
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import Field, HiddenField, RadioField, SelectMultipleField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import UUID, InputRequired, ValidationError
 
 from ..i18n import localized
-from ..surveys.definitions import TEXT_MAX_LENGTH_DEFAULT, QuestionDef
+from ..surveys.definitions import TEXT_MAX_LENGTH_DEFAULT, QuestionDef, SurveyDef
 
 SHORT_TEXT_MAX_LENGTH = 200
 HONEYPOT_FIELD = "Website"
@@ -110,6 +114,32 @@ def _field_for(question: QuestionDef, language: str) -> Field:
     return field_class(label, validators=validators)
 
 
+@cache
+def _wtforms_messages(locale: str) -> support.NullTranslations:
+    return support.Translations.load(messages_path(), [locale], domain="wtforms")
+
+
+class _PageForm(FlaskForm):
+    class Meta(FlaskForm.Meta):
+        def get_translations(self, form: Any) -> Any:
+            """WTForms' own messages in the page's language, read once per process (Flask-WTF
+            reads the catalogue again on every request)."""
+            return _wtforms_messages(str(get_locale()))
+
+
+_FORM_CLASSES: dict[tuple[int, int, str, bool], tuple[SurveyDef, type[FlaskForm]]] = {}
+
+
+def cached_page_form_class(defn: SurveyDef, number: int, language: str, *, final: bool) -> type[FlaskForm]:
+    """:func:`page_form_class` of page ``number`` of a published (immutable) definition, built
+    once per process and language."""
+    key = (id(defn), number, language, final)
+    kept = _FORM_CLASSES.get(key)
+    if kept is None or kept[0] is not defn:
+        kept = _FORM_CLASSES[key] = (defn, page_form_class(defn.pages()[number - 1], language, final=final))
+    return kept[1]
+
+
 def page_form_class(questions: list[QuestionDef], language: str, *, final: bool) -> type[FlaskForm]:
     """A FlaskForm class for one page; the final page also carries the response's UUID."""
     attrs: dict[str, Any] = {}
@@ -121,7 +151,7 @@ def page_form_class(questions: list[QuestionDef], language: str, *, final: bool)
             InputRequired(message=_l("送信の識別番号がありません。もう一度お試しください。")),
             UUID(message=_l("送信の識別番号が正しくありません。もう一度お試しください。")),
         ])
-    return type("PageForm", (FlaskForm,), attrs)
+    return type("PageForm", (_PageForm,), attrs)
 
 
 def answers_from_form(form: FlaskForm, questions: list[QuestionDef]) -> dict[str, Any]:

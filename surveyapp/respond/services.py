@@ -234,13 +234,21 @@ def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, ch
     return response
 
 
-def start_flow(link: Link, version: SurveyVersion) -> RespondentFlow:
-    """A new server-side flow (fresh client id, no answers); commit."""
-    flow = RespondentFlow(token=secrets.token_urlsafe(32), link_id=link.id,
-                          survey_version_id=version.id, client_uuid=uuid.uuid4(), answers={})
-    db.session.add(flow)
-    db.session.commit()
-    return flow
+def new_flow(link: Link, version_id: int, *, client_uuid: uuid.UUID | None = None,
+             created_at: datetime | None = None, submitted_at: datetime | None = None) -> RespondentFlow:
+    """A respondent's flow that is not stored (nothing is written): a fresh token, the client id
+    its response will be stored under, no answers.  It is stored by the first use case that has
+    something to keep in it (:func:`save_page_answers`, :func:`keep_rejected_input`), so a
+    survey answered on one page never needs a flow row."""
+    return RespondentFlow(token=secrets.token_urlsafe(32), link_id=link.id, survey_version_id=version_id,
+                          client_uuid=client_uuid or uuid.uuid4(), answers={}, rejected_input=None, honeypot=False,
+                          created_at=created_at or utcnow(), updated_at=created_at or utcnow(),
+                          submitted_at=submitted_at)
+
+
+def is_stored(flow: RespondentFlow) -> bool:
+    """Whether the flow has a row (else it lives only in the respondent's session)."""
+    return flow.id is not None
 
 
 def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
@@ -254,27 +262,35 @@ def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
 
 
 def save_page_answers(flow: RespondentFlow, page_answers: Answers, page_keys: list[str], *,
-                      honeypot: bool = False) -> None:
+                      honeypot: bool = False) -> str:
     """Replace the answers of one page in the flow (unanswered keys removed); forget any
-    rejected input; remember a filled honeypot field for the screening; commit."""
+    rejected input; remember a filled honeypot field for the screening; store the flow if it
+    was not yet; commit; return the flow's token."""
     answers = {k: v for k, v in flow.answers.items() if k not in page_keys}
     answers.update(page_answers)
     flow.answers = answers
     flow.rejected_input = None
     flow.honeypot = flow.honeypot or honeypot
     flow.updated_at = utcnow()
+    token = flow.token
+    db.session.add(flow)
     db.session.commit()
+    return token
 
 
 def keep_rejected_input(flow: RespondentFlow, page: int, values: Mapping[str, list[str]], *,
-                        honeypot: bool = False) -> None:
+                        honeypot: bool = False) -> str:
     """Remember what was entered on a page that did not validate, so that the page shown after
     the redirect can show it again with its errors (nothing of it becomes an answer), and a
-    filled honeypot field for the screening; commit."""
+    filled honeypot field for the screening; store the flow if it was not yet; commit; return
+    the flow's token."""
     flow.rejected_input = {"page": page, "values": {k: list(v) for k, v in values.items()}}
     flow.honeypot = flow.honeypot or honeypot
     flow.updated_at = utcnow()
+    token = flow.token
+    db.session.add(flow)
     db.session.commit()
+    return token
 
 
 def rejected_input(flow: RespondentFlow, page: int) -> dict[str, list[str]] | None:

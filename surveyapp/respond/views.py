@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from datetime import datetime
 from typing import Any
 
 from flask import (
@@ -24,7 +25,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..extensions import limiter
+from ..extensions import limiter, reads_only
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -39,9 +40,9 @@ from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
-from ..surveys.services import find_link, public_links, version_by_id, version_definition
+from ..surveys.services import find_link_with_version, public_links, version_by_id, version_definition
 from ..timeutil import utcnow
-from .forms import HONEYPOT_FIELD, answers_from_form, page_form_class
+from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
 from .models import RespondentFlow
 from .pages import PageContext, RespondentNavigation, render_page, survey_texts
 from .results_page import resident_results
@@ -50,11 +51,12 @@ from .services import (
     ResponseConflict,
     SurveyNotAccepting,
     find_flow,
+    is_stored,
     keep_rejected_input,
     mark_flow_submitted,
+    new_flow,
     rejected_input,
     save_page_answers,
-    start_flow,
     stored_answers,
     submit_response,
 )
@@ -80,33 +82,39 @@ class _Context(PageContext):
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
         super().__init__(defn, RespondentNavigation(link.code))
+        self.code = link.code  # kept as text: the link's row is expired by a commit
         self.link = link
         self.version = version
 
 
 def flow_session_key(code: str) -> str:
-    """The session key under which the token of a link's flow is kept."""
+    """The session key under which a link's flow is kept: the token of a stored flow, or what
+    rebuilds a flow that has nothing stored yet (see ``_session_flow``)."""
     return f"flow:{code}"
 
 
 @bp.url_value_preprocessor
 def _link_of_the_address(_endpoint: str | None, values: dict[str, Any] | None) -> None:
-    """Find the link before anything else runs (the rate limit included), so that each of its
-    pages, a 429 page too, is in the link's default language when no choice was made."""
+    """Find the link (with its survey's current version) before anything else runs (the rate
+    limit included), so that each of its pages, a 429 page too, is in the link's default
+    language when no choice was made.  Pages shown by GET only read: said before the first query
+    (their transactions then never take SQLite's write lock)."""
+    if request.method in ("GET", "HEAD"):
+        reads_only()
     code = (values or {}).get("code")
     if isinstance(code, str) and _endpoint in LINK_ENDPOINTS:
-        link = g.respond_link = find_link(code)
-        if link is not None and link.active:
-            set_link_language(link.default_language)
+        found = g.respond_link = find_link_with_version(code)
+        if found is not None and found[0].active:
+            set_link_language(found[0].default_language)
 
 
 def _resolve(code: str, *, for_new_flow: bool) -> _Context:
-    link = g.respond_link if "respond_link" in g else find_link(code)
-    if link is None or not link.active:
+    found = g.respond_link if "respond_link" in g else find_link_with_version(code)
+    if found is None or not found[0].active:
         abort(404)
+    link, version = found
     set_link_language(link.default_language)
     survey = link.survey
-    version = survey.current_version
     if version is None or survey.status == "draft":
         abort(404)
     if for_new_flow and not survey.is_accepting(utcnow()):
@@ -114,12 +122,36 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
     return _Context(link, version, version_definition(version))
 
 
+def _session_flow(link: Link) -> RespondentFlow | None:
+    """The respondent's flow of this link: a stored one (the session holds its token), or one
+    that has nothing to keep yet (the session holds its client id, version and times)."""
+    kept = session.get(flow_session_key(link.code))
+    if isinstance(kept, dict):
+        try:
+            return new_flow(link, int(kept["version"]), client_uuid=uuid.UUID(kept["uuid"]),
+                            created_at=datetime.fromisoformat(kept["created"]),
+                            submitted_at=datetime.fromisoformat(kept["submitted"]) if kept.get("submitted") else None)
+        except (KeyError, TypeError, ValueError):
+            return None
+    return find_flow(kept if isinstance(kept, str) else None, link)
+
+
+def _remember(code: str, flow: RespondentFlow) -> None:
+    """Keep a flow that is not stored in the session: what rebuilds it (a stored flow is kept
+    by its token, which the use cases that store it return)."""
+    submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
+    session[flow_session_key(code)] = {"uuid": str(flow.client_uuid), "version": flow.survey_version_id,
+                                       "created": flow.created_at.isoformat(), "submitted": submitted}
+
+
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
     ctx = _resolve(code, for_new_flow=False)
-    flow = find_flow(session.get(flow_session_key(code)), ctx.link)
+    flow = _session_flow(ctx.link)
     if flow is not None and flow.survey_version_id != ctx.version.id:
         # The survey got a new version while this person was answering: keep their version.
         version = version_by_id(flow.survey_version_id)
+        if version.survey_id != ctx.link.survey_id:
+            return ctx, None
         ctx = _Context(ctx.link, version, version_definition(version))
     return ctx, flow
 
@@ -155,8 +187,8 @@ def start(code: str) -> ResponseReturnValue:
     form = FlaskForm()
     if not form.validate_on_submit():
         abort(400)
-    flow = start_flow(ctx.link, ctx.version)
-    session[flow_session_key(code)] = flow.token
+    # Nothing is stored yet: the flow gets a row only once there is something to keep in it.
+    _remember(code, new_flow(ctx.link, ctx.version.id))
     session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=code, number=1), 303)
 
@@ -177,7 +209,7 @@ def page(code: str, number: int) -> ResponseReturnValue:
     final = number == len(pages)
     if flow.submitted_at is not None and not (final and _is_post()):
         return _already_submitted(ctx)
-    form_class = page_form_class(questions, current_language(), final=final)
+    form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
     if not _is_post():
         return _render_page(ctx, _page_form(form_class, flow, questions, number, final),
                             questions, number, final)
@@ -186,15 +218,15 @@ def page(code: str, number: int) -> ResponseReturnValue:
         # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
         # What was entered is kept in the flow and shown again, with its errors, by the GET.
         if flow.submitted_at is None:
-            keep_rejected_input(flow, number, _entered(questions, final),
-                                honeypot=_honeypot_filled(form))
+            session[flow_session_key(code)] = keep_rejected_input(flow, number, _entered(questions, final),
+                                                                   honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number), 303)
     page_answers = answers_from_form(form, questions)
     if not final:
         if flow.submitted_at is not None:
             return _already_submitted(ctx)
-        save_page_answers(flow, page_answers, [q.key for q in questions],
-                          honeypot=_honeypot_filled(form))
+        session[flow_session_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
+                                                             honeypot=_honeypot_filled(form))
         return redirect(url_for("respond.page", code=code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
@@ -206,15 +238,18 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
         abort(400)
     page_keys = {q.key for q in questions}
     earlier = flow.answers
-    if flow.submitted_at is not None:
+    submitted_before = flow.submitted_at is not None
+    if submitted_before:
         earlier = stored_answers(ctx.defn, client_uuid) or {}
     answers = {k: v for k, v in earlier.items() if k not in page_keys}
     answers.update(page_answers)
+    # Only a wave's link (channel "invitation") has codes to use up: other links skip the look-up.
+    claim = claim_for_flow(flow) if ctx.link.channel == INVITATION_CHANNEL else None
     try:
         receipt = submit_response(defn=ctx.defn, version=ctx.version, link=ctx.link,
                                   channel=ctx.link.channel, client_uuid=client_uuid,
                                   answers=answers, signals=_signals(flow, form),
-                                  claim=claim_for_flow(flow), language=current_language())
+                                  claim=claim, language=current_language())
     except CodeAlreadyUsed:  # the letter's code was used meanwhile (another device, or paper)
         return redirect(url_for("invitations.received"), 303)
     except ResponseConflict:
@@ -224,12 +259,16 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     except InvalidAnswers as exc:
         first = _first_page_with(ctx.pages, set(exc.problems))
         flash(_("まだ回答していない質問があります。"))
-        return redirect(url_for("respond.page", code=ctx.link.code, number=first), 303)
-    if flow.submitted_at is None:
+        return redirect(url_for("respond.page", code=ctx.code, number=first), 303)
+    if not submitted_before:
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
-        session[flow_session_key(ctx.link.code)] = mark_flow_submitted(flow, receipt)
-    return redirect(url_for("respond.done", code=ctx.link.code), 303)
+        if is_stored(flow):
+            session[flow_session_key(ctx.code)] = mark_flow_submitted(flow, receipt)
+        else:  # a survey answered on one page: the response is the only row written
+            flow.submitted_at = flow.created_at = receipt.submitted_at  # no finer time kept
+            _remember(ctx.code, flow)
+    return redirect(url_for("respond.done", code=ctx.code), 303)
 
 
 def _honeypot_filled(form: Any) -> bool:

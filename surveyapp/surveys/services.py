@@ -10,6 +10,8 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
+from sqlalchemy.orm import contains_eager, defer
+
 from ..audit import record
 from ..extensions import db
 from ..i18n import offered_languages
@@ -287,6 +289,28 @@ def find_link(code: str) -> Link | None:
     if not code or len(code) > LINK_CODE_MAX or has_control_characters(code):
         return None
     return db.session.scalar(db.select(Link).where(Link.code == code))
+
+
+def find_link_with_version(code: str) -> tuple[Link, SurveyVersion | None] | None:
+    """The link with this code and the current version of its survey, in one query (the
+    respondent pages ask for both on every request); the stored definition itself is only read
+    when :func:`version_definition` has not parsed it yet."""
+    current = (
+        db.select(db.func.max(SurveyVersion.number))
+        .where(SurveyVersion.survey_id == Survey.id, SurveyVersion.published_at.is_not(None))
+        .correlate(Survey).scalar_subquery()
+    )
+    row = db.session.execute(
+        db.select(Link, Survey, SurveyVersion)
+        .join(Survey, Link.survey_id == Survey.id)
+        .outerjoin(SurveyVersion, (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == current))
+        .where(Link.code == code.strip().lower())
+        .options(contains_eager(Link.survey), defer(SurveyVersion.definition))
+    ).first()
+    if row is None:
+        return None
+    link, _survey, version = row
+    return link, version
 
 
 def public_links(now: datetime) -> list[Link]:

@@ -73,15 +73,16 @@ def test_purge_flows_deletes_only_abandoned_partial_answers(app: Flask) -> None:
     from datetime import timedelta
 
     from surveyapp.respond.models import RespondentFlow
-    from surveyapp.respond.services import save_page_answers, start_flow
+    from surveyapp.respond.services import new_flow, save_page_answers
     from surveyapp.timeutil import utcnow
 
     with app.app_context():
         survey = get_survey("counter")
         link, version = survey.links[0], survey.current_version
         assert version is not None
-        old, fresh = start_flow(link, version), start_flow(link, version)
+        old, fresh = new_flow(link, version.id), new_flow(link, version.id)
         save_page_answers(old, {"counter_satisfaction": "satisfied"}, ["counter_satisfaction"])
+        save_page_answers(fresh, {"counter_satisfaction": "dissatisfied"}, ["counter_satisfaction"])
         old.updated_at = utcnow() - timedelta(days=8)
         db.session.commit()
         fresh_id = fresh.id
