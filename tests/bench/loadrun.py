@@ -41,6 +41,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable, Iterator, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -303,7 +304,10 @@ async def load(target: Target, concurrency: int, seconds: float, *,
 
 
 def run_load(target: Target, concurrency: int, seconds: float, **options: Any) -> LoadRun:
-    return asyncio.run(load(target, concurrency, seconds, **options))
+    """The load run on an event loop of its own thread: the caller's thread may already run one
+    (Playwright's sync API does, in a test process that also ran the browser tests)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, load(target, concurrency, seconds, **options)).result()
 
 
 # --------------------------------------------------------------------------- the exactly-once check
