@@ -8,15 +8,14 @@ respondent catalogues in the questionnaire's language.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from flask import g, render_template
-from flask_babel import format_date, refresh
+from flask import render_template
+from flask_babel import format_date
 
-from ..i18n import LANGUAGE_NAMES, offered_languages
+from ..i18n import LANGUAGE_NAMES, in_language, offered_languages
 from ..invitations.codes import CODE_LENGTH, GROUP
 from ..surveys.definitions import SurveyDef
 from .layout import paper_layout
@@ -44,22 +43,6 @@ def paper_languages(defn: SurveyDef) -> list[tuple[str, str]]:
     return [(code, LANGUAGE_NAMES[code]) for code in codes]
 
 
-@contextmanager
-def rendering_language(language: str) -> Iterator[None]:
-    """Render in ``language`` inside a staff request (staff pages are otherwise Japanese)."""
-    previous = g.get("language")
-    g.language = language
-    refresh()
-    try:
-        yield
-    finally:
-        if previous is None:
-            g.pop("language", None)
-        else:
-            g.language = previous
-        refresh()
-
-
 def _deadline(day: date | None, language: str) -> str:
     """As on the letters in Japanese (「令和8年6月30日（火）」); else the language's long date."""
     if day is None:
@@ -77,7 +60,7 @@ def render_paper(defn: SurveyDef, language: str = "ja", options: PrintOptions | 
     layout = paper_layout(defn, language)
     serials = list(options.serials) if options.serials is not None else [None]
     groups = [GROUP] * (CODE_LENGTH // GROUP)
-    with rendering_language(language):
+    with in_language(language):
         return render_template("paper/questionnaire.html", layout=layout, serials=serials,
                                code_groups=groups, deadline=_deadline(options.deadline, language),
                                contact=options.contact, toolbar=options.toolbar)
