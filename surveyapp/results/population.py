@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from flask_babel import gettext as _
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -107,8 +108,8 @@ def decode_upload(data: bytes) -> tuple[str, str]:
     try:
         return data.decode("cp932"), "cp932"
     except UnicodeDecodeError:
-        raise PopulationCsvError([CsvProblem(None, None, "文字コードを読み取れません。UTF-8 または "
-                                             "Shift_JIS（CP932）で保存してください。")]) from None
+        raise PopulationCsvError([CsvProblem(None, None, _("文字コードを読み取れません。UTF-8 または "
+                                                "Shift_JIS（CP932）で保存してください。"))]) from None
 
 
 def parse_population_csv(data: bytes, allowed: Mapping[str, Mapping[str, str]]) -> ParsedPopulation:
@@ -121,9 +122,9 @@ def parse_population_csv(data: bytes, allowed: Mapping[str, Mapping[str, str]]) 
     while rows and not any(c.strip() for c in rows[-1]):
         rows.pop()
     if not rows:
-        raise PopulationCsvError([CsvProblem(None, None, "ファイルが空です。")])
+        raise PopulationCsvError([CsvProblem(None, None, _("ファイルが空です。"))])
     if len(rows) > MAX_ROWS + 1:
-        raise PopulationCsvError([CsvProblem(None, None, f"行が多すぎます（{MAX_ROWS}行まで）。")])
+        raise PopulationCsvError([CsvProblem(None, None, _("行が多すぎます（%(max)d行まで）。", max=MAX_ROWS))])
     positions = _header(rows[0], problems)
     if problems:
         raise PopulationCsvError(problems)
@@ -147,14 +148,14 @@ def parse_population_csv(data: bytes, allowed: Mapping[str, Mapping[str, str]]) 
             continue
         key: Cell = (codes["age_band"], codes["gender"], codes.get("area"))
         if key in cells:
-            problems.append(CsvProblem(number, None, f"{first_row[key]}行目と同じ区分です（重複）。"))
+            problems.append(CsvProblem(number, None, _("%(row)d行目と同じ区分です（重複）。", row=first_row[key])))
             continue
         cells[key] = count
         first_row[key] = number
     if not problems and not cells:
-        problems.append(CsvProblem(None, None, "データの行がありません。"))
+        problems.append(CsvProblem(None, None, _("データの行がありません。")))
     if not problems and sum(cells.values()) == 0:
-        problems.append(CsvProblem(None, "population", "人口の合計が0です。"))
+        problems.append(CsvProblem(None, "population", _("人口の合計が0です。")))
     if problems:
         raise PopulationCsvError(problems[:MAX_ERRORS])
     return ParsedPopulation(cells=cells, has_area=has_area, encoding=encoding)
@@ -167,15 +168,15 @@ def _header(header: list[str], problems: list[CsvProblem]) -> dict[str, int]:
         title = unicodedata.normalize("NFKC", raw).strip().lower()
         name = aliases.get(title)
         if name is None:
-            problems.append(CsvProblem(1, raw, f"列「{raw}」は使えません。列名は age_band, gender, "
-                                               "area（任意）, population です。"))
+            problems.append(CsvProblem(1, raw, _("列「%(column)s」は使えません。列名は age_band, gender, "
+                                                 "area（任意）, population です。", column=raw)))
         elif name in positions:
-            problems.append(CsvProblem(1, raw, f"列「{raw}」が2回あります。"))
+            problems.append(CsvProblem(1, raw, _("列「%(column)s」が2回あります。", column=raw)))
         else:
             positions[name] = i
     for name in REQUIRED:
         if name not in positions and not problems:
-            problems.append(CsvProblem(1, name, f"列「{name}」がありません。"))
+            problems.append(CsvProblem(1, name, _("列「%(column)s」がありません。", column=name)))
     return positions
 
 
@@ -188,17 +189,19 @@ def _code(value: str, accepted: Mapping[str, str], row: int, _index: int, column
           problems: list[CsvProblem]) -> str | None:
     normal = _loose(value)
     if not normal:
-        problems.append(CsvProblem(row, column, "値が空です。"))
+        problems.append(CsvProblem(row, column, _("値が空です。")))
         return None
     if accepted:
         for candidate in (value.strip(), normal, normal.lower()):
             if candidate in accepted:
                 return accepted[candidate]
         shown = "、".join(sorted(set(accepted.values())))
-        problems.append(CsvProblem(row, column, f"「{value}」は使えない値です（使える値：{shown}）。"))
+        problems.append(CsvProblem(row, column, _("「%(value)s」は使えない値です（使える値：%(shown)s）。",
+                                                  value=value, shown=shown)))
         return None
     if not _CODE_RE.fullmatch(normal.lower()):
-        problems.append(CsvProblem(row, column, f"「{value}」は英小文字・数字・_ のコードで書いてください。"))
+        problems.append(CsvProblem(row, column, _("「%(value)s」は英小文字・数字・_ のコードで書いてください。",
+                                                  value=value)))
         return None
     return normal.lower()
 
@@ -206,7 +209,7 @@ def _code(value: str, accepted: Mapping[str, str], row: int, _index: int, column
 def _count(value: str, row: int, column: str, problems: list[CsvProblem]) -> int | None:
     normal = unicodedata.normalize("NFKC", value).strip().replace(",", "")
     if not normal.isdigit():
-        problems.append(CsvProblem(row, column, f"「{value}」は0以上の整数ではありません。"))
+        problems.append(CsvProblem(row, column, _("「%(value)s」は0以上の整数ではありません。", value=value)))
         return None
     return int(normal)
 
