@@ -1,6 +1,7 @@
 """Benchmark: complete survey responses per second under gunicorn, surveyapp against the bare limit.
 
     python -m tests.bench.bench_load [--seconds 20] [--concurrency 1 8 32] [--database postgresql]
+                                     [--workers 2] [--threads 1]
     python -m tests.bench.bench_load --smoke
 
 A plain script, not collected by pytest. Both apps run under gunicorn with 2 sync workers on
@@ -54,9 +55,11 @@ WARM_UP_SECONDS = 2.0
 
 def measure(concurrency: list[int], seconds: float, database_url: str | None = None,
             folder: Path | None = None, *, report: bool = True, warm_up: float = WARM_UP_SECONDS,
-            served: tuple[SurveyappSite, Gunicorn] | None = None) -> list[tuple[LoadRun, Stored]]:
+            served: tuple[SurveyappSite, Gunicorn] | None = None, workers: int = WORKERS,
+            threads: int = 1) -> list[tuple[LoadRun, Stored]]:
     """Serve both apps, run every concurrency level on each, check every run; returns the runs.
-    ``served``: surveyapp already running (its database_url is then not used)."""
+    ``served``: surveyapp already running (its database_url is then not used). ``workers`` and
+    ``threads`` (gthread when more than one) apply to both apps alike."""
     results: list[tuple[LoadRun, Stored]] = []
     with ExitStack() as stack:
         if folder is None:
@@ -65,14 +68,15 @@ def measure(concurrency: list[int], seconds: float, database_url: str | None = N
         if served is None:
             url = stack.enter_context(postgres_database(database_url) if database_url else nullcontext(None))
             site = prepare_surveyapp(folder / "surveyapp", url)
-            base_url = stack.enter_context(serving(site.server()))
+            base_url = stack.enter_context(serving(_configured(site.server(), workers, threads)))
         else:
             site, server = served
             base_url = server.base_url
         bare = BareSite(folder / "bare")
         bare.folder.mkdir(parents=True, exist_ok=True)
         apps = [(site.target(base_url), site.markers),
-                (bare.target(stack.enter_context(serving(bare.server()))), bare.markers)]
+                (bare.target(stack.enter_context(serving(_configured(bare.server(), workers, threads)))),
+                 bare.markers)]
         for target, _markers in apps:  # unmeasured: templates compiled, connections opened
             if warm_up:
                 run_load(target, 2, warm_up)
@@ -88,6 +92,11 @@ def measure(concurrency: list[int], seconds: float, database_url: str | None = N
         if report:
             print(f"surveyapp database: {site.backend}; bare limit: SQLite", flush=True)
     return results
+
+
+def _configured(server: Gunicorn, workers: int, threads: int) -> Gunicorn:
+    server.workers, server.threads = workers, threads
+    return server
 
 
 def table(results: list[tuple[LoadRun, Stored]]) -> str:
@@ -133,6 +142,9 @@ def main() -> None:
                         help="surveyapp's database (the bare limit always uses SQLite)")
     parser.add_argument("--smoke", action="store_true",
                         help=f"a quick check: {SMOKE_SECONDS:.0f} s at c = {SMOKE_CONCURRENCY}")
+    parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers per app (default {WORKERS})")
+    parser.add_argument("--threads", type=int, default=1,
+                        help="threads per worker; more than 1 uses gunicorn's gthread worker class (default 1: sync)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if args.smoke:
@@ -143,9 +155,10 @@ def main() -> None:
         if not database_url:
             wrapper = str(REPO / "tools" / "with-postgres")
             os.execv(wrapper, [wrapper, sys.executable, "-m", "tests.bench.bench_load", *sys.argv[1:]])  # noqa: S606
-    print(f"gunicorn, {WORKERS} sync workers per app, client on the same machine; {args.seconds:g} s per run; "
+    kind = f"gthread workers × {args.threads} threads" if args.threads > 1 else "sync workers"
+    print(f"gunicorn, {args.workers} {kind} per app, client on the same machine; {args.seconds:g} s per run; "
           f"{load_average()}", flush=True)
-    results = measure(args.concurrency, args.seconds, database_url)
+    results = measure(args.concurrency, args.seconds, database_url, workers=args.workers, threads=args.threads)
     print()
     print(table(results))
     text, ok = summary(results)

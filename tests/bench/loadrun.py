@@ -392,15 +392,18 @@ def _clean_environment(extra: Mapping[str, str]) -> dict[str, str]:
 
 
 class Gunicorn:
-    """A gunicorn master with its sync workers, in a process group of its own (so that one
-    ``kill -9`` of the group ends master and workers at once, as a power cut would)."""
+    """A gunicorn master with its workers (sync, or gthread with ``threads``), in a process group
+    of its own (so that one ``kill -9`` of the group ends master and workers at once, as a power
+    cut would)."""
 
-    def __init__(self, wsgi: str, env: Mapping[str, str], log: Path, ready_path: str, workers: int = WORKERS) -> None:
+    def __init__(self, wsgi: str, env: Mapping[str, str], log: Path, ready_path: str, workers: int = WORKERS,
+                 threads: int = 1) -> None:
         self.wsgi = wsgi
         self.env = _clean_environment(env)
         self.log = log
         self.ready_path = ready_path
         self.workers = workers
+        self.threads = threads  # more than one: gunicorn's gthread worker class
         self.process: subprocess.Popen[bytes] | None = None
         self.base_url = ""
 
@@ -411,7 +414,9 @@ class Gunicorn:
     def start(self) -> str:
         port = free_port()
         self.base_url = f"http://127.0.0.1:{port}"
-        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), "--worker-class", "sync",
+        worker_class = ["--worker-class", "gthread", "--threads", str(self.threads)] if self.threads > 1 \
+            else ["--worker-class", "sync"]
+        command = [sys.executable, "-m", "gunicorn", "--workers", str(self.workers), *worker_class,
                    "--bind", f"127.0.0.1:{port}", "--graceful-timeout", "10", self.wsgi]
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(command, cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
