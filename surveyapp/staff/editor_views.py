@@ -146,7 +146,7 @@ def draft_settings(key: str) -> ResponseReturnValue:
             _saved(draft_state(survey))
             if removed:
                 flash(_("提供しなくなった言語（%(names)s）の文を下書きから削除しました。",
-                        names="、".join(LANGUAGE_LABELS[lang] for lang in removed)))
+                        names=_("、").join(str(LANGUAGE_LABELS[lang]) for lang in removed)))
         return redirect(url_for("staff.draft_settings", key=key), 303)
     form = form_class(data={**settings_formdata(state.data, langs), "revision": state.revision})
     return render_template("staff/editor/settings.html", survey=survey, state=state, form=form, langs=langs,

@@ -6,6 +6,8 @@ import os
 import pathlib
 from typing import Final
 
+from flask_babel import gettext as _
+
 from .model import SurveyDef
 from .problems import DefinitionError, Problem
 from .tomlfile import decode, loads_definition
@@ -24,10 +26,10 @@ def read_definition(filename: str, content: bytes, source: str | None = None) ->
     suffix = pathlib.PurePath(filename).suffix.lower()
     if suffix not in SUFFIXES:
         raise DefinitionError.of([Problem(
-            (), "読めるのは TOML（.toml）と Excel ブック（.xlsx）の定義ファイルです", source)])
+            (), _("読めるのは TOML（.toml）と Excel ブック（.xlsx）の定義ファイルです"), source)])
     if len(content) > MAX_FILE_BYTES:
         raise DefinitionError.of([Problem(
-            (), f"ファイルが大きすぎます（{MAX_FILE_BYTES // (1024 * 1024)} MB まで）", source)])
+            (), _("ファイルが大きすぎます（%(max)s MB まで）", max=MAX_FILE_BYTES // (1024 * 1024)), source)])
     if suffix == ".xlsx":
         from .workbook_read import loads_workbook  # openpyxl: imported when a workbook comes
 
@@ -42,5 +44,5 @@ def read_definition_file(path: str | os.PathLike[str]) -> SurveyDef:
         content = pathlib.Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise DefinitionError.of([Problem((), f"ファイルを読めません（{reason}）", source)]) from exc
+        raise DefinitionError.of([Problem((), _("ファイルを読めません（%(reason)s）", reason=reason), source)]) from exc
     return read_definition(source, content)

@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from flask_babel import gettext as _
+
 from .schema import (
     FORMAT_VERSION,
     KEY_MAX_LENGTH,
@@ -88,9 +90,9 @@ def _table(table: Table, definitions: dict[str, Any]) -> dict[str, Any]:
     properties: dict[str, Any] = {}
     for f in table.fields:
         schema = _value(f, definitions)
-        description = f"{f.label}: {f.help}"
+        description = _("%(label)s: %(help)s", label=f.label, help=f.help)
         if f.only_for:
-            description += f"（{'・'.join(f.only_for)} の設問だけ）"
+            description += _("（%(types)s の設問だけ）", types=_("・").join(f.only_for))
         if "$ref" in schema:  # draft-04 ignores keywords beside $ref
             schema = {"allOf": [schema]}
         schema["description"] = description
@@ -108,14 +110,15 @@ def definition_schema() -> dict[str, Any]:
     """The JSON Schema of a definition file."""
     definitions: dict[str, Any] = {
         "texts": {
-            "description": "言語コードごとの文。ja（日本語）は必須。",
+            "description": _("言語コードごとの文。ja（日本語）は必須。"),
             "type": "object",
             "properties": {lang: {"type": "string", "pattern": "\\S"} for lang in LANGUAGES},
             "required": ["ja"],
             "additionalProperties": False,
         },
         "translation_status": {
-            "description": "回答者に提供する言語と翻訳の状態: " + STATUS_CHOICES.listing() + "。ja は必須。",
+            "description": _("回答者に提供する言語と翻訳の状態: %(choices)s。ja は必須。",
+                             choices=STATUS_CHOICES.listing()),
             "type": "object",
             "properties": {lang: {"type": "string", "enum": list(STATUS_CHOICES.codes)} for lang in LANGUAGES},
             "required": ["ja"],
@@ -125,9 +128,9 @@ def definition_schema() -> dict[str, Any]:
     root = _table(SURVEY, definitions)
     return {
         "$schema": "http://json-schema.org/draft-04/schema#",
-        "title": f"surveyapp 調査定義ファイル（format {FORMAT_VERSION}）",
-        "description": "docs/survey-format.md を参照。キーの重複、ページ番号、KPI の参照、翻訳のそろい方は"
-                       "アプリが読み込むときに確かめます（flask surveys load）。",
+        "title": _("surveyapp 調査定義ファイル（format %(version)s）", version=FORMAT_VERSION),
+        "description": _("docs/survey-format.md を参照。キーの重複、ページ番号、KPI の参照、翻訳のそろい方は"
+                         "アプリが読み込むときに確かめます（flask surveys load）。"),
         **root,
         "definitions": dict(sorted(definitions.items())),
     }

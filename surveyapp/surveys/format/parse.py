@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from flask_babel import gettext as _
+
 from . import rules
 from .model import ContactDef, KpiDef, OptionDef, QuestionDef, ReportInfo, SurveyDef
 from .problems import Collector, KeyPath, Problem, describe, did_you_mean, keypath, now_is, suggestion
@@ -89,12 +91,13 @@ def validate(data: Any) -> tuple[SurveyDef | None, list[Problem]]:
 def check_table(c: Collector, raw: Any, path: KeyPath, table: Table) -> Checked | None:
     """Check one table against its declaration."""
     if not isinstance(raw, Mapping):
-        c.add(path, f"表にしてください{now_is(raw)}")
+        c.add(path, _("表にしてください%(now)s", now=now_is(raw)))
         return None
     for key in raw:
         if key not in table.keys:
             c.add(path + (str(key),),
-                  f'不明なキー "{key}" です{suggestion(str(key), table.keys, "ここで使えるキー")}')
+                  _('不明なキー "%(key)s" です%(suggestion)s', key=key,
+                    suggestion=suggestion(str(key), table.keys, _("ここで使えるキー"))))
     values: dict[str, Any] = {}
     for f in table.fields:
         p = path + (f.key,)
@@ -111,15 +114,15 @@ def check_table(c: Collector, raw: Any, path: KeyPath, table: Table) -> Checked 
 
 
 def _missing(f: Field, p: KeyPath) -> str:
-    message = f"必須の「{f.label}」がありません"
+    message = _("必須の「%(field)s」がありません", field=f.label)
     match f.type:
         case Texts():
-            return f"{message}（{keypath(p)}.ja に日本語で書いてください）"
+            return message + _("（%(path)s.ja に日本語で書いてください）", path=keypath(p))
         case FormatVersion():
-            return f"{message}（ファイルの先頭に format = {FORMAT_VERSION} と書いてください）"
+            return message + _("（ファイルの先頭に format = %(version)s と書いてください）", version=FORMAT_VERSION)
         case TableList():
             header = "[[" + ".".join(str(part) for part in p if isinstance(part, str)) + "]]"
-            return f"{message}（{header} を1つ以上書いてください）"
+            return message + _("（%(header)s を1つ以上書いてください）", header=header)
     return message
 
 
@@ -127,38 +130,40 @@ def _check_value(c: Collector, f: Field, value: Any, p: KeyPath) -> Any:
     match f.type:
         case Str():
             return _string(c, value, p)
-        case Key(pattern=pattern, noun=noun, allowed=allowed, example=example):
+        case Key() as key:
             text = _string(c, value, p)
-            if text is not _INVALID and not (pattern.fullmatch(text) and len(text) <= KEY_MAX_LENGTH):
-                c.add(p, f'"{text}" は{noun}に使えません。{allowed}（例: "{example}"）')
+            if text is not _INVALID and not (key.pattern.fullmatch(text) and len(text) <= KEY_MAX_LENGTH):
+                c.add(p, _('"%(text)s" は%(noun)sに使えません。%(allowed)s（例: "%(example)s"）',
+                           text=text, noun=key.noun, allowed=key.allowed, example=key.example))
                 return _INVALID
             return text
         case Enum(choices=choices):
             text = _string(c, value, p)
             if text is not _INVALID and text not in choices.codes:
                 guess = did_you_mean(text, choices.codes)
-                c.add(p, f'"{text}" は使えません。{choices.listing()}のどれかにしてください'
-                      + (f"（{guess}）" if guess else ""))
+                c.add(p, _('"%(text)s" は使えません。%(choices)sのどれかにしてください',
+                           text=text, choices=choices.listing())
+                      + (_("（%(guess)s）", guess=guess) if guess else ""))
                 return _INVALID
             return text
         case Boolean():
             if not isinstance(value, bool):
-                c.add(p, f"true（はい）か false（いいえ）にしてください{now_is(value)}")
+                c.add(p, _("true（はい）か false（いいえ）にしてください%(now)s", now=now_is(value)))
                 return _INVALID
             return value
         case Integer():
             return _integer(c, value, p, f.type)
         case Number():
             if not _is_number(value) or not math.isfinite(float(value)):
-                c.add(p, f"数値にしてください{now_is(value)}")
+                c.add(p, _("数値にしてください%(now)s", now=now_is(value)))
                 return _INVALID
             return float(value)
         case Proportion():
             return _proportion(c, value, p)
         case FormatVersion():
             if not _is_int(value) or value != FORMAT_VERSION:
-                c.add(p, f"対応していない形式の版です{now_is(value)}。"
-                      f"このアプリが読めるのは format = {FORMAT_VERSION} です")
+                c.add(p, _("対応していない形式の版です%(now)s。このアプリが読めるのは format = %(version)s です",
+                           now=now_is(value), version=FORMAT_VERSION))
                 return _INVALID
             return value
         case Texts():
@@ -187,7 +192,7 @@ def _is_number(value: Any) -> bool:
 
 def _string(c: Collector, value: Any, p: KeyPath) -> Any:
     if not isinstance(value, str):
-        c.add(p, f"文字列にしてください{now_is(value)}")
+        c.add(p, _("文字列にしてください%(now)s", now=now_is(value)))
         return _INVALID
     return value
 
@@ -198,42 +203,52 @@ def _line(c: Collector, value: Any, p: KeyPath, spec: Line) -> Any:
         return _INVALID
     text = " ".join(text.split())
     if control := _CONTROL_RE.search(text):
-        c.add(p, f"使えない制御文字（U+{ord(control.group()):04X}）が入っています。消してください")
+        c.add(p, _control_message(control.group()))
         return _INVALID
     if len(text) > spec.max_length:
-        c.add(p, f"{spec.max_length}文字以内にしてください（今は{len(text)}文字です）")
+        c.add(p, _("%(max)s文字以内にしてください（今は%(length)s文字です）", max=spec.max_length, length=len(text)))
         return _INVALID
     if spec.pattern is not None and text and not spec.pattern.fullmatch(text):
-        c.add(p, f'"{text[:40]}" は{spec.what}ではありません')
+        c.add(p, _('"%(text)s" は%(what)sではありません', text=text[:40], what=spec.what))
         return _INVALID
     return text
 
 
+def _control_message(character: str) -> str:
+    return _("使えない制御文字（U+%(code)s）が入っています。消してください", code=f"{ord(character):04X}")
+
+
+def _advice(spec: Integer) -> str:
+    return _("。%(advice)s", advice=spec.advice) if spec.advice_text else ""
+
+
 def _integer(c: Collector, value: Any, p: KeyPath, spec: Integer) -> Any:
     if not _is_int(value):
-        c.add(p, f"整数にしてください{now_is(value)}")
+        c.add(p, _("整数にしてください%(now)s", now=now_is(value)))
         return _INVALID
-    advice = f"。{spec.advice}" if spec.advice else ""
     if spec.maximum is None and value < spec.minimum:
-        c.add(p, f"{spec.minimum} 以上の整数にしてください（今は {value} です）{advice}")
+        c.add(p, _("%(min)s 以上の整数にしてください（今は %(value)s です）", min=spec.minimum, value=value)
+              + _advice(spec))
         return _INVALID
     if spec.maximum is not None and not spec.minimum <= value <= spec.maximum:
-        c.add(p, f"{spec.minimum}〜{spec.maximum} の整数にしてください（今は {value} です）{advice}")
+        c.add(p, _("%(min)s〜%(max)s の整数にしてください（今は %(value)s です）",
+                   min=spec.minimum, max=spec.maximum, value=value) + _advice(spec))
         return _INVALID
     return int(value)
 
 
 def _proportion(c: Collector, value: Any, p: KeyPath) -> Any:
     if not _is_number(value):
-        c.add(p, f"0〜1 の割合（数値）にしてください{now_is(value)}")
+        c.add(p, _("0〜1 の割合（数値）にしてください%(now)s", now=now_is(value)))
         return _INVALID
     number = float(value)
     if math.isfinite(number) and 0.0 <= number <= 1.0:
         return number
     if math.isfinite(number) and 1.0 < number <= 100.0:
-        c.add(p, f"百分率ではなく 0〜1 の割合で書いてください（{number:g} % は {number / 100:g} と書きます）")
+        c.add(p, _("百分率ではなく 0〜1 の割合で書いてください（%(percent)s %% は %(proportion)s と書きます）",
+                   percent=f"{number:g}", proportion=f"{number / 100:g}"))
     else:
-        c.add(p, f"0〜1 の割合にしてください（今は {value!r} です）")
+        c.add(p, _("0〜1 の割合にしてください（今は %(value)s です）", value=repr(value)))
     return _INVALID
 
 
@@ -242,69 +257,74 @@ def language_hint(lang: str) -> str:
     normal = lang.lower().replace("_", "-")
     guess = {code.lower(): code for code in LANGUAGES}.get(normal) or _LANGUAGE_ALIASES.get(normal)
     if guess:
-        return f'（"{guess}" の誤りではありませんか？）'
-    return suggestion(lang, LANGUAGES, "使える言語コード")
+        return _('（"%(guess)s" の誤りではありませんか？）', guess=guess)
+    return suggestion(lang, LANGUAGES, _("使える言語コード"))
+
+
+def _unknown_language(lang: object) -> str:
+    return _('不明な言語コード "%(code)s" です%(hint)s', code=lang, hint=language_hint(str(lang)))
 
 
 def _texts(c: Collector, value: Any, p: KeyPath, *, required: bool) -> Any:
     """A language → text table, ordered as LANGUAGES; line endings become "\\n"."""
     if not isinstance(value, Mapping):
-        how = f'。{keypath(p)}.ja = "…" のように書きます' if isinstance(value, str) else ""
-        c.add(p, f"言語ごとの文の表にしてください（今は{describe(value)}です{how}）")
+        how = _('。%(path)s.ja = "…" のように書きます', path=keypath(p)) if isinstance(value, str) else ""
+        c.add(p, _("言語ごとの文の表にしてください（今は%(value)sです%(how)s）", value=describe(value), how=how))
         return _INVALID
     found: dict[str, str] = {}
     for lang, text in value.items():
         lp = p + (str(lang),)
         if lang not in LANGUAGES:
-            c.add(lp, f'不明な言語コード "{lang}" です{language_hint(str(lang))}')
+            c.add(lp, _unknown_language(lang))
         elif not isinstance(text, str):
-            c.add(lp, f"文字列にしてください{now_is(text)}")
+            c.add(lp, _("文字列にしてください%(now)s", now=now_is(text)))
         elif not text.strip():
-            c.add(lp, "空にはできません。文を書くか、この言語の文をなくしてください")
+            c.add(lp, _("空にはできません。文を書くか、この言語の文をなくしてください"))
         elif control := _CONTROL_RE.search(text):
-            c.add(lp, f"使えない制御文字（U+{ord(control.group()):04X}）が入っています。消してください")
+            c.add(lp, _control_message(control.group()))
         else:
             found[lang] = text.replace("\r\n", "\n").replace("\r", "\n")
     if "ja" not in value and (required or value):
-        c.add(p + ("ja",), "日本語（ja）の文がありません（日本語はどの文にも必要です）")
+        c.add(p + ("ja",), _("日本語（ja）の文がありません（日本語はどの文にも必要です）"))
     return {lang: found[lang] for lang in LANGUAGES if lang in found}
 
 
 def _code_list(c: Collector, value: Any, p: KeyPath, spec: CodeList) -> Any:
     """A list of option codes; wrong entries are reported and dropped."""
     if not isinstance(value, list | tuple):
-        c.add(p, f'["satisfied"] のような回答コードのリストにしてください{now_is(value)}')
+        c.add(p, _('["satisfied"] のような回答コードのリストにしてください%(now)s', now=now_is(value)))
         return _INVALID
     codes: list[str] = []
     for i, item in enumerate(value):
         if not isinstance(item, str):
-            c.add(p + (i,), f"回答コード（文字列）にしてください{now_is(item)}")
+            c.add(p + (i,), _("回答コード（文字列）にしてください%(now)s", now=now_is(item)))
         elif item in codes:
-            c.add(p + (i,), f'回答コード "{item}" が2回書かれています')
+            c.add(p + (i,), _('回答コード "%(code)s" が2回書かれています', code=item))
         else:
             codes.append(item)
     if not value and spec.min_items:
-        c.add(p, f"回答コードを{spec.min_items}つ以上書いてください")
+        c.add(p, _("回答コードを%(min)sつ以上書いてください", min=spec.min_items))
     return tuple(codes)
 
 
 def _status_map(c: Collector, value: Any, p: KeyPath) -> Any:
     if not isinstance(value, Mapping):
-        c.add(p, f'{{ ja = "reviewed" }} のような表にしてください{now_is(value)}')
+        c.add(p, _('{ ja = "reviewed" } のような表にしてください%(now)s', now=now_is(value)))
         return _INVALID
     found: dict[str, str] = {}
     for lang, status in value.items():
         lp = p + (str(lang),)
         if lang not in LANGUAGES:
-            c.add(lp, f'不明な言語コード "{lang}" です{language_hint(str(lang))}')
+            c.add(lp, _unknown_language(lang))
         elif not isinstance(status, str):
-            c.add(lp, f"文字列にしてください{now_is(status)}")
+            c.add(lp, _("文字列にしてください%(now)s", now=now_is(status)))
         elif status not in STATUS_CHOICES.codes:
-            c.add(lp, f'"{status}" は使えません。{STATUS_CHOICES.listing()}のどれかにしてください')
+            c.add(lp, _('"%(text)s" は使えません。%(choices)sのどれかにしてください',
+                        text=status, choices=STATUS_CHOICES.listing()))
         else:
             found[lang] = status
     if "ja" not in value:
-        c.add(p + ("ja",), '"ja"（日本語）がありません（日本語はいつも提供します）')
+        c.add(p + ("ja",), _('"ja"（日本語）がありません（日本語はいつも提供します）'))
     return {lang: found[lang] for lang in LANGUAGES if lang in found}
 
 
@@ -312,7 +332,7 @@ def _table_list(c: Collector, value: Any, p: KeyPath, f: Field) -> Any:
     assert isinstance(f.type, TableList)
     if not isinstance(value, list | tuple):
         header = "[[" + ".".join(str(part) for part in p if isinstance(part, str)) + "]]"
-        c.add(p, f"{header} と書く表のリストにしてください{now_is(value)}")
+        c.add(p, _("%(header)s と書く表のリストにしてください%(now)s", header=header, now=now_is(value)))
         return _INVALID
     if not f.only_for:  # a list allowed only on some question types is counted by the rules
         rules.count_items(c, p, f, len(value))

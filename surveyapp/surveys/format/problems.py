@@ -15,6 +15,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+
 PathPart = str | int
 KeyPath = tuple[PathPart, ...]
 
@@ -91,26 +93,28 @@ def short(text: str, limit: int = 40) -> str:
 def describe(value: Any) -> str:
     """What a wrongly typed value is, for 「（今は…です）」."""
     if isinstance(value, bool):
-        return f"真偽値 {str(value).lower()}"
+        return _("真偽値 %(value)s", value=str(value).lower())
     if isinstance(value, int):
-        return f"整数 {value}"
+        return _("整数 %(value)s", value=value)
     if isinstance(value, float):
-        return f"数値 {value!r}"
+        return _("数値 %(value)s", value=repr(value))
     if isinstance(value, str):
-        return f'文字列 "{short(value)}"'
+        return _('文字列 "%(value)s"', value=short(value))
     if isinstance(value, list | tuple):
-        return "リスト"
+        return _("リスト")
     if isinstance(value, Mapping):
-        return "表"
+        return _("表")
     if isinstance(value, datetime.date | datetime.time):
-        return f"日付・時刻 {value.isoformat()}"
-    return f"{type(value).__name__} 型の値"
+        return _("日付・時刻 %(value)s", value=value.isoformat())
+    return _("%(type)s 型の値", type=type(value).__name__)
 
 
 def now_is(value: Any) -> str:
     """``（今は文字列 "yes" です）``."""
     text = describe(value)
-    return f"（今は{text}{' ' if text[-1].isascii() else ''}です）"
+    if text[-1].isascii():
+        return _("（今は%(value)s です）", value=text)
+    return _("（今は%(value)sです）", value=text)
 
 
 def did_you_mean(word: str, choices: Sequence[str]) -> str:
@@ -120,10 +124,12 @@ def did_you_mean(word: str, choices: Sequence[str]) -> str:
     if guess is None:
         close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
         guess = close[0] if close else None
-    return f'"{guess}" の誤りではありませんか？' if guess else ""
+    return _('"%(guess)s" の誤りではありませんか？', guess=guess) if guess else ""
 
 
 def suggestion(word: str, choices: Sequence[str], noun: str) -> str:
     """``（"x" の誤りではありませんか？）`` when something is close, else ``（noun: a, b, c）``."""
     guess = did_you_mean(word, choices)
-    return f"（{guess}）" if guess else f"（{noun}: {', '.join(choices)}）"
+    if guess:
+        return _("（%(guess)s）", guess=guess)
+    return _("（%(noun)s: %(choices)s）", noun=noun, choices=", ".join(choices))

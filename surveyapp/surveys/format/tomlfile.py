@@ -9,6 +9,7 @@ import tomllib
 from typing import Any, Final
 
 import tomli_w
+from flask_babel import gettext as _
 
 from .model import SurveyDef
 from .parse import validate
@@ -33,15 +34,15 @@ def toml_data(text: str, source: str) -> dict[str, Any]:
 def _syntax_problem(source: str, message: str, text: str) -> Problem:
     m = _POSITION_RE.match(message)
     if m:
-        where = f"{m['line']}行目 {m['col']}文字目"
+        where = _("%(line)s行目 %(column)s文字目", line=m["line"], column=m["col"])
         detail = m["msg"]
     else:
         end = _END_RE.match(message)
         lines = text.count("\n") + (0 if text.endswith("\n") else 1)
-        where = f"{max(lines, 1)}行目（ファイルの終わり）"
+        where = _("%(line)s行目（ファイルの終わり）", line=max(lines, 1))
         detail = end["msg"] if end else message
-    return Problem((), f"TOML の書き方の誤りです（{detail}）。引用符・括弧の閉じ忘れや、"
-                       "= の右側が空になっていないか確かめてください", source, where)
+    return Problem((), _("TOML の書き方の誤りです（%(detail)s）。引用符・括弧の閉じ忘れや、"
+                         "= の右側が空になっていないか確かめてください", detail=detail), source, where)
 
 
 def loads_definition(text: str, source: str = "<definition>") -> SurveyDef:
@@ -59,8 +60,8 @@ def decode(raw: bytes, source: str) -> str:
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise DefinitionError.of([Problem(
-            (), "文字コードが UTF-8 ではありません。UTF-8 で保存し直してください（Shift_JIS は読めません）",
-            source, f"{line}行目",
+            (), _("文字コードが UTF-8 ではありません。UTF-8 で保存し直してください（Shift_JIS は読めません）"),
+            source, _("%(line)s行目", line=line),
         )]) from exc
 
 
@@ -71,7 +72,7 @@ def load_definition(path: str | os.PathLike[str]) -> SurveyDef:
         raw = pathlib.Path(path).read_bytes()
     except OSError as exc:
         reason = exc.strerror or exc.__class__.__name__
-        raise DefinitionError.of([Problem((), f"ファイルを読めません（{reason}）", source)]) from exc
+        raise DefinitionError.of([Problem((), _("ファイルを読めません（%(reason)s）", reason=reason), source)]) from exc
     return loads_definition(decode(raw, source), source)
 
 

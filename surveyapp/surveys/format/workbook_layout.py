@@ -14,6 +14,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ...exports.cells import safe_text
 from .schema import (
     KPI,
@@ -36,7 +39,9 @@ from .schema import (
     StatusMap,
     Table,
     TableList,
+    Text,
     Texts,
+    composed,
 )
 
 README_SHEET: Final = "説明"
@@ -51,6 +56,8 @@ YES: Final = "はい"
 NO: Final = "いいえ"
 PARENT_KEY: Final = "question"
 """Key of the options sheet's column naming the question an option belongs to."""
+PARENT_HEADER: Final = _l("設問キー")
+PARENT_HELP: Final = _l("選択肢が属する設問の設問キー。")
 
 
 @dataclass(frozen=True)
@@ -58,22 +65,29 @@ class Column:
     """A column of a row-per-item sheet: a field, or one language of a text field."""
 
     key: str
-    header: str
+    header_text: Text
     field: Field | None = None
     language: str | None = None
+
+    @property
+    def header(self) -> str:
+        return str(self.header_text)
+
+
+def _language_header(f: Field, lang: str) -> Text:
+    return composed(lambda: _("%(field)s（%(language)s）", field=f.label, language=LANGUAGE_LABELS[lang]))
 
 
 def columns(table: Table, parent: bool = False) -> list[Column]:
     """The columns of a row-per-item sheet, in declaration order, texts one per language."""
     cols: list[Column] = []
     if parent:
-        cols.append(Column(PARENT_KEY, "設問キー"))
+        cols.append(Column(PARENT_KEY, PARENT_HEADER))
     for f in table.fields:
         if isinstance(f.type, TableList):
             continue
         if isinstance(f.type, Texts):
-            cols.extend(Column(f"{f.key}.{lang}", f"{f.label}（{LANGUAGE_LABELS[lang]}）", f, lang)
-                        for lang in LANGUAGES)
+            cols.extend(Column(f"{f.key}.{lang}", _language_header(f, lang), f, lang) for lang in LANGUAGES)
         else:
             cols.append(Column(f.key, f.label, f))
     return cols
@@ -91,7 +105,11 @@ class Setting:
 
     path: tuple[str, ...]
     field: Field
-    label: str
+    label_text: Text
+
+    @property
+    def label(self) -> str:
+        return str(self.label_text)
 
     @property
     def key(self) -> str:
@@ -104,23 +122,29 @@ class Setting:
         return value
 
 
+def _nested_label(outer: Field, inner: Field) -> Text:
+    return composed(lambda: _("%(table)s：%(field)s", table=outer.label, field=inner.label))
+
+
 def _settings() -> tuple[Setting, ...]:
     rows: list[Setting] = []
     for f in SURVEY.fields:
         if isinstance(f.type, Nested):
-            rows.extend(Setting((f.key, inner.key), inner, f"{f.label}：{inner.label}")
+            rows.extend(Setting((f.key, inner.key), inner, _nested_label(f, inner))
                         for inner in f.type.table.fields)
         elif not isinstance(f.type, TableList):
-            rows.append(Setting((f.key,), f, f.label))
+            rows.append(Setting((f.key,), f, f.label_text))
     return tuple(rows)
 
 
 SURVEY_SETTINGS: Final = _settings()
 """One row each on the survey sheet."""
 SETTINGS_BY_KEY: Final = {row.key: row for row in SURVEY_SETTINGS}
-SURVEY_HEADER: Final = (("label", "項目"), ("key", "キー"), ("value", "値"),
-                        *((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
-"""Columns of the survey sheet: the setting's name, its key, its value, or one text per language."""
+SURVEY_HEADER: Final[tuple[tuple[str, Text], ...]] = (
+    ("label", _l("項目")), ("key", _l("キー")), ("value", _l("値")),
+    *((lang, LANGUAGE_LABELS[lang]) for lang in LANGUAGES))
+"""Columns of the survey sheet: the setting's name, its key, its value, or one text per language
+(headers as lazy strings: ``str()`` them)."""
 
 
 def per_language(f: Field) -> bool:

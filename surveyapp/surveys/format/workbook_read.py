@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from flask_babel import gettext as _
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -25,6 +26,7 @@ from .schema import KPI, OPTION, QUESTION, STATUS_CHOICES, Field, StatusMap, Tab
 from .workbook_layout import (
     KPIS_SHEET,
     OPTIONS_SHEET,
+    PARENT_HEADER,
     PARENT_KEY,
     QUESTIONS_SHEET,
     ROW_SHEETS,
@@ -52,13 +54,13 @@ class Place:
     header: str = ""
 
     def __str__(self) -> str:
-        text = f"「{self.sheet}」シート"
+        text = _("「%(sheet)s」シート", sheet=self.sheet)
         if self.row is not None:
-            text += f" {self.row}行目"
+            text += _(" %(row)s行目", row=self.row)
         if self.column is not None:
-            text += f" {get_column_letter(self.column)}列"
+            text += _(" %(column)s列", column=get_column_letter(self.column))
             if self.header:
-                text += f"「{self.header}」"
+                text += _("「%(header)s」", header=self.header)
         return text
 
 
@@ -107,19 +109,19 @@ def loads_workbook(content: bytes, source: str = "<workbook>") -> SurveyDef:
 
 def _read(reader: _Reader, content: bytes) -> dict[str, Any]:
     if content[:4] == _OLE_MAGIC:
-        raise reader.fail("古い Excel 形式（.xls）か、パスワード付きのブックです。パスワードを外し、"
-                          "「Excel ブック (*.xlsx)」の形式で保存し直してください")
+        raise reader.fail(_("古い Excel 形式（.xls）か、パスワード付きのブックです。パスワードを外し、"
+                            "「Excel ブック (*.xlsx)」の形式で保存し直してください"))
     try:
         wb = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
     except Exception as exc:  # any damaged or foreign file: a message, never a crash
-        reason = "ZIP ではありません" if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
-        raise reader.fail(f"Excel ブック（.xlsx）として読めません（{reason}）。"
-                          "Excel で「Excel ブック (*.xlsx)」の形式で保存してください") from exc
+        reason = _("ZIP ではありません") if isinstance(exc, zipfile.BadZipFile) else type(exc).__name__
+        raise reader.fail(_("Excel ブック（.xlsx）として読めません（%(reason)s）。"
+                            "Excel で「Excel ブック (*.xlsx)」の形式で保存してください", reason=reason)) from exc
     try:
         missing = [t for t in (SURVEY_SHEET, QUESTIONS_SHEET, OPTIONS_SHEET, KPIS_SHEET) if t not in wb.sheetnames]
         if missing:
-            raise reader.fail("シート" + "・".join(f"「{t}」" for t in missing) + "がありません。"
-                              "ひな形のシート名を変えずに使ってください")
+            raise reader.fail(_("シート%(sheets)sがありません。ひな形のシート名を変えずに使ってください",
+                                sheets=_("・").join(_("「%(sheet)s」", sheet=t) for t in missing)))
         sheets = {title: _sheet(reader, wb[title]) for title in wb.sheetnames if title in (
             SURVEY_SHEET, QUESTIONS_SHEET, OPTIONS_SHEET, KPIS_SHEET)}
     finally:
@@ -164,30 +166,31 @@ def _sheet(reader: _Reader, ws: ReadOnlyWorksheet) -> _Sheet:
                 continue
             place = Place(title, r, c, sheet.headers.get(c, ""))
             if cell.data_type == "f":
-                reader.problem(place, "数式は使えません。値を直接入力してください"
-                                      "（「=」で始まる文は、先頭に「'」を付けて入力します）")
+                reader.problem(place, _("数式は使えません。値を直接入力してください"
+                                        "（「=」で始まる文は、先頭に「'」を付けて入力します）"))
             elif cell.data_type == "e":
-                reader.problem(place, f"エラー値 {cell.value} が入っています。値を入力してください")
+                reader.problem(place, _("エラー値 %(value)s が入っています。値を入力してください", value=cell.value))
             elif cell.value != "":
                 values[c] = cell.value
         if values:
             if len(sheet.rows) >= MAX_ROWS:
-                reader.problem(Place(title, r), f"行が多すぎます（1シート {MAX_ROWS} 行まで）")
+                reader.problem(Place(title, r), _("行が多すぎます（1シート %(max)s 行まで）", max=MAX_ROWS))
                 break
             sheet.rows.append((r, values))
     if not sheet.keys:
-        raise reader.fail("2行目に列のキーがありません。ひな形の1〜2行目を消さずに使ってください", Place(title, 2))
+        raise reader.fail(_("2行目に列のキーがありません。ひな形の1〜2行目を消さずに使ってください"), Place(title, 2))
     seen: dict[str, int] = {}
     for c, key in sheet.keys.items():
         if key in seen:
-            reader.problem(Place(title, 2, c), f'キー "{key}" の列が2つあります（{get_column_letter(seen[key])}列）')
+            reader.problem(Place(title, 2, c), _('キー "%(key)s" の列が2つあります（%(column)s列）',
+                                                 key=key, column=get_column_letter(seen[key])))
         seen.setdefault(key, c)
     return sheet
 
 
 def _known_headers(title: str) -> dict[str, str]:
     if title == SURVEY_SHEET:
-        return {header: key for key, header in SURVEY_HEADER}
+        return {str(header): key for key, header in SURVEY_HEADER}
     return {c.header: c.key for t, cols in ROW_SHEETS if t == title for c in cols}
 
 
@@ -232,15 +235,16 @@ def _options(reader: _Reader, sheet: _Sheet, cols: dict[str, Column], questions:
     """Each option row joins the question named in its 設問キー column."""
     parent_column = next((c for c, key in sheet.keys.items() if key == PARENT_KEY), None)
     for r, values in sheet.rows:
-        place = Place(sheet.title, r, parent_column, "設問キー")
+        place = Place(sheet.title, r, parent_column, str(PARENT_HEADER))
         parent = from_cell(None, values.get(parent_column)) if parent_column else None
         if parent is None:
-            reader.problem(place, "設問キーがありません"
-                                  "（この選択肢がどの設問のものか、「設問キー」列に書いてください）")
+            reader.problem(place, _("設問キーがありません"
+                                    "（この選択肢がどの設問のものか、「設問キー」列に書いてください）"))
             continue
         index = next((i for i, q in enumerate(questions) if q.get("key") == parent), None)
         if index is None:
-            reader.problem(place, f'設問キー "{parent}" の設問が「{QUESTIONS_SHEET}」シートにありません')
+            reader.problem(place, _('設問キー "%(key)s" の設問が「%(sheet)s」シートにありません',
+                                    key=parent, sheet=QUESTIONS_SHEET))
             continue
         options = questions[index].setdefault("options", [])
         item: dict[str, Any] = {}
@@ -257,7 +261,7 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
     by_key = {key: c for c, key in sheet.keys.items()}
     key_col, value_col = by_key.get("key"), by_key.get("value")
     if key_col is None or value_col is None:
-        raise reader.fail("「キー」列か「値」列がありません。ひな形の列を消さずに使ってください",
+        raise reader.fail(_("「キー」列か「値」列がありません。ひな形の列を消さずに使ってください"),
                           Place(sheet.title, 2))
     languages = {c: key for c, key in sheet.keys.items() if c not in (key_col, value_col) and key != "label"}
     data: dict[str, Any] = {}
@@ -266,7 +270,7 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
         name = from_cell(None, values.get(key_col))
         if name is None:
             if any(c in languages or c == value_col for c in values):
-                reader.problem(Place(sheet.title, r, key_col, "キー"), "この行のキーがありません")
+                reader.problem(Place(sheet.title, r, key_col, _("キー")), _("この行のキーがありません"))
             continue
         name = unescape_text(str(name))
         setting = SETTINGS_BY_KEY.get(name)
@@ -278,13 +282,13 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
         name = path[-1]
         wants_languages = f is not None and per_language(f)
         reader.places[path] = Place(sheet.title, r, None if wants_languages else value_col,
-                                    "" if wants_languages else "値")
+                                    "" if wants_languages else _("値"))
         texts = {languages[c]: v for c, v in values.items() if c in languages}
         if wants_languages:
             assert f is not None
             if value_col in values:
-                reader.problem(Place(sheet.title, r, value_col, "値"),
-                               "この項目は「値」列ではなく、言語ごとの列に書いてください")
+                reader.problem(Place(sheet.title, r, value_col, _("値")),
+                               _("この項目は「値」列ではなく、言語ごとの列に書いてください"))
             for c, lang in languages.items():
                 place = Place(sheet.title, r, c, sheet.headers.get(c, lang))
                 reader.places[(*path, lang)] = place
@@ -294,7 +298,7 @@ def _survey(reader: _Reader, sheet: _Sheet) -> dict[str, Any]:
                 target[name] = {lang: _language_value(f, v) for lang, v in texts.items()}
         else:
             if texts and f is not None:
-                reader.problem(Place(sheet.title, r), "この項目は言語ごとの列ではなく、「値」列に書いてください")
+                reader.problem(Place(sheet.title, r), _("この項目は言語ごとの列ではなく、「値」列に書いてください"))
             if value_col in values:
                 target[name] = from_cell(f, values[value_col])
             elif texts:

@@ -15,6 +15,7 @@ import zipfile
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
+from flask_babel import gettext as _
 from openpyxl import Workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
@@ -37,6 +38,7 @@ from .schema import (
     Proportion,
     Table,
     TableList,
+    Text,
     Texts,
 )
 from .serialise import definition_to_dict
@@ -45,6 +47,9 @@ from .workbook_layout import (
     KPIS_SHEET,
     NO,
     OPTIONS_SHEET,
+    PARENT_HEADER,
+    PARENT_HELP,
+    PARENT_KEY,
     QUESTIONS_SHEET,
     README_SHEET,
     ROW_SHEETS,
@@ -74,8 +79,8 @@ _TOP: Final = Alignment(vertical="top")
 def definition_workbook(defn: SurveyDef | None) -> bytes:
     """The workbook of ``defn``, or the blank template when ``defn`` is None."""
     if defn is None:
-        return _workbook(_blank(), "新しい調査のひな形")
-    return _workbook(definition_to_dict(defn), f"調査「{defn.title['ja']}」（{defn.key}）")
+        return _workbook(_blank(), _("新しい調査のひな形"))
+    return _workbook(definition_to_dict(defn), _("調査「%(title)s」（%(key)s）", title=defn.title["ja"], key=defn.key))
 
 
 def data_workbook(data: Mapping[str, Any]) -> bytes:
@@ -83,7 +88,11 @@ def data_workbook(data: Mapping[str, Any]) -> bytes:
     written in the browser), so that it can be finished in Excel and loaded back."""
     title = data.get("title")
     name = title.get("ja") if isinstance(title, Mapping) else None
-    what = f"調査「{name}」（{data.get('key')}）" if isinstance(name, str) else f"調査 {data.get('key')}"
+    key = data.get("key")
+    if isinstance(name, str):
+        what = _("調査「%(title)s」（%(key)s）", title=name, key=key)
+    else:
+        what = _("調査 %(key)s", key=key)
     return _workbook(copy.deepcopy(dict(data)), what)
 
 
@@ -125,10 +134,10 @@ def _spell_defaults_implicitly(data: dict[str, Any]) -> None:
             q.pop("max_length")
 
 
-def _header(ws: Worksheet, cells: Sequence[tuple[str, str, str]], widths: Sequence[float]) -> None:
+def _header(ws: Worksheet, cells: Sequence[tuple[str, Text, str]], widths: Sequence[float]) -> None:
     """Row 1: Japanese headers (help as a comment); row 2: the stable keys."""
     for col, ((key, header, help_text), width) in enumerate(zip(cells, widths, strict=True), 1):
-        top = ws.cell(row=1, column=col, value=header)
+        top = ws.cell(row=1, column=col, value=str(header))
         top.font, top.fill, top.alignment = _HEADER_FONT, _HEADER_FILL, _WRAP
         if help_text:
             top.comment = Comment(help_text, "surveyapp", width=320, height=120)
@@ -144,7 +153,7 @@ def _width(f: Field | None) -> float:
 
 
 def _row_sheet(ws: Worksheet, cols: Sequence[Column], rows: Iterable[tuple[str | None, dict[str, Any]]]) -> None:
-    _header(ws, [(c.key, c.header, c.field.help if c.field else "選択肢が属する設問の設問キー。") for c in cols],
+    _header(ws, [(c.key, c.header, c.field.help if c.field else str(PARENT_HELP)) for c in cols],
             [_width(c.field) for c in cols])
     for r, (parent, item) in enumerate(rows, FIRST_DATA_ROW):
         for col, column in enumerate(cols, 1):
@@ -177,8 +186,8 @@ def _list_of(f: Field | None) -> list[str]:
 
 def _validate(ws: Worksheet, labels: Sequence[str], ranges: str) -> None:
     rule = DataValidation(type="list", formula1='"' + ",".join(labels) + '"', allow_blank=True,
-                          showErrorMessage=True, errorTitle="一覧にない値です",
-                          error="一覧から選んでください: " + "、".join(labels))
+                          showErrorMessage=True, errorTitle=_("一覧にない値です"),
+                          error=_("一覧から選んでください: %(choices)s", choices=_("、").join(labels)))
     rule.add(ranges)
     ws.add_data_validation(rule)
 
@@ -193,7 +202,7 @@ def _survey_sheet(ws: Worksheet, data: dict[str, Any]) -> None:
         ws.cell(row=r, column=2, value=setting.key).font = _KEY_FONT
         value = setting.value(data)
         if per_language(f):
-            for col, (lang, _) in enumerate(SURVEY_HEADER[3:], 4):
+            for col, (lang, _header_text) in enumerate(SURVEY_HEADER[3:], 4):
                 cell = ws.cell(row=r, column=col, value=survey_cell_value(f, value, lang))
                 cell.alignment = _WRAP
         else:
@@ -216,33 +225,33 @@ def _readme(ws: Worksheet, what: str) -> None:
     ws.column_dimensions["D"].width = 8
     ws.column_dimensions["E"].width = 70
     lines = [
-        f"調査定義ワークブック（形式 {FORMAT_VERSION}）: {what}",
+        _("調査定義ワークブック（形式 %(version)s）: %(what)s", version=FORMAT_VERSION, what=what),
         "",
-        "このブックを編集して保存し、flask surveys load ファイル名.xlsx で読み込むと、"
-        "内容を確かめてから新しい版として保存します。",
-        "問題があれば、シート・行・列と直し方を示し、何も保存しません。",
+        _("このブックを編集して保存し、flask surveys load ファイル名.xlsx で読み込むと、"
+          "内容を確かめてから新しい版として保存します。"),
+        _("問題があれば、シート・行・列と直し方を示し、何も保存しません。"),
         "",
-        "・各シートの1行目は見出し、2行目は項目のキーです。2行目は変えないでください（列の並べ替えや追加はできます）。",
-        "・3行目から、1行に1つずつ書きます。行の順番が画面に出る順番です。空の行は読み飛ばします。",
-        "・選択肢は「選択肢」シートに1行ずつ書き、「設問キー」列で設問に結び付けます。",
-        "・文は言語ごとの列に書きます。日本語はいつも必要です。翻訳の状態（「調査」シート）に挙げた言語は、"
-        "すべての文に必要です。",
-        "・種類・必須・方向などは、セルの一覧から選びます（コードで書いても読めます）。",
-        "・基準値と目標値は割合です。28.4% と入力すると 0.284 として保存されます。",
-        "・「ページ」を空にすると、1問ずつのページになります。書くときはすべての設問に書きます。",
-        "・「=」「+」「-」「@」や「'」で始まる文は、数式にならないよう先頭に「'」を付けて書き出しています。"
-        "読み込むときに1文字外します。数式は使えません。",
-        "・2行目が空の列は読みません（メモに使えます）。このシート（説明）も読みません。",
-        "・キーとコードは版が変わっても変えないでください。回答はキーとコードで集計します。",
+        _("・各シートの1行目は見出し、2行目は項目のキーです。2行目は変えないでください（列の並べ替えや追加はできます）。"),
+        _("・3行目から、1行に1つずつ書きます。行の順番が画面に出る順番です。空の行は読み飛ばします。"),
+        _("・選択肢は「選択肢」シートに1行ずつ書き、「設問キー」列で設問に結び付けます。"),
+        _("・文は言語ごとの列に書きます。日本語はいつも必要です。翻訳の状態（「調査」シート）に挙げた言語は、"
+          "すべての文に必要です。"),
+        _("・種類・必須・方向などは、セルの一覧から選びます（コードで書いても読めます）。"),
+        _("・基準値と目標値は割合です。28.4% と入力すると 0.284 として保存されます。"),
+        _("・「ページ」を空にすると、1問ずつのページになります。書くときはすべての設問に書きます。"),
+        _("・「=」「+」「-」「@」や「'」で始まる文は、数式にならないよう先頭に「'」を付けて書き出しています。"
+          "読み込むときに1文字外します。数式は使えません。"),
+        _("・2行目が空の列は読みません（メモに使えます）。このシート（説明）も読みません。"),
+        _("・キーとコードは版が変わっても変えないでください。回答はキーとコードで集計します。"),
         "",
     ]
     for r, line in enumerate(lines, 1):
         ws.cell(row=r, column=1, value=line)
     ws.cell(row=1, column=1).font = Font(bold=True, size=14)
     r = len(lines) + 1
-    ws.cell(row=r, column=1, value="列の一覧").font = _HEADER_FONT
+    ws.cell(row=r, column=1, value=_("列の一覧")).font = _HEADER_FONT
     r += 1
-    for c, text in enumerate(("シート", "見出し", "キー", "必須", "説明"), 1):
+    for c, text in enumerate((_("シート"), _("見出し"), _("キー"), _("必須"), _("説明")), 1):
         cell = ws.cell(row=r, column=c, value=text)
         cell.font, cell.fill = _HEADER_FONT, _HEADER_FILL
     sheets: list[tuple[str, Table]] = [(SURVEY_SHEET, SURVEY), (QUESTIONS_SHEET, QUESTION),
@@ -252,12 +261,12 @@ def _readme(ws: Worksheet, what: str) -> None:
             if isinstance(f.type, TableList):
                 continue
             r += 1
-            key = f"{f.key}.<言語>" if isinstance(f.type, Texts) and sheet != SURVEY_SHEET else f.key
-            for c, text in enumerate((sheet, f.label, key, "必須" if f.required else "", f.help), 1):
+            key = _("%(key)s.<言語>", key=f.key) if isinstance(f.type, Texts) and sheet != SURVEY_SHEET else f.key
+            for c, text in enumerate((sheet, f.label, key, _("必須") if f.required else "", f.help), 1):
                 ws.cell(row=r, column=c, value=text).alignment = _WRAP
         if sheet == OPTIONS_SHEET:
             r += 1
-            for c, text in enumerate((sheet, "設問キー", "question", "必須", "選択肢が属する設問の設問キー。"), 1):
+            for c, text in enumerate((sheet, str(PARENT_HEADER), PARENT_KEY, _("必須"), str(PARENT_HELP)), 1):
                 ws.cell(row=r, column=c, value=text).alignment = _WRAP
     ws.freeze_panes = None
 

@@ -1,0 +1,139 @@
+"""Every Japanese text in the Python sources of the listed packages goes through Flask-Babel.
+
+Staff pages have no catalogue today, but their strings must be extractable so they can be
+translated later: a Japanese string literal outside ``_()``/``_l()`` is either a data value (listed
+in :data:`ALLOWED` with the reason) or a bug.  Docstrings are documentation, not output.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2] / "surveyapp"
+
+CHECKED: tuple[str, ...] = (
+    "surveys/format",
+)
+"""Packages (folders) and modules (without ``.py``) under ``surveyapp/`` whose every Japanese literal
+is checked.  Add a package here once its literals go through Flask-Babel."""
+
+GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "lazy_ngettext"})
+
+_SHEET_NAME = "a sheet name of the definition workbook: the reader finds the sheets by it"
+_CELL_VALUE = "a yes/no cell value of the definition workbook, read back as true/false"
+ALLOWED: dict[tuple[str, str], str] = {
+    ("surveys/format/workbook_layout.py", "説明"): _SHEET_NAME,
+    ("surveys/format/workbook_layout.py", "調査"): _SHEET_NAME,
+    ("surveys/format/workbook_layout.py", "設問"): _SHEET_NAME,
+    ("surveys/format/workbook_layout.py", "選択肢"): _SHEET_NAME,
+    ("surveys/format/workbook_layout.py", "はい"): _CELL_VALUE,
+    ("surveys/format/workbook_layout.py", "いいえ"): _CELL_VALUE,
+    ("surveys/format/workbook_layout.py", r"[\s,、，;；]+"): "a regular expression: the separators of a code list",
+}
+"""(file under ``surveyapp/``, literal) → why this Japanese literal is data, not text for people."""
+
+JAPANESE = re.compile(r"[\u3001-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff01-\uff5e々〆]")
+
+
+def _files() -> list[Path]:
+    found: list[Path] = []
+    for entry in CHECKED:
+        path = SOURCE / entry
+        found += sorted(path.rglob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+    return found
+
+
+def _docstrings(tree: ast.AST) -> set[int]:
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef | ast.AsyncFunctionDef):
+            body = node.body
+        else:
+            continue
+        # The first string of a body, and the attribute docstrings (a string right after an
+        # assignment), are documentation.
+        for index, statement in enumerate(body):
+            if not (isinstance(statement, ast.Expr) and isinstance(statement.value, ast.Constant)
+                    and isinstance(statement.value.value, str)):
+                continue
+            if index == 0 or isinstance(body[index - 1], ast.Assign | ast.AnnAssign):
+                ids.add(id(statement.value))
+    return ids
+
+
+def _translated(tree: ast.AST) -> set[int]:
+    """The message ids: the first argument of a gettext call."""
+    ids: set[int] = set()
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id in GETTEXT_CALLS and node.args):
+            ids.add(id(node.args[0]))
+    return ids
+
+
+def untranslated(path: Path) -> Iterator[tuple[int, str]]:
+    """(line, literal) of every Japanese string literal in ``path`` outside a gettext call; an
+    f-string is given as its source text (``f'...'``)."""
+    return untranslated_in(path.read_text(encoding="utf-8"))
+
+
+def untranslated_in(source: str) -> Iterator[tuple[int, str]]:
+    tree = ast.parse(source)
+    skip = _docstrings(tree) | _translated(tree)
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(part.value for part in node.values
+                           if isinstance(part, ast.Constant) and isinstance(part.value, str))
+            if JAPANESE.search(text):
+                yield node.lineno, ast.unparse(node)
+            skip |= {id(part) for part in node.values}
+        elif (isinstance(node, ast.Constant) and isinstance(node.value, str)
+              and JAPANESE.search(node.value)):
+            yield node.lineno, node.value
+
+
+def test_the_checked_packages_exist() -> None:
+    for entry in CHECKED:
+        path = SOURCE / entry
+        assert path.is_dir() or path.with_suffix(".py").is_file(), entry
+
+
+@pytest.mark.parametrize("path", _files(), ids=lambda p: str(p.relative_to(SOURCE)))
+def test_japanese_text_goes_through_babel(path: Path) -> None:
+    name = str(path.relative_to(SOURCE))
+    found = [f"{name}:{line}: {literal!r}" for line, literal in untranslated(path)
+             if (name, literal) not in ALLOWED]
+    assert not found, "wrap in _() / _l(), or allow-list data values:\n" + "\n".join(found)
+
+
+def test_every_allowed_literal_is_still_there() -> None:
+    present = {(str(path.relative_to(SOURCE)), literal)
+               for path in _files() for _line, literal in untranslated(path)}
+    stale = sorted(set(ALLOWED) - present)
+    assert not stale, f"remove from ALLOWED: {stale}"
+
+
+def test_the_scanner_finds_what_it_must() -> None:
+    sample = '''
+"""Module docstring: 日本語 is fine here."""
+from flask_babel import gettext as _
+
+LABEL = "見出し"
+"""Attribute docstring: 日本語."""
+
+def f(x):
+    """説明"""
+    ok = _("列「%(c)s」", c=x)
+    return f"値{x}は不正です", "エラー", ok
+'''
+    found = [literal for _line, literal in untranslated_in(sample)]
+    assert "見出し" in found and "エラー" in found
+    assert "f'値{x}は不正です'" in found
+    assert len(found) == 3, found
