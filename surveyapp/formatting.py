@@ -1,7 +1,8 @@
 """How numbers and dates are written for people: one style for every staff page and for the
 display strings of exports.
 
-Pure functions over plain values (no Flask): rounding happens here and only here.
+Pure functions over plain values (no app or request needed; the words go through Flask-Babel):
+rounding happens here and only here.
 
 * Percentages: ``45.4%``; ranges with a wave dash and no spaces: ``45.4%〜55.1%``.
 * Signed differences in percentage points with a real minus sign (U+2212): ``−4.8``, ``+4.9``;
@@ -15,14 +16,13 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from babel.dates import format_timedelta
+from babel.dates import format_date, format_timedelta
+from flask_babel import gettext as _
 
 from .timeutil import REIWA_OFFSET, to_japan
 
 MINUS = "\u2212"
-RANGE = "〜"
 MISSING = "—"
-WEEKDAYS = "月火水木金土日"
 
 
 def _signed(text: str) -> str:
@@ -40,7 +40,7 @@ def pct_range(low: float | None, high: float | None, digits: int = 1) -> str:
     """(0.454, 0.551) → 「45.4%〜55.1%」."""
     if low is None or high is None:
         return MISSING
-    return f"{pct(low, digits)}{RANGE}{pct(high, digits)}"
+    return _("%(low)s〜%(high)s", low=pct(low, digits), high=pct(high, digits))
 
 
 def points(value: float | None, digits: int = 1) -> str:
@@ -57,7 +57,7 @@ def points_range(low: float | None, high: float | None, digits: int = 1) -> str:
     """(−0.048, 0.049) → 「−4.8〜+4.9ポイント」."""
     if low is None or high is None:
         return MISSING
-    return f"{points(low, digits)}{RANGE}{points(high, digits)}ポイント"
+    return _("%(low)s〜%(high)sポイント", low=points(low, digits), high=points(high, digits))
 
 
 def count(value: int | float | None) -> str:
@@ -85,7 +85,7 @@ def jp_date(moment: datetime | date | None) -> str:
     if moment is None:
         return MISSING
     day = _japan(moment)
-    return f"{day.year}年{day.month}月{day.day}日"
+    return _("%(year)s年%(month)s月%(day)s日", year=day.year, month=day.month, day=day.day)
 
 
 def jp_datetime(moment: datetime | None, *, weekday: bool = False) -> str:
@@ -95,8 +95,13 @@ def jp_datetime(moment: datetime | None, *, weekday: bool = False) -> str:
         return MISSING
     local = _japan(moment)
     assert isinstance(local, datetime)
-    day = f"{jp_date(local)}({WEEKDAYS[local.weekday()]})" if weekday else jp_date(local)
+    day = _("%(date)s(%(weekday)s)", date=jp_date(local), weekday=weekday_name(local)) if weekday else jp_date(local)
     return f"{day} {local:%H:%M}"
+
+
+def weekday_name(day: date) -> str:
+    """The short Japanese name of the day of the week, 「火」 (from the locale data)."""
+    return format_date(day, "EEE", locale="ja")
 
 
 def time_ago(moment: datetime, now: datetime) -> str:
@@ -110,6 +115,8 @@ def wareki_date(moment: datetime | date) -> str:
     day = _japan(moment)
     if (day.year, day.month) < (2019, 5):
         number = day.year - 1988
-        return f"平成{'元' if number == 1 else number}年{day.month}月{day.day}日"
+        return _("平成%(year)s年%(month)s月%(day)s日", year=_("元") if number == 1 else number,
+                 month=day.month, day=day.day)
     number = day.year - REIWA_OFFSET
-    return f"令和{'元' if number == 1 else number}年{day.month}月{day.day}日"
+    return _("令和%(year)s年%(month)s月%(day)s日", year=_("元") if number == 1 else number,
+             month=day.month, day=day.day)

@@ -1,5 +1,6 @@
 """Phone numbers and e-mail addresses that respondents type into free text, found so that staff
-pages and downloads can hide them by default (pure helpers, no Flask).
+pages and downloads can hide them by default (pure helpers: no app or request needed; the words
+shown for what was hidden are lazy Flask-Babel strings).
 
 Phone numbers are found by libphonenumber's matcher for Japan (mobile, landline, toll-free, IP
 phone and international numbers; hyphens, brackets, spaces; full-width digits); only numbers
@@ -15,10 +16,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
 PHONE = "phone"
 EMAIL = "email"
-PLACEHOLDERS = {PHONE: "［電話番号］", EMAIL: "［メールアドレス］"}
-KIND_NAMES = {PHONE: "電話番号", EMAIL: "メールアドレス"}
+PLACEHOLDERS = {PHONE: _l("［電話番号］"), EMAIL: _l("［メールアドレス］")}
+KIND_NAMES = {PHONE: _l("電話番号"), EMAIL: _l("メールアドレス")}
 
 _EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,}")
 _MIN_PHONE_DIGITS = 10  # the shortest Japanese number with its area code (e.g. 058-383-1111)
@@ -73,4 +76,4 @@ def segments(text: str, found: list[Found] | None = None) -> list[tuple[str, str
 
 def mask(text: str, found: list[Found] | None = None) -> str:
     """The text with each phone number and e-mail address replaced by 「［電話番号］」 etc."""
-    return "".join(PLACEHOLDERS[kind] if kind else piece for piece, kind in segments(text, found))
+    return "".join(str(PLACEHOLDERS[kind]) if kind else piece for piece, kind in segments(text, found))

@@ -17,6 +17,8 @@ import pytest
 SOURCE = Path(__file__).resolve().parents[2] / "surveyapp"
 
 CHECKED: tuple[str, ...] = (
+    "formatting",
+    "masking",
     "surveys/format",
 )
 """Packages (folders) and modules (without ``.py``) under ``surveyapp/`` whose every Japanese literal
