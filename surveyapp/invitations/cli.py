@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 from flask import current_app
 from flask.cli import AppGroup
+from flask_babel import gettext as _
 
 from ..surveys.services import UnknownSurvey, get_survey
 from .frame import FrameError, parse_frame
@@ -134,9 +135,10 @@ def draw_command(survey_key: str, label: str, frame_path: str, n: int, by: str |
         raise click.ClickException(str(exc)) from None
     except FrameError as exc:
         for problem in exc.problems:
-            where = "".join([f"{problem.row}行目" if problem.row else "",
-                             f"「{problem.column}」列" if problem.column else ""])
-            click.echo(f"{where}{'：' if where else ''}{problem.message}", err=True)
+            where = "".join([_("%(row)s行目", row=problem.row) if problem.row else "",
+                             _("「%(column)s」列", column=problem.column) if problem.column else ""])
+            click.echo(_("%(where)s：%(message)s", where=where, message=problem.message) if where
+                       else problem.message, err=True)
         raise click.ClickException("the frame was not used") from None
     fd = _open_new(out)
     try:

@@ -137,7 +137,7 @@ def _header(titles: list[str], by: Sequence[str] | None) -> tuple[list[int], tup
     problems: list[CsvProblem] = []
     personal = [t for t in titles if _personal(t)]
     if personal:
-        shown = "」「".join(personal)
+        shown = _("」「").join(personal)
         raise FrameError([CsvProblem(1, personal[0],
                                      _("列「%(columns)s」は氏名・住所など個人を特定できる情報のため、受け付けません。"
                                        "frame_id と層に使う列（年齢区分・性別・地区など）だけのファイルにしてください。"

@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import IO
 
+from flask_babel import gettext as _
+
 from ..exports.cells import Cell, csv_stream
 from ..exports.xlsx import Sheet, xlsx_file
 from .codes import display
@@ -47,7 +49,7 @@ def merge_xlsx(columns: Sequence[str], rows: Sequence[IssuedInvitation], base_ur
                with_frame: bool) -> IO[bytes]:
     """The same as an Excel workbook (a temporary file positioned at its start)."""
     header = merge_header(columns, with_frame=with_frame)
-    sheet = Sheet(title="差し込み用", header=header,
+    sheet = Sheet(title=_("差し込み用"), header=header,
                   rows=merge_rows(rows, base_url, with_frame=with_frame),
                   widths={0: 8, 1: 16, 2: 16, 3: 44})
     return xlsx_file([sheet])

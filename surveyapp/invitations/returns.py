@@ -112,7 +112,7 @@ def _find(wave: InvitationWave, text: str, number: int, result: MarkResult) -> I
     return found
 
 
-UNUSED_STATES = {"unused": "未回答", "started": "回答途中"}
+UNUSED_STATES = {"unused": _l("未回答"), "started": _l("回答途中")}
 
 
 def unused_rows(wave: InvitationWave) -> list[list[str | int]]:
@@ -124,5 +124,5 @@ def unused_rows(wave: InvitationWave) -> list[list[str | int]]:
             Invitation.wave_id == wave.id, Invitation.state != "used",
             Invitation.undelivered.is_(False)).order_by(Invitation.serial)):
         cells = strata[invitation.stratum_id].cells
-        rows.append([invitation.serial, UNUSED_STATES[invitation.state], *(str(cells[c]) for c in columns)])
+        rows.append([invitation.serial, str(UNUSED_STATES[invitation.state]), *(str(cells[c]) for c in columns)])
     return rows

@@ -20,6 +20,7 @@ from markupsafe import Markup
 from ..auth.roles import permission_required
 from ..exports.cells import attachment_header, csv_stream
 from ..exports.xlsx import XLSX_MIMETYPE, stream_file
+from ..formatting import weekday_name
 from ..i18n import LANGUAGE_NAMES
 from ..staff.services import log_download
 from ..surveys.models import Survey
@@ -172,7 +173,7 @@ def _rows_or_gone(wave: InvitationWave) -> Any:
 
 
 def _merge_name(wave: InvitationWave, ext: str) -> str:
-    return f"差し込み用_{wave.survey.key}_{wave.label}.{ext}"
+    return _("差し込み用_%(survey)s_%(wave)s.%(ext)s", survey=wave.survey.key, wave=wave.label, ext=ext)
 
 
 @bp.get("/waves/<int:wave_id>/merge.csv")
@@ -235,7 +236,8 @@ def letters(wave_id: int) -> ResponseReturnValue:
 def _japanese_date(day: date) -> str:
     """「令和8年6月1日（月）」 as printed on letters."""
     era = wareki_fiscal_year(day.year).removesuffix("年度") if day.year >= 2020 else str(day.year)
-    return f"{era}年{day.month}月{day.day}日（{'月火水木金土日'[day.weekday()]}）"
+    return _("%(era)s年%(month)s月%(day)s日（%(weekday)s）", era=era, month=day.month, day=day.day,
+             weekday=weekday_name(day))
 
 
 @bp.post("/waves/<int:wave_id>/handover")
@@ -259,10 +261,11 @@ def unused_csv(wave_id: int) -> ResponseReturnValue:
     wave = _wave_or_404(wave_id)
     target = wave.parent if wave.kind == "reminder" and wave.parent is not None else wave
     rows = unused_rows(target)
-    header = ["serial", "状態", *target.stratum_columns]
+    header = ["serial", _("状態"), *target.stratum_columns]
     log_download(current_user.id, "invitations.unused", wave.survey.key, wave=target.id, rows=len(rows))
     body = "".join(csv_stream(header, rows)).encode("utf-8")
-    name = f"未回答_{wave.survey.key}_{target.label}_{to_japan(utcnow()):%Y%m%d}.csv"
+    name = _("未回答_%(survey)s_%(wave)s_%(date)s.csv", survey=wave.survey.key, wave=target.label,
+             date=f"{to_japan(utcnow()):%Y%m%d}")
     return Response(body, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": attachment_header(name), "Cache-Control": "no-store"})
 
@@ -313,7 +316,8 @@ def response_rates_csv(key: str) -> ResponseReturnValue:
     log_download(current_user.id, "download.response_rates_csv", survey.key)
     body = "".join(csv_stream(HEADER, rate_rows(waves))).encode("utf-8")
     return Response(body, content_type="text/csv; charset=utf-8", headers={
-        "Content-Disposition": attachment_header(f"回収率_{survey.key}.csv"), "Cache-Control": "no-store"})
+        "Content-Disposition": attachment_header(_("回収率_%(survey)s.csv", survey=survey.key)),
+        "Cache-Control": "no-store"})
 
 
 @bp.get("/surveys/<key>/response-rates.xlsx")
@@ -325,4 +329,5 @@ def response_rates_xlsx(key: str) -> ResponseReturnValue:
     survey, waves = _rates(key)
     log_download(current_user.id, "download.response_rates_xlsx", survey.key)
     return Response(stream_file(xlsx_file(rate_sheets(waves))), mimetype=XLSX_MIMETYPE, headers={
-        "Content-Disposition": attachment_header(f"回収率_{survey.key}.xlsx"), "Cache-Control": "no-store"})
+        "Content-Disposition": attachment_header(_("回収率_%(survey)s.xlsx", survey=survey.key)),
+        "Cache-Control": "no-store"})

@@ -111,7 +111,7 @@ def _new_wave(survey: Survey, label: str, kind: str, details: LetterDetails,
                           contact=details.contact.strip() or None, with_paper=details.with_paper,
                           created_by=user_id, stratum_columns=[])
     if kind != "reminder":
-        wave.link = add_link(survey, label=f"案内状：{label}", channel="invitation")
+        wave.link = add_link(survey, label=_("案内状：%(label)s", label=label), channel="invitation")
     db.session.add(wave)
     db.session.flush()
     return wave

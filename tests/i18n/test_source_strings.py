@@ -18,6 +18,7 @@ SOURCE = Path(__file__).resolve().parents[2] / "surveyapp"
 
 CHECKED: tuple[str, ...] = (
     "formatting",
+    "invitations",
     "masking",
     "surveys/format",
 )
@@ -29,6 +30,20 @@ GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "la
 _SHEET_NAME = "a sheet name of the definition workbook: the reader finds the sheets by it"
 _CELL_VALUE = "a yes/no cell value of the definition workbook, read back as true/false"
 ALLOWED: dict[tuple[str, str], str] = {
+    ("invitations/cli.py", "Name of the wave, e.g. 第1回発送."): "English command help; the Japanese is an example",
+    ("invitations/cli.py", "Contact (問い合わせ先) printed on the letters."): "English command help naming a field",
+    ("invitations/cli.py", "f'{wave.survey.key}: wave {wave.id} 「{wave.label}」 with {wave.invited} invitations'"):
+        "English command output; the brackets quote the wave's name",
+    ("invitations/codes.py", " \t\u3000-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u30fc\uff70\u30fb_."):
+        "characters ignored when a typed invitation code is read",
+    ("invitations/frame.py", "\u301c"): "the wave dash replaced when an uploaded frame is normalised",
+    **{("invitations/frame.py", word): "a column name that marks personal data in an uploaded frame"
+       for word in ("氏名", "名前", "姓名", "フリガナ", "ふりがな", "宛名", "住所", "番地", "郵便", "電話",
+                    "生年月日", "誕生日", "メール")},
+    ("invitations/returns.py", r"^(?:no\.?|№|通し番号)?\s*0*(\d{1,6})$"): "a regular expression reading a typed serial",
+    ("invitations/returns.py", "コード"): "a column name accepted in an uploaded list of returned codes",
+    ("invitations/returns.py", "通し番号"): "a column name accepted in an uploaded list of returned codes",
+    ("invitations/staff_views.py", "年度"): "the suffix of timeutil.wareki_fiscal_year, removed to get the era year",
     ("surveys/format/workbook_layout.py", "説明"): _SHEET_NAME,
     ("surveys/format/workbook_layout.py", "調査"): _SHEET_NAME,
     ("surveys/format/workbook_layout.py", "設問"): _SHEET_NAME,
