@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, ColumnElement, ForeignKey, String, event, func
 from sqlalchemy.orm import Mapped, Session, mapped_column
@@ -116,7 +117,9 @@ ACTION_LABELS = {
     "kiosk_device.revoke": _l("キオスク端末の登録取り消し"),
     "kiosk_device.pin_locked": _l("キオスク暗証番号のロック"),
 }
-AUDIT_HEADER = ["日時（日本時間）", "職員", "操作コード", "操作", "対象", "詳細"]
+def audit_header() -> list[str]:
+    """The header of the audit CSV."""
+    return [_("日時（日本時間）"), _("職員"), _("操作コード"), _("操作"), _("対象"), _("詳細")]
 
 
 def action_label(action: str) -> str:

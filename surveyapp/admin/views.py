@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 
-from ..audit import AUDIT_HEADER, AuditFilter, action_label, audit_actions, audit_page, audit_people, audit_rows
+from ..audit import AuditFilter, action_label, audit_actions, audit_header, audit_page, audit_people, audit_rows
 from ..auth.forms import AccountCreateForm, RoleForm
 from ..auth.models import StaffUser
 from ..auth.roles import PERMISSIONS, ROLES, permission_required, role_label
@@ -246,7 +246,7 @@ def audit_csv() -> ResponseReturnValue:
     if errors:
         abort(400, description="; ".join(errors.values()))
     log_download(current_user.id, "download.audit_csv", "audit", filter=query)
-    filename = f"操作記録_{to_japan(utcnow()):%Y%m%d}.csv"
-    return Response(stream_with_context(encoded_csv(AUDIT_HEADER, audit_rows(selection), "utf-8")),
+    filename = _("操作記録_%(date)s.csv", date=f"{to_japan(utcnow()):%Y%m%d}")
+    return Response(stream_with_context(encoded_csv(audit_header(), audit_rows(selection), "utf-8")),
                     content_type="text/csv; charset=utf-8",
                     headers={"Content-Disposition": attachment_header(filename), "Cache-Control": "no-store"})

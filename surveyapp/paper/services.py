@@ -75,7 +75,7 @@ class InvalidValues(PaperError):
     """Values that do not fit the questions; ``problems`` maps question key to a message."""
 
     def __init__(self, problems: Mapping[str, str]) -> None:
-        super().__init__("入力内容に問題があります。")
+        super().__init__(_("入力内容に問題があります。"))
         self.problems = dict(problems)
 
 
@@ -122,7 +122,7 @@ def create_batch(survey: Survey, *, label: str, received_on: date, expected: int
         wave = db.session.get(InvitationWave, wave_id)
         if wave is None or wave.survey_id != survey.id:
             raise BatchInvalid(_("この発送はこのアンケートのものではありません。"), "wave")
-    link = add_link(survey, label=f"紙：{value}", channel="paper")
+    link = add_link(survey, label=_("紙：%(label)s", label=value), channel="paper")
     link.active = False  # paper has no web address: the link only labels the batch's responses
     batch = PaperBatch(survey=survey, version=version, wave_id=wave_id, link=link, label=value,
                        received_on=received_on, expected=expected, created_by=user_id)

@@ -110,6 +110,6 @@ def value_label(question: QuestionDef, value: Any) -> str:
         return f"{MARK_KEYS[value]} {label}" if question.type == "single" or value == UNCLEAR else label
     if question.type in ("single", "multiple"):
         codes = value if isinstance(value, list) else [value]
-        return "、".join(f"{numbers[c][0]} {numbers[c][1]}" if c in numbers else str(c) for c in codes)
+        return _("、").join(f"{numbers[c][0]} {numbers[c][1]}" if c in numbers else str(c) for c in codes)
     text = clean_text(value or "")
     return text if text else _("（空欄）")

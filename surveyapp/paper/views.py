@@ -180,7 +180,8 @@ def _wave_choices() -> list[tuple[str, str]]:
     for survey in list_surveys():
         for wave in _waves(survey):
             if wave.kind != "reminder" and survey.current_version is not None:
-                waves.append((str(wave.id), f"{wave.label}（{survey.current_version.title}）"))
+                waves.append((str(wave.id), _("%(wave)s（%(survey)s）", wave=wave.label,
+                                                survey=survey.current_version.title)))
     return waves
 
 

@@ -17,9 +17,12 @@ import pytest
 SOURCE = Path(__file__).resolve().parents[2] / "surveyapp"
 
 CHECKED: tuple[str, ...] = (
+    "admin",
+    "audit",
     "formatting",
     "invitations",
     "masking",
+    "paper",
     "surveys/format",
 )
 """Packages (folders) and modules (without ``.py``) under ``surveyapp/`` whose every Japanese literal
