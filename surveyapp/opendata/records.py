@@ -5,50 +5,54 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
+
 from ..exports.kpi_table import finite, shown_count
 from ..results import PUBLIC
 from ..results.kpis import KpiYearResult
 from ..results.overview import flat_results, kpi_overview, weighted_index
 from ..results.weighted import WeightedResult
+from ..surveys.format.schema import Text
 from ..timeutil import wareki_fiscal_year
 
-FIELDS: list[tuple[str, str, str]] = [
-    ("survey", "string", "アンケートのキー"),
-    ("kpi", "string", "KPIのキー"),
-    ("title", "string", "KPIの名称"),
-    ("fiscal_year", "integer", "年度（西暦、4月〜翌年3月）"),
-    ("fiscal_year_wareki", "string", "年度（和暦）"),
-    ("weighted", "boolean", "true＝住民の人口構成（年齢区分×性別）に合わせた重み付け推定"),
-    ("n", "integer", "割合の分母（1〜4のときは null）"),
-    ("flagged_excluded", "integer", "自動送信などが疑われ（要確認）、集計から除いた回答の数（1〜4のときは null）"),
-    ("successes", "integer", "割合の分子（非表示のときは null）"),
-    ("estimate", "number", "割合（0〜1、丸めていない値。非表示のときは null）"),
-    ("ci_low", "number", "信頼区間の下限（0〜1）"),
-    ("ci_high", "number", "信頼区間の上限（0〜1）"),
-    ("ci_method", "string", "区間の方法（wilson, clopper-pearson, jeffreys, agresti-coull, wald,"
-     " logit, korn-graubard）"),
-    ("level", "number", "信頼水準（例：0.95）"),
-    ("effective_n", "number", "有効サンプルサイズ（重み付けなし：有限母集団修正後の n(N−1)/(N−n)、そのほかは n。"
-     "重み付け：キッシュの有効n＝n÷デザイン効果で、n を超えない）"),
-    ("design_effect", "number", "キッシュのデザイン効果 1＋CV²（重み付けのときのみ）"),
-    ("population", "integer", "有限母集団修正に使った母集団の大きさ（使わないときは null）"),
-    ("baseline", "number", "計画の基準値（0〜1）"),
-    ("baseline_fiscal_year", "integer", "基準値の年度"),
-    ("target", "number", "数値目標（0〜1、ないときは null）"),
-    ("target_fiscal_year", "integer", "目標年度"),
-    ("direction", "string", "up（向上）, down（低下）, maintain（維持）"),
-    ("target_verdict", "string", "reached（達成）, not_reached（未達成）, inconclusive（判断できない）；"
-     "目標年度より前は on_track（順調）, off_track（遅れ）, track_unclear（順調か判断できない）"),
-    ("verdict_against", "string", "target（目標値で判定）または baseline（数値目標がないため基準値で判定）"),
-    ("baseline_verdict", "string", "基準値からの変化：improved（改善）, declined（悪化）,"
-     " no_detectable_change（変化は確認できない）"),
-    ("change", "number", "割合 − 基準値"),
-    ("change_low", "number", "変化の信頼区間の下限"),
-    ("change_high", "number", "変化の信頼区間の上限"),
-    ("suppressed", "boolean", "true＝信頼性または秘匿のため割合・区間などを省いた"),
+FIELDS: list[tuple[str, str, Text]] = [
+    ("survey", "string", _l("アンケートのキー")),
+    ("kpi", "string", _l("KPIのキー")),
+    ("title", "string", _l("KPIの名称")),
+    ("fiscal_year", "integer", _l("年度（西暦、4月〜翌年3月）")),
+    ("fiscal_year_wareki", "string", _l("年度（和暦）")),
+    ("weighted", "boolean", _l("true＝住民の人口構成（年齢区分×性別）に合わせた重み付け推定")),
+    ("n", "integer", _l("割合の分母（1〜4のときは null）")),
+    ("flagged_excluded", "integer", _l("自動送信などが疑われ（要確認）、集計から除いた回答の数（1〜4のときは null）")),
+    ("successes", "integer", _l("割合の分子（非表示のときは null）")),
+    ("estimate", "number", _l("割合（0〜1、丸めていない値。非表示のときは null）")),
+    ("ci_low", "number", _l("信頼区間の下限（0〜1）")),
+    ("ci_high", "number", _l("信頼区間の上限（0〜1）")),
+    ("ci_method", "string", _l("区間の方法（wilson, clopper-pearson, jeffreys, agresti-coull, wald,"
+     " logit, korn-graubard）")),
+    ("level", "number", _l("信頼水準（例：0.95）")),
+    ("effective_n", "number", _l("有効サンプルサイズ（重み付けなし：有限母集団修正後の n(N−1)/(N−n)、そのほかは n。"
+     "重み付け：キッシュの有効n＝n÷デザイン効果で、n を超えない）")),
+    ("design_effect", "number", _l("キッシュのデザイン効果 1＋CV²（重み付けのときのみ）")),
+    ("population", "integer", _l("有限母集団修正に使った母集団の大きさ（使わないときは null）")),
+    ("baseline", "number", _l("計画の基準値（0〜1）")),
+    ("baseline_fiscal_year", "integer", _l("基準値の年度")),
+    ("target", "number", _l("数値目標（0〜1、ないときは null）")),
+    ("target_fiscal_year", "integer", _l("目標年度")),
+    ("direction", "string", _l("up（向上）, down（低下）, maintain（維持）")),
+    ("target_verdict", "string", _l("reached（達成）, not_reached（未達成）, inconclusive（判断できない）；"
+     "目標年度より前は on_track（順調）, off_track（遅れ）, track_unclear（順調か判断できない）")),
+    ("verdict_against", "string", _l("target（目標値で判定）または baseline（数値目標がないため基準値で判定）")),
+    ("baseline_verdict", "string", _l("基準値からの変化：improved（改善）, declined（悪化）,"
+     " no_detectable_change（変化は確認できない）")),
+    ("change", "number", _l("割合 − 基準値")),
+    ("change_low", "number", _l("変化の信頼区間の下限")),
+    ("change_high", "number", _l("変化の信頼区間の上限")),
+    ("suppressed", "boolean", _l("true＝信頼性または秘匿のため割合・区間などを省いた")),
     ("suppression_reason", "string", "no_data, small_cell, complement_small, small_n,"
      " wide_interval, wide_relative_interval"),
 ]
+"""Name, JSON type and description (a lazy string: ``str()`` it for JSON) of each field."""
 FIELD_NAMES = [name for name, _type, _text in FIELDS]
 
 

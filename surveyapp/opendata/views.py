@@ -37,7 +37,7 @@ def kpis_json() -> ResponseReturnValue:
         "license": LICENSE,
         "notes": ("Demo responses and responses flagged as suspicious (flagged_excluded counts them) "
                   "are excluded; suppressed values are null. Numbers are unrounded."),
-        "fields": [{"name": n, "type": t, "description": d} for n, t, d in FIELDS],
+        "fields": [{"name": n, "type": t, "description": str(d)} for n, t, d in FIELDS],
         "records": open_data_records(),
     }
     text = json.dumps(body, ensure_ascii=False, allow_nan=False, indent=1)

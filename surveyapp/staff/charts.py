@@ -16,6 +16,8 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from ..formatting import count, pct, pct_range
 from ..results.declarations import KpiDeclaration
 from ..results.kpis import KpiYearResult
@@ -251,16 +253,17 @@ def trend_chart(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Chart:
         if result.suppressed or result.estimate is None or result.low is None or result.high is None:
             points.append(Point(x_of(result.fiscal_year), None, None, None, "—",
                                 wareki_fiscal_year(result.fiscal_year)))
-            described.append(f"{wareki_fiscal_year(result.fiscal_year)} 非表示")
+            described.append(_("%(year)s 非表示", year=wareki_fiscal_year(result.fiscal_year)))
             continue
         points.append(Point(x_of(result.fiscal_year), y_of(result.estimate), y_of(result.low),
                             y_of(result.high), pct(result.estimate),
                             wareki_fiscal_year(result.fiscal_year)))
-        described.append(f"{wareki_fiscal_year(result.fiscal_year)} {pct(result.estimate)}"
-                         f"（{pct_range(result.low, result.high)}、n={count(result.base_n)}）")
-    drafts = [Line(y_of(kpi.baseline_value), f"基準値 {pct(kpi.baseline_value)}", "baseline")]
+        described.append(_("%(year)s %(estimate)s（%(interval)s、n=%(n)s）",
+                           year=wareki_fiscal_year(result.fiscal_year), estimate=pct(result.estimate),
+                           interval=pct_range(result.low, result.high), n=count(result.base_n)))
+    drafts = [Line(y_of(kpi.baseline_value), _("基準値 %(value)s", value=pct(kpi.baseline_value)), "baseline")]
     if kpi.target_value is not None:
-        drafts.append(Line(y_of(kpi.target_value), f"目標 {pct(kpi.target_value)}", "target"))
+        drafts.append(Line(y_of(kpi.target_value), _("目標 %(value)s", value=pct(kpi.target_value)), "target"))
     line_height = FONT * 1.2 + GAP
     centres = spread([line.y for line in drafts], line_height, TOP - 4, bottom_edge + 4)
     lines = tuple(Line(line.y, line.label, line.kind, centre) for line, centre in zip(drafts, centres, strict=True))
@@ -289,6 +292,6 @@ def trend_chart(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Chart:
             labels.append(Label("—", box, FONT, "suppressed"))
             obstacles.append(_padded(box, 1.0))
     labels += _place_values(points, obstacles, Box(LEFT + 1, TOP - 8, plot_w - 1, plot_h + 7))
-    description = "、".join(described) if described else "回答なし"
+    description = _("、").join(described) if described else _("回答なし")
     return Chart(WIDTH, HEIGHT, LEFT, right_edge, TOP, bottom_edge, x_ticks, y_ticks,
                  tuple(points), lines, marker, description, tuple(labels))

@@ -172,10 +172,12 @@ def _comment_download(key: str, fmt: str) -> Response:
     detail = {**asked.audit_detail, "revealed": asked.reveal}
     if fmt == "xlsx":
         log_download(current_user.id, "download.comments_xlsx", survey.key, **detail)
-        return _xlsx_response([Sheet.of("自由記述", export.columns, rows)], f"自由記述_{survey.key}_{_today()}.xlsx")
+        return _xlsx_response([Sheet.of(_("自由記述"), export.columns, rows)],
+                              _("自由記述_%(survey)s_%(date)s.%(ext)s", survey=survey.key, date=_today(), ext="xlsx"))
     encoding = _encoding_or_400()
     log_download(current_user.id, "download.comments_csv", survey.key, encoding=encoding, **detail)
-    return _streamed_csv([c.key for c in export.columns], rows, f"自由記述_{survey.key}_{_today()}.csv", encoding)
+    name = _("自由記述_%(survey)s_%(date)s.%(ext)s", survey=survey.key, date=_today(), ext="csv")
+    return _streamed_csv([c.key for c in export.columns], rows, name, encoding)
 
 
 @bp.get("/surveys/<key>/comments.csv")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -116,7 +117,8 @@ def _text_fields(attrs: dict[str, Any], prefix: str, label: str, langs: Sequence
                  multiline: bool) -> None:
     field = TextAreaField if multiline else StringField
     for lang in langs:
-        attrs[f"{prefix}_{ident(lang)}"] = field(f"{label}（{LANGUAGE_LABELS[lang]}）")
+        attrs[f"{prefix}_{ident(lang)}"] = field(_("%(label)s（%(language)s）", label=label,
+                                                   language=LANGUAGE_LABELS[lang]))
 
 
 class RevisionForm(FlaskForm):
@@ -147,10 +149,10 @@ def settings_form_class(langs: Sequence[str]) -> type[RevisionForm]:
         "default_language": SelectField(_l("最初に表示する言語"), choices=[
             SelectChoice(code, LANGUAGE_LABELS[code]) for code in LANGUAGES]),
     }
-    _text_fields(attrs, "title", "調査名", langs, multiline=False)
-    _text_fields(attrs, "description", "説明文", langs, multiline=True)
+    _text_fields(attrs, "title", _("調査名"), langs, multiline=False)
+    _text_fields(attrs, "description", _("説明文"), langs, multiline=True)
     attrs["minutes"] = StringField(_l("回答にかかる時間（分、任意）"))
-    _text_fields(attrs, "contact_name", "問い合わせ先の名前", langs, multiline=False)
+    _text_fields(attrs, "contact_name", _("問い合わせ先の名前"), langs, multiline=False)
     for key, f in NESTED_LINES:
         attrs[key] = StringField(f.label, description=f.help)
     for lang in LANGUAGES[1:]:
@@ -229,7 +231,7 @@ def question_form_class(langs: Sequence[str]) -> type[RevisionForm]:
         "kind": SelectField(_l("区分"), choices=_choices(KIND_CHOICES)),
         "score": StringField(_l("得点（任意）")),
     }
-    _text_fields(option_attrs, "text", "表示", langs, multiline=False)
+    _text_fields(option_attrs, "text", _("表示"), langs, multiline=False)
     option_form = type("OptionForm", (Form,), option_attrs)
     attrs: dict[str, Any] = {
         "key": StringField(_l("設問キー")),
@@ -242,8 +244,8 @@ def question_form_class(langs: Sequence[str]) -> type[RevisionForm]:
         "options": FieldList(FormField(option_form)),
         "action": StringField(),
     }
-    _text_fields(attrs, "text", "設問文", langs, multiline=True)
-    _text_fields(attrs, "hint", "補足", langs, multiline=True)
+    _text_fields(attrs, "text", _("設問文"), langs, multiline=True)
+    _text_fields(attrs, "hint", _("補足"), langs, multiline=True)
     return type("QuestionForm", (RevisionForm,), attrs)
 
 
@@ -326,8 +328,8 @@ def kpi_form_class(langs: Sequence[str], questions: Sequence[tuple[str, str]],
         "target_fiscal_year": StringField(_l("目標の年度（西暦）")),
         "population": StringField(_l("母集団の大きさ（職員数など、分かる場合）")),
     }
-    _text_fields(attrs, "title", "KPI名", langs, multiline=False)
-    _text_fields(attrs, "headline", "数え方", langs, multiline=False)
+    _text_fields(attrs, "title", _("KPI名"), langs, multiline=False)
+    _text_fields(attrs, "headline", _("数え方"), langs, multiline=False)
     return type("KpiForm", (RevisionForm,), attrs)
 
 

@@ -85,11 +85,11 @@ def place_label(path: KeyPath, table: Table = SURVEY) -> str:
             continue
         label = f.label
         if isinstance(f.type, Texts | StatusMap) and isinstance(nested, str):
-            label += f"（{LANGUAGE_LABELS.get(nested, nested)}）"
+            label = _("%(field)s（%(language)s）", field=label, language=LANGUAGE_LABELS.get(nested, nested))
             i += 1
         parts.append(label)
         i += 1
-    return "・".join(parts)
+    return _("・").join(parts)
 
 
 def page_problems(problems: Iterable[Problem], page: str, index: int | None = None) -> list[dict[str, str]]:

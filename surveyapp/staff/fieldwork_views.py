@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import render_template, request
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import permission_required
@@ -25,7 +26,9 @@ from .progress_chart import progress_chart
 from .services import log_download
 from .views import _survey_or_404, bp
 
-DAILY_HEADER = ["日付", "年度（和暦）", "西暦年度", "回答数", "累計"]
+
+def _daily_header() -> list[str]:
+    return [_("日付"), _("年度（和暦）"), _("西暦年度"), _("回答数"), _("累計")]
 
 
 def _progress(survey: Survey, options: ResultOptions) -> tuple[int, Fieldwork]:
@@ -47,7 +50,7 @@ def survey_fieldwork(key: str) -> ResponseReturnValue:
     plan = progress.plans[0] if progress.plans else None
     chart = progress_chart(progress.daily, year, to_japan(utcnow()).date(),
                            plan.responses_goal if plan else None,
-                           f"±{options.margin * 100:g}ポイントに必要な回答数")
+                           _("±%(margin)sポイントに必要な回答数", margin=f"{options.margin * 100:g}"))
     return render_template("staff/fieldwork.html", survey=survey, title=title, progress=progress,
                            options=options, year=year, state=survey_state(survey, utcnow()),
                            chart=chart, year_choices=sorted(set(fiscal_years(survey.id)) | {year}),
@@ -60,6 +63,11 @@ def _daily_rows(progress: Fieldwork) -> list[list[Cell]]:
     label = wareki_fiscal_year(progress.fiscal_year)
     return [[row.day.isoformat(), label, progress.fiscal_year, row.responses, row.cumulative]
             for row in progress.daily]
+
+
+def _daily_filename(survey: Survey, year: int, ext: str) -> str:
+    return _("日別回答数_%(survey)s_%(year)s年度_%(date)s.%(ext)s",
+             survey=survey.key, year=year, date=_today(), ext=ext)
 
 
 def _daily(key: str) -> tuple[Survey, int, Fieldwork, dict[str, Any]]:
@@ -75,8 +83,8 @@ def fieldwork_daily_csv(key: str) -> ResponseReturnValue:
     survey, year, progress, detail = _daily(key)
     encoding = _encoding_or_400()
     log_download(current_user.id, "download.fieldwork_csv", survey.key, encoding=encoding, **detail)
-    return _csv_response(DAILY_HEADER, _daily_rows(progress),
-                         f"日別回答数_{survey.key}_{year}年度_{_today()}.csv", encoding)
+    return _csv_response(_daily_header(), _daily_rows(progress),
+                         _daily_filename(survey, year, "csv"), encoding)
 
 
 @bp.get("/surveys/<key>/fieldwork/daily.xlsx")
@@ -84,5 +92,5 @@ def fieldwork_daily_csv(key: str) -> ResponseReturnValue:
 def fieldwork_daily_xlsx(key: str) -> ResponseReturnValue:
     survey, year, progress, detail = _daily(key)
     log_download(current_user.id, "download.fieldwork_xlsx", survey.key, **detail)
-    return _xlsx_response([Sheet("日別回答数", DAILY_HEADER, _daily_rows(progress), widths={0: 14, 1: 14})],
-                          f"日別回答数_{survey.key}_{year}年度_{_today()}.xlsx")
+    return _xlsx_response([Sheet(_("日別回答数"), _daily_header(), _daily_rows(progress), widths={0: 14, 1: 14})],
+                          _daily_filename(survey, year, "xlsx"))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -49,7 +50,7 @@ class LinkForm(FlaskForm):
     def offer_languages(self, languages: tuple[str, ...]) -> LinkForm:
         """Only the survey's offered languages, after the default: each resident's own."""
         self.default_language.choices = [SelectChoice("", BROWSER_LANGUAGE)] + [
-            SelectChoice(code, f"{LANGUAGE_NAMES[code]}に固定") for code in languages]
+            SelectChoice(code, _("%(language)sに固定", language=LANGUAGE_NAMES[code])) for code in languages]
         return self
 
 

@@ -7,6 +7,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from flask_babel import gettext as _
+
 from ..formatting import count, jp_date
 from ..results.fieldwork import DayCount
 
@@ -75,11 +77,11 @@ def progress_chart(days: Sequence[DayCount], fiscal_year: int, today: date,
         if first > end:
             break
         if x_of(first) <= WIDTH - RIGHT - 24:  # room for the label
-            month_ticks.append(Tick(x_of(first), f"{first.month}月"))
+            month_ticks.append(Tick(x_of(first), _("%(month)s月", month=first.month)))
     y_ticks = tuple(Tick(y_of(v), count(v)) for v in range(0, y_max + 1, step))
-    description = f"累計 {count(running)}件（{jp_date(days[-1].day)}まで）"
+    description = _("累計 %(count)s件（%(date)sまで）", count=count(running), date=jp_date(days[-1].day))
     if goal:
-        description += f"、{goal_label} {count(goal)}件"
+        description += _("、%(goal)s %(count)s件", goal=goal_label, count=count(goal))
     return ProgressChart(WIDTH, HEIGHT, LEFT, WIDTH - RIGHT, TOP, HEIGHT - BOTTOM, " ".join(points),
                          tuple(month_ticks), y_ticks, y_of(goal) if goal else None, goal_label,
                          description)

@@ -27,7 +27,7 @@ from .editor_forms import SOURCES, NewSurveyForm, PublishForm
 from .editor_views import refused
 from .views import _survey_or_404, bp
 
-FIELD_LABELS = {table.name: {f.key: f.label for f in table.fields} for table in (SURVEY, QUESTION, OPTION, KPI)}
+FIELD_LABELS = {table.name: {f.key: f.label_text for f in table.fields} for table in (SURVEY, QUESTION, OPTION, KPI)}
 """The schema's Japanese names of every key, to say what changed."""
 
 
@@ -93,7 +93,7 @@ def _render_new(form: NewSurveyForm, errors: list[str], status: int = 200) -> Re
 
 
 def _copy_choices(form: NewSurveyForm) -> None:
-    form.copy_from.choices = [(s.key, f"{s.title}（{s.key}）") for s in list_surveys()
+    form.copy_from.choices = [(s.key, _("%(title)s（%(key)s）", title=s.title, key=s.key)) for s in list_surveys()
                               if s.current_version is not None]
 
 

@@ -158,7 +158,7 @@ def _kpi_choices(state: DraftState, kpi: dict[str, Any]) -> tuple[list[tuple[str
     def label(table: dict[str, Any], code: str) -> str:
         text = table.get("text")
         ja = text.get("ja") if isinstance(text, dict) else None
-        return f"{ja}（{code}）" if isinstance(ja, str) and ja.strip() else code
+        return _("%(text)s（%(code)s）", text=ja, code=code) if isinstance(ja, str) and ja.strip() else code
 
     questions = [(str(q.get("key")), label(q, str(q.get("key"))))
                  for q in editing.questions_for_kpi(state.data)]

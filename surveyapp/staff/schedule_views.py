@@ -69,7 +69,7 @@ def survey_schedule(key: str) -> ResponseReturnValue:
             return _render_detail(survey, form, link_form(survey, formdata=None), 200, pending.change)
         else:
             if change.anything:
-                flash(_("受付期間を保存しました。") + "　" + "／".join(change_lines(change)))
+                flash(_("受付期間を保存しました。") + "　" + _("／").join(change_lines(change)))
             else:
                 flash(_("受付期間は変わっていません（保存する内容がありませんでした）。"))
             return redirect(url_for("staff.survey_detail", key=key), 303)
@@ -95,7 +95,7 @@ def survey_status(key: str) -> ResponseReturnValue:
             change = change_status(survey, to, now=now, user_id=current_user.id)
             if change.anything:
                 verb = _("受付を終了しました。") if to == "closed" else _("受付を開始しました。")
-                flash(verb + "　" + "／".join(change_lines(change)))
+                flash(verb + "　" + _("／").join(change_lines(change)))
             else:
                 flash(_("受付の状態は変わっていません（すでに%(state)sです）。",
                         state=STATE_LABELS[change.after]))

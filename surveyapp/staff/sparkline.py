@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from ..formatting import pct, pct_range
 from ..results.declarations import KpiDeclaration
 from ..results.kpis import KpiYearResult
@@ -64,11 +66,14 @@ def sparkline(kpi: KpiDeclaration, years: Sequence[KpiYearResult]) -> Sparkline 
         points.append(SparkPoint(x_of(r.fiscal_year), y_of(r.estimate), y_of(r.low), y_of(r.high)))
     coords = [base] + [(p.x, p.y) for p in points]
     path = "M" + " L".join(f"{x} {y}" for x, y in coords)
-    parts = [f"基準値 {pct(kpi.baseline_value)}（{wareki_fiscal_year(kpi.baseline_fiscal_year)}）"]
-    parts += [f"{wareki_fiscal_year(r.fiscal_year)} {pct(r.estimate)}（{pct_range(r.low, r.high)}）"
+    parts = [_("基準値 %(value)s（%(year)s）", value=pct(kpi.baseline_value),
+               year=wareki_fiscal_year(kpi.baseline_fiscal_year))]
+    parts += [_("%(year)s %(estimate)s（%(interval)s）", year=wareki_fiscal_year(r.fiscal_year),
+                estimate=pct(r.estimate), interval=pct_range(r.low, r.high))
               for r in shown]
     if kpi.target_value is not None:
-        parts.append(f"目標 {pct(kpi.target_value)}（{wareki_fiscal_year(kpi.target_fiscal_year)}）")
+        parts.append(_("目標 %(value)s（%(year)s）", value=pct(kpi.target_value),
+                       year=wareki_fiscal_year(kpi.target_fiscal_year)))
     return Sparkline(WIDTH, HEIGHT, path, base, tuple(points),
                      y_of(kpi.target_value) if kpi.target_value is not None else None,
-                     "推移：" + "、".join(parts))
+                     _("推移：%(values)s", values=_("、").join(parts)))

@@ -81,7 +81,7 @@ def allowed(endpoint: str) -> bool:
 
 def _fy_inline(year: int) -> str:
     """「令和7年度・2025年度」 for use inside parentheses."""
-    return f"{wareki_fiscal_year(year)}・{year}年度"
+    return _("%(era_year)s・%(year)s年度", era_year=wareki_fiscal_year(year), year=year)
 
 
 @bp.get("/")

@@ -14,6 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
+from flask_babel import gettext as _
+
 from .format.model import KpiDef, OptionDef, QuestionDef, SurveyDef
 from .format.schema import (
     AUDIENCE_CHOICES,
@@ -93,9 +95,9 @@ _PROPORTIONS: Final = ("baseline_value", "target_value")
 def shown(field: str, value: Any) -> str:
     """A value as staff read it: labels for codes, はい/いいえ, percentages, lists with 、."""
     if value is None:
-        return "（なし）"
+        return _("（なし）")
     if isinstance(value, bool):
-        return "はい" if value else "いいえ"
+        return _("はい") if value else _("いいえ")
     if field in _CHOICES and isinstance(value, str):
         choices = _CHOICES[field]
         return choices.label(value) if value in choices.codes else value
@@ -104,7 +106,7 @@ def shown(field: str, value: Any) -> str:
     if isinstance(value, float):
         return f"{value:g}"
     if isinstance(value, tuple | list):
-        return "、".join(str(v) for v in value) if value else "（なし）"
+        return _("、").join(str(v) for v in value) if value else _("（なし）")
     return str(value)
 
 

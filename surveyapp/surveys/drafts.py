@@ -15,6 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..extensions import db
 from ..timeutil import fiscal_year, utcnow
@@ -256,8 +258,8 @@ def upload_draft(survey: Survey, filename: str, content: bytes, *, user_id: int 
     defn = read_definition(filename, content)
     if defn.key != survey.key:
         raise DefinitionError.of([Problem(
-            ("key",), f'調査キー "{defn.key}" は、このアンケートのキー "{survey.key}" と違います。'
-                      f'ファイルの調査キーを "{survey.key}" にしてください', filename)])
+            ("key",), _('調査キー "%(file_key)s" は、このアンケートのキー "%(key)s" と違います。'
+                        'ファイルの調査キーを "%(key)s" にしてください', file_key=defn.key, key=survey.key), filename)])
     data = definition_to_dict(defn)
     draft = survey.draft
     if draft is None:

@@ -3,6 +3,8 @@ and restore it.  Each use case is audited and commits once."""
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from ..audit import record
 from ..extensions import db
 from ..timeutil import utcnow
@@ -25,7 +27,7 @@ class NothingToCopy(SurveyError):
 
 
 def _in_use(key: str) -> Problem:
-    return Problem(("key",), f'調査キー "{key}" はすでに使われています。別のキーにしてください')
+    return Problem(("key",), _('調査キー "%(key)s" はすでに使われています。別のキーにしてください', key=key))
 
 
 RESERVED_KEYS = ("new", "template")
@@ -37,8 +39,8 @@ def key_problems(key: str) -> list[Problem]:
     _defn, problems = validate({"key": key})
     found = [p for p in problems if p.path == ("key",)]
     if not found and key in RESERVED_KEYS:
-        found.append(Problem(("key",), f'"{key}" は画面のアドレスに使うため、調査キーにできません。'
-                                       "別のキーにしてください"))
+        found.append(Problem(("key",), _('"%(key)s" は画面のアドレスに使うため、調査キーにできません。'
+                                         "別のキーにしてください", key=key)))
     elif not found and db.session.scalar(db.select(Survey.id).where(Survey.key == key)) is not None:
         found.append(_in_use(key))
     return found
