@@ -43,7 +43,7 @@ class SurveyFlask(HashedStaticFlask):
             if loader is not None:  # None also while this thread is already loading them
                 loader(self)
 
-    @property  # type: ignore[override]
+    @property
     def url_map(self) -> Map:
         self.load_views()
         return self._url_map
@@ -52,7 +52,7 @@ class SurveyFlask(HashedStaticFlask):
     def url_map(self, value: Map) -> None:
         self._url_map = value
 
-    @property  # type: ignore[override]
+    @property
     def view_functions(self) -> dict[str, Callable[..., Any]]:
         self.load_views()
         return self._view_functions
