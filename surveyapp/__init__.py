@@ -126,8 +126,9 @@ def _defer_migrations(app: SurveyFlask) -> None:
         from flask_migrate import Migrate
 
         from .extensions import db
+        from .models import import_all_models
 
-        app.load_views()  # imports every model, for ``db migrate`` and ``db check``
+        import_all_models()  # for ``db migrate`` and ``db check``
         Migrate().init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
                            render_as_batch=True, compare_type=True)
 

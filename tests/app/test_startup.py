@@ -6,6 +6,7 @@ URL map is first needed, and every page and ``url_for`` still works."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +14,7 @@ from pathlib import Path
 from flask import Flask, url_for
 
 from surveyapp.extensions import db
+from surveyapp.models import MODEL_MODULES
 from tests.conftest import login, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,6 +45,15 @@ def _loaded_after(tmp_path: Path, code: str) -> list[str]:
     result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True,
                             check=True, timeout=120)
     return result.stdout.split()
+
+
+def test_every_module_that_defines_tables_is_listed_for_autogenerate() -> None:
+    defining = {
+        "surveyapp." + ".".join(path.relative_to(ROOT / "surveyapp").with_suffix("").parts)
+        for path in (ROOT / "surveyapp").rglob("*.py")
+        if re.search(r"^class \w+\(db\.Model\)", path.read_text("utf-8"), re.MULTILINE)
+    }
+    assert defining == set(MODEL_MODULES)
 
 
 def test_the_watched_view_modules_exist() -> None:
