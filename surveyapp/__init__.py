@@ -17,7 +17,7 @@ from .inputs import CleanRequest
 PRIVATE_UMASK = 0o077
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None) -> SurveyFlask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
     # Files this process creates (the SQLite database and its -wal/-shm, the secret key,
     # backups) are readable by the service account only.

@@ -34,6 +34,11 @@ class SurveyFlask(HashedStaticFlask):
         """Call ``loader(app)`` (which registers the blueprints) when the URL map is first used."""
         self._views_loader = loader
 
+    @property
+    def views_pending(self) -> bool:
+        """Whether the deferred views are still to be registered."""
+        return self._views_loader is not None
+
     def load_views(self) -> None:
         """Register the deferred views now (at most once; other threads wait until it is done)."""
         if self._views_loader is None:

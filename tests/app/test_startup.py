@@ -84,6 +84,7 @@ def test_commands_list_every_group_and_run_the_deferred_ones(bare_app: Flask) ->
         assert any(line.split()[:1] == [name] and help_text in line for line in listing.splitlines()), name
     staff = runner.invoke(args=["staff", "--help"])
     assert staff.exit_code == 0 and "create" in staff.output
+    assert bare_app.views_pending  # type: ignore[attr-defined]  # no command above needed them
     assert "migrate" not in bare_app.extensions  # set up by the first ``db`` command
     assert runner.invoke(args=["db", "heads"]).exit_code == 0  # (Alembic prints past the runner)
     assert "migrate" in bare_app.extensions
@@ -120,3 +121,13 @@ def test_an_app_without_server_name_serves_pages_and_builds_urls(migrated_databa
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+def test_a_server_gets_the_views_before_its_first_request(tmp_path: Path) -> None:
+    env = dict(os.environ, SURVEYAPP_DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
+               SURVEYAPP_SECRET_KEY="k" * 40)
+    env.pop("FLASK_RUN_FROM_CLI", None)
+    code = "import sys, wsgi\nprint('surveyapp.staff.views' in sys.modules, not wsgi.app.views_pending)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.split() == ["True", "True"]
