@@ -31,9 +31,9 @@ VIEW_MODULES = tuple(
 
 
 def _loaded_after(tmp_path: Path, code: str) -> list[str]:
-    """The modules of SLOW_TO_IMPORT, DEFERRED and VIEW_MODULES loaded after creating the app
+    """The modules of SLOW_TO_IMPORT, DEFERRED, MODEL_MODULES and VIEW_MODULES loaded after creating the app
     (as ``flask --app wsgi`` does) and running ``code``."""
-    watched = SLOW_TO_IMPORT + DEFERRED + VIEW_MODULES
+    watched = SLOW_TO_IMPORT + DEFERRED + MODEL_MODULES + VIEW_MODULES
     script = (
         "import sys\n"
         "from surveyapp import create_app\n"
