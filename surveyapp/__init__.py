@@ -7,23 +7,24 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import click
 from flask import Flask
 
-from .assets import HashedStaticFlask
 from .config import ConfigError, ensure_secret_key, load_config
+from .deferred import DeferredGroup, LazyExtensions, SurveyFlask
 from .inputs import CleanRequest
 
 PRIVATE_UMASK = 0o077
 
 
-def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(test_config: Mapping[str, Any] | None = None) -> SurveyFlask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
     # Files this process creates (the SQLite database and its -wal/-shm, the secret key,
     # backups) are readable by the service account only.
     os.umask(PRIVATE_UMASK)
     test_config = dict(test_config or {})
-    app = HashedStaticFlask(__name__, instance_relative_config=True,
-                            instance_path=test_config.pop("INSTANCE_PATH", None))
+    app = SurveyFlask(__name__, instance_relative_config=True,
+                      instance_path=test_config.pop("INSTANCE_PATH", None))
     app.request_class = CleanRequest
     os.makedirs(app.instance_path, exist_ok=True)
     config = load_config(app.instance_path, os.environ)
@@ -38,7 +39,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from .web import register_url_converters, register_web_hooks
 
     register_url_converters(app)  # before any route is added
-    _register_blueprints(app)
+    # A command serves no request: the views are imported when the URL map is first needed.
+    app.defer_views(_register_blueprints)
     register_web_hooks(app)
     from .auth.sessions import init_auth
 
@@ -88,21 +90,19 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     return settings
 
 
-def _register_extensions(app: Flask) -> None:
-    from .auth.services import load_user
-    from .extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager, migrate
+def _register_extensions(app: SurveyFlask) -> None:
+    from .extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager
     from .i18n import babel_locale
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
-                     render_as_batch=True, compare_type=True)
+    _defer_migrations(app)
     csrf.init_app(app)
     compress.init_app(app)
     babel.init_app(app, locale_selector=babel_locale)
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
-    login_manager.user_loader(load_user)
+    login_manager.user_loader(_load_user)
     limiter.init_app(app)
     with app.app_context():
         engine = db.engine
@@ -110,6 +110,36 @@ def _register_extensions(app: Flask) -> None:
             configure_sqlite(engine)
             _check_sqlite(engine)
             _private_sqlite_files(str(engine.url.database or ""))
+
+
+def _load_user(user_id: str) -> Any:
+    from .auth.services import load_user  # the services are imported when a request needs them
+
+    return load_user(user_id)
+
+
+def _defer_migrations(app: SurveyFlask) -> None:
+    """Flask-Migrate (Alembic, Mako) is set up when ``flask db …`` runs or its functions first
+    look up ``app.extensions["migrate"]``."""
+
+    def set_up() -> None:
+        from flask_migrate import Migrate
+
+        from .extensions import db
+        from .models import import_all_models
+
+        import_all_models()  # for ``db migrate`` and ``db check``
+        Migrate().init_app(app, db, directory=os.path.join(app.root_path, os.pardir, "migrations"),
+                           render_as_batch=True, compare_type=True)
+
+    def group() -> click.Command:
+        app.extensions["migrate"]  # noqa: B018  (sets it up)
+        from flask_migrate.cli import db as db_group
+
+        return db_group
+
+    app.extensions = LazyExtensions(app.extensions, {"migrate": set_up})
+    app.cli.add_command(DeferredGroup("db", group, help="Perform database migrations."))
 
 
 def _check_sqlite(engine: Any) -> None:
@@ -167,3 +197,6 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_staff_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(admin_bp)
+    from .web import register_view_error_pages
+
+    register_view_error_pages(app)

@@ -9,20 +9,14 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from .auth.cli import staff_cli
-from .surveys.definitions import DefinitionError, builtin_paths, load_definition
-from .surveys.format.files import read_definition_file
-from .surveys.format.json_schema import definition_schema_json
-from .surveys.services import (
-    UnknownSurvey,
-    ensure_web_link,
-    export_survey,
-    export_survey_workbook,
-    get_survey,
-    list_surveys,
-    load_survey,
-    set_schedule,
-)
+from .deferred import DeferredGroup
+
+# Help of the groups that are imported only when they run (their modules import the services).
+GROUP_HELP = {
+    "staff": "Manage staff accounts.",
+    "demo": "Generate synthetic demo data.",
+    "invitations": "Invitation waves: one-time codes for a mailed sample.",
+}
 
 surveys_cli = AppGroup("surveys", help="Load, export and open survey definitions.")
 i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalogues.")
@@ -35,6 +29,10 @@ i18n_cli = AppGroup("i18n", help="Extract, update and compile translation catalo
               help="Open each loaded survey that is still a draft, with a web link.")
 def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
     """Create each survey, or a new version when its content changed (.toml or .xlsx files)."""
+    from .surveys.definitions import DefinitionError, builtin_paths
+    from .surveys.format.files import read_definition_file
+    from .surveys.services import ensure_web_link, load_survey, set_schedule
+
     files = [Path(p) for p in paths] + (builtin_paths() if builtin else [])
     if not files:
         raise click.UsageError("give definition files or --builtin")
@@ -73,6 +71,8 @@ def load_command(paths: tuple[str, ...], builtin: bool, open_: bool) -> None:
               help="File to write (default: standard output).")
 def export_command(key: str, fmt: str, number: int | None, output: str | None) -> None:
     """Write a version of a survey as a definition file (TOML or Excel)."""
+    from .surveys.services import UnknownSurvey, export_survey, export_survey_workbook
+
     try:
         content = (export_survey_workbook(key, number) if fmt == "xlsx"
                    else export_survey(key, number).encode("utf-8"))
@@ -98,6 +98,8 @@ def _write(content: bytes, output: str | None, *, binary: bool) -> None:
               help="File to write, e.g. docs/survey-schema.json (default: standard output).")
 def schema_command(output: str | None) -> None:
     """Write the JSON Schema of definition files (for TOML editors such as Taplo)."""
+    from .surveys.format.json_schema import definition_schema_json
+
     _write(definition_schema_json().encode("utf-8"), output, binary=False)
 
 
@@ -105,6 +107,7 @@ def schema_command(output: str | None) -> None:
 @click.argument("directory", type=click.Path(file_okay=False))
 def workbooks_command(directory: str) -> None:
     """Write the blank template and the built-in surveys as Excel workbooks into DIRECTORY."""
+    from .surveys.definitions import builtin_paths, load_definition
     from .surveys.format.workbook_write import definition_workbook
 
     target = Path(directory)
@@ -118,6 +121,8 @@ def workbooks_command(directory: str) -> None:
 @surveys_cli.command("list")
 def list_command() -> None:
     """List surveys with status, version and links."""
+    from .surveys.services import list_surveys
+
     for survey in list_surveys():
         version = survey.current_version
         number = version.number if version else "-"
@@ -129,6 +134,8 @@ def list_command() -> None:
 @click.argument("key")
 def open_command(key: str) -> None:
     """Open a survey now (no closing time) and make sure it has a web link."""
+    from .surveys.services import UnknownSurvey, ensure_web_link, get_survey, set_schedule
+
     try:
         survey = get_survey(key)
     except UnknownSurvey as exc:
@@ -178,14 +185,27 @@ def register_cli(app: Flask) -> None:
 
     register_i18n_commands(i18n_cli)
     app.cli.add_command(surveys_cli)
-    app.cli.add_command(staff_cli)
     app.cli.add_command(i18n_cli)
     app.cli.add_command(backup_command)
     app.cli.add_command(purge_flows_command)
+    app.cli.add_command(DeferredGroup("staff", _staff_cli, help=GROUP_HELP["staff"]))
+    app.cli.add_command(DeferredGroup("demo", _demo_cli, help=GROUP_HELP["demo"]))
+    app.cli.add_command(DeferredGroup("invitations", _invitations_cli, help=GROUP_HELP["invitations"]))
+
+
+def _staff_cli() -> click.Command:
+    from .auth.cli import staff_cli
+
+    return staff_cli
+
+
+def _demo_cli() -> click.Command:
     from .demo import demo_cli
 
-    app.cli.add_command(demo_cli)
+    return demo_cli
+
+
+def _invitations_cli() -> click.Command:
     from .invitations.cli import invitations_cli
 
-    app.cli.add_command(invitations_cli)
-
+    return invitations_cli

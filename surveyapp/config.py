@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .surveys.format.schema import EMAIL_RE, PHONE_RE, WEB_URL_RE
-
 ENV_PREFIX = "SURVEYAPP_"
 SECRET_KEY_FILE = "secret_key"  # noqa: S105 - a file name, not a secret
 SQLITE_FILE = "surveyapp.sqlite3"
@@ -67,6 +65,8 @@ def _parse_database_url(raw: str) -> str:
 
 
 def _parse_url(raw: str) -> str:
+    from .surveys.format.schema import WEB_URL_RE  # only when the setting is given
+
     value = _parse_text(raw)
     if not WEB_URL_RE.fullmatch(value):
         raise ValueError("expected an http:// or https:// URL")
@@ -78,6 +78,8 @@ def _parse_base_url(raw: str) -> str:
 
 
 def _parse_phone(raw: str) -> str:
+    from .surveys.format.schema import PHONE_RE
+
     value = _parse_text(raw)
     if not PHONE_RE.fullmatch(value):
         raise ValueError('expected a telephone number such as "058-383-1111"')
@@ -85,6 +87,8 @@ def _parse_phone(raw: str) -> str:
 
 
 def _parse_email(raw: str) -> str:
+    from .surveys.format.schema import EMAIL_RE
+
     value = _parse_text(raw)
     if not EMAIL_RE.fullmatch(value):
         raise ValueError("expected an e-mail address")

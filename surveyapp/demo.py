@@ -20,6 +20,7 @@ from flask.cli import AppGroup
 from sqlalchemy import func
 
 from .audit import record
+from .cli import GROUP_HELP
 from .extensions import db
 from .respond.models import Answer, Response
 from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
@@ -29,7 +30,7 @@ from .surveys.models import Survey
 from .surveys.services import UnknownSurvey, get_survey, version_definition
 from .timeutil import fiscal_year, from_japan, utcnow
 
-demo_cli = AppGroup("demo", help="Generate synthetic demo data.")
+demo_cli = AppGroup("demo", help=GROUP_HELP["demo"])
 
 AGE_WEIGHTS = {"18_29": 0.09, "30_39": 0.11, "40_49": 0.15, "50_59": 0.17, "60_69": 0.21, "70_over": 0.27}
 # The languages residents answer in (Kakamigahara has many Brazilian and Vietnamese residents).

@@ -8,7 +8,6 @@ from flask import has_request_context, request
 from flask_compress import Compress
 from flask_limiter import Limiter
 from flask_login import LoginManager
-from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData, event
@@ -26,7 +25,6 @@ NAMING_CONVENTION = {
 }
 
 db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
-migrate = Migrate()
 babel = LanguageBabel()
 csrf = CSRFProtect()
 login_manager = LoginManager()

@@ -32,7 +32,6 @@ from .inputs import (
     path_has_control_characters,
     refuse_control_characters_in_query,
 )
-from .surveys.services import UnknownSurvey
 
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
@@ -138,11 +137,6 @@ def register_web_hooks(app: Flask) -> None:
         detail = _("安全のため、送信を受け付けませんでした。ページを開き直して、もう一度お試しください。")
         return render_template("error.html", code=400, title=title, detail=detail), 400
 
-    @app.errorhandler(UnknownSurvey)
-    def _unknown_survey(_error: UnknownSurvey) -> Any:
-        title, detail = ERROR_MESSAGES[404]
-        return render_template("error.html", code=404, title=str(title), detail=str(detail)), 404
-
     # Our own gettext for templates: Jinja's would trust the translation as HTML.
     app.jinja_env.globals.update(_=template_gettext, gettext=template_gettext,
                                  _plain=plain_gettext)
@@ -175,3 +169,14 @@ def _here() -> str:
     if request.method == "GET" and request.query_string:
         return request.full_path
     return request.path
+
+
+def register_view_error_pages(app: Flask) -> None:
+    """Error pages for the services' own exceptions (registered with the views, which import
+    the services)."""
+    from .surveys.services import UnknownSurvey
+
+    @app.errorhandler(UnknownSurvey)
+    def _unknown_survey(_error: UnknownSurvey) -> Any:
+        title, detail = ERROR_MESSAGES[404]
+        return render_template("error.html", code=404, title=str(title), detail=str(detail)), 404

@@ -8,6 +8,7 @@ import sys
 import click
 from flask.cli import AppGroup
 
+from ..cli import GROUP_HELP
 from ..timeutil import to_japan
 from .models import StaffUser
 from .passwords import CLI_MESSAGES
@@ -24,7 +25,7 @@ from .services import (
     unlock,
 )
 
-staff_cli = AppGroup("staff", help="Manage staff accounts.")
+staff_cli = AppGroup("staff", help=GROUP_HELP["staff"])
 
 MESSAGES = {
     **CLI_MESSAGES,

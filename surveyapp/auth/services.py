@@ -20,7 +20,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..audit import record
 from ..extensions import db
-from ..surveys.services import LINK_ALPHABET
 from ..timeutil import utcnow
 from . import throttle
 from .models import StaffUser
@@ -168,6 +167,8 @@ def _normal_code(raw: str) -> str:
 
 
 def _issue(user: StaffUser, now: datetime) -> ResetCode:
+    from ..surveys.services import LINK_ALPHABET  # not needed by the other account commands
+
     code = "".join(secrets.choice(LINK_ALPHABET) for _ in range(RESET_CODE_LENGTH))
     expires = now + timedelta(hours=int(current_app.config["PASSWORD_RESET_HOURS"]))
     user.reset_code_hash = _digest(code)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import secrets
 import time
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, flash, g, request, session, url_for
 from flask_babel import gettext as _
@@ -19,8 +20,8 @@ from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 from werkzeug.wrappers import Response
 
-from .models import StaffUser
-from .throttle import account_key
+if TYPE_CHECKING:
+    from .models import StaffUser
 
 STARTED = "staff_started"
 SEEN = "staff_seen"
@@ -97,6 +98,8 @@ def _serializer() -> URLSafeTimedSerializer:
 
 def trusted_device(email: str) -> str | None:
     """The device id of this browser's device cookie if it was issued for this account."""
+    from .throttle import account_key  # with the login models: not needed to start the app
+
     raw = request.cookies.get(DEVICE_COOKIE)
     if not raw or len(raw) > 512:
         return None
@@ -112,6 +115,8 @@ def trusted_device(email: str) -> str | None:
 
 def remember_device(response: Response, email: str, device: str | None) -> None:
     """After a successful login: mark this browser as one this account has used."""
+    from .throttle import account_key
+
     value = _serializer().dumps({"a": account_key(email), "d": device or secrets.token_hex(16)})
     response.set_cookie(DEVICE_COOKIE, value, max_age=int(DEVICE_LIFETIME.total_seconds()),
                         path="/staff", secure=bool(current_app.config["SESSION_COOKIE_SECURE"]),

@@ -11,13 +11,14 @@ from flask import current_app
 from flask.cli import AppGroup
 from flask_babel import gettext as _
 
+from ..cli import GROUP_HELP
 from ..surveys.services import UnknownSurvey, get_survey
 from .frame import FrameError, parse_frame
 from .handover import HANDOVER_HOURS, purge_expired_handovers
 from .mailmerge import merge_csv, merge_xlsx
 from .waves import CreatedWave, DrawPlan, LetterDetails, WaveError, create_codes_wave, create_drawn_wave
 
-invitations_cli = AppGroup("invitations", help="Invitation waves: one-time codes for a mailed sample.")
+invitations_cli = AppGroup("invitations", help=GROUP_HELP["invitations"])
 
 
 def _base_url(option: str | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import contains_eager, defer
 
@@ -17,16 +18,14 @@ from ..extensions import db
 from ..i18n import offered_languages
 from ..inputs import has_control_characters
 from ..timeutil import utcnow
-from .definitions import (
-    SurveyDef,
-    content_hash,
-    definition_to_dict,
-    dump_definition,
-    parse_definition,
-)
-from .diff import ComparabilityWarning, comparability
-from .format.files import read_definition
 from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion
+
+if TYPE_CHECKING:
+    from .definitions import SurveyDef
+    from .diff import ComparabilityWarning
+
+# The definition format (parser, rules, comparison) is imported by the functions that use it:
+# a command that only lists surveys or staff does not need it.
 
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
@@ -82,6 +81,8 @@ def version_definition(version: SurveyVersion) -> SurveyDef:
     """The parsed definition of a stored version (cached by content hash; versions are immutable)."""
     defn = _PARSED.get(version.content_hash)
     if defn is None:
+        from .definitions import parse_definition
+
         defn = parse_definition(version.definition, source=f"{version.survey.key} v{version.number}")
         _PARSED[version.content_hash] = defn
     return defn
@@ -97,6 +98,8 @@ def version_by_id(version_id: int) -> SurveyVersion:
 
 def load_survey(defn: SurveyDef, *, user_id: int | None = None) -> LoadResult:
     """Create the survey, or a new published version if the content changed; commit."""
+    from .definitions import content_hash
+
     digest = content_hash(defn)
     survey = db.session.scalar(db.select(Survey).where(Survey.key == defn.key))
     created_survey = survey is None
@@ -118,6 +121,9 @@ def publish_version(survey: Survey, defn: SurveyDef, *, action: str, user_id: in
                     ) -> tuple[SurveyVersion, tuple[ComparabilityWarning, ...]]:
     """Add ``defn`` as the survey's next published version, with a comparability note for every
     KPI it measures differently from the current version, and audit it (no commit)."""
+    from .definitions import content_hash
+    from .diff import comparability
+
     digest = content_hash(defn)
     current = survey.current_version
     warnings = comparability(version_definition(current), defn) if current is not None else ()
@@ -133,6 +139,8 @@ def publish_version(survey: Survey, defn: SurveyDef, *, action: str, user_id: in
 
 
 def _add_version(survey: Survey, defn: SurveyDef, digest: str, *, number: int) -> SurveyVersion:
+    from .definitions import definition_to_dict
+
     version = SurveyVersion(
         survey=survey, number=number, content_hash=digest, definition=definition_to_dict(defn)
     )
@@ -177,6 +185,8 @@ def survey_version(key: str, number: int | None = None) -> SurveyVersion:
 
 def export_survey(key: str, number: int | None = None) -> str:
     """A version of a survey (default: the current one) as definition-file text (TOML)."""
+    from .definitions import dump_definition
+
     return dump_definition(version_definition(survey_version(key, number)))
 
 
@@ -192,6 +202,8 @@ def load_survey_file(filename: str, content: bytes, *, user_id: int | None = Non
 
     Raises DefinitionError (every problem, with file, sheet, row and column) and saves nothing.
     """
+    from .format.files import read_definition
+
     return load_survey(read_definition(filename, content), user_id=user_id)
 
 
