@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from fractions import Fraction
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, Any
 
 from .cells import Cell, safe_text
@@ -148,12 +149,14 @@ class _CellXml:
         """One ``<row>``; empty cells are left out (and a row without cells altogether)."""
         if len(values) > len(self.letters):
             self._widen(len(values))
-        ref = f'{number}"'
+        ref = f'{number}"{style}'
         letters, texts = self.letters, self.texts
-        out = []
+        out: list[str] = []
+        append = out.append
         for col, value in enumerate(values):
             if value is None:
                 continue
+            letter = letters[col]
             kind = type(value)
             if kind is str:
                 text = texts.get(value)  # type: ignore[arg-type]
@@ -161,18 +164,18 @@ class _CellXml:
                     if len(texts) >= self.CACHE:
                         texts.clear()
                     text = texts[value] = _inline_string(value)  # type: ignore[index,arg-type]
-                out.append(letters[col] + ref + style + text)
+                append(letter + ref + text)
             elif kind is int:
-                out.append(f"{letters[col]}{ref}{style or self.styles[col]}><v>{value:.16G}</v></c>")
+                append(f"{letter}{ref}{'' if style else self.styles[col]}><v>{value:.16G}</v></c>")
             else:
-                out.append(letters[col] + ref + self._other(col, value, style))
+                append(letter + ref + self._other(col, value, style))
         return f'<row r="{number}">{"".join(out)}</row>' if out else ""
 
     def _other(self, col: int, value: Cell, style: str) -> str:
         if isinstance(value, date):
-            return f"{style or self.date_styles[col]}><v>{excel_serial(value):.16G}</v></c>"
+            return f"{'' if style else self.date_styles[col]}><v>{excel_serial(value):.16G}</v></c>"
         number = float(value) if isinstance(value, Fraction) else value
-        style = style or self.styles[col]
+        style = "" if style else self.styles[col]
         if isinstance(number, float) and not math.isfinite(number):  # as XlsxWriter's nan_inf_to_errors
             formula = "#NUM!" if math.isnan(number) else ("1/0" if number > 0 else "-1/0")
             result = "#NUM!" if math.isnan(number) else "#DIV/0!"
@@ -186,6 +189,7 @@ ESCAPED_ESCAPE_RE = re.compile("(_x[0-9a-fA-F]{4}_)")
 EDGE_SPACE_RE = re.compile(r"^\s|\s$")
 
 
+@lru_cache(maxsize=4096)  # a download has a few hundred distinct days
 def excel_serial(value: date) -> float:
     """Excel's serial number of a date or naive datetime (1900 date system, with its leap-day
     quirk), computed as XlsxWriter computes it."""
