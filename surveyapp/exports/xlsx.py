@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 PROGRESS_EVERY = 5000
+ROWS_PER_WRITE = 1000  # rows made before they go to the sheet's temporary file
 # Control characters an XML document cannot hold (tab, line feed and carriage return it can).
 ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
@@ -92,9 +93,9 @@ def _fill(workbook: Workbook, sheet: Sheet, written: int, progress: Callable[[in
     for row_number, row in enumerate(sheet.rows, start=1):
         width = max(width, len(row))
         rows.append(cells.row(row_number + 1, row))
-        if row_number % PROGRESS_EVERY == 0:
+        if row_number % ROWS_PER_WRITE == 0:
             _append(worksheet, rows)
-            if progress is not None:
+            if progress is not None and row_number % PROGRESS_EVERY == 0:
                 progress(written + row_number)
     _append(worksheet, rows)
     if sheet.header or row_number:  # the sheet's dimension (its used range): first and last cell
@@ -160,18 +161,22 @@ class _CellXml:
             kind = type(value)
             if kind is str:
                 text = texts.get(value)  # type: ignore[arg-type]
-                if text is None:
-                    if len(texts) >= self.CACHE:
-                        texts.clear()
-                    text = texts[value] = _inline_string(value)  # type: ignore[index,arg-type]
-                append(letter + ref + text)
+                append(letter + ref + (text or self._text(value)))  # type: ignore[arg-type]
             elif kind is int:
                 append(f"{letter}{ref}{'' if style else self.styles[col]}><v>{value:.16G}</v></c>")
             else:
                 append(letter + ref + self._other(col, value, style))
         return f'<row r="{number}">{"".join(out)}</row>' if out else ""
 
+    def _text(self, value: str) -> str:
+        if len(self.texts) >= self.CACHE:
+            self.texts.clear()
+        text = self.texts[value] = _inline_string(value)
+        return text
+
     def _other(self, col: int, value: Cell, style: str) -> str:
+        if isinstance(value, str):  # a subclass of str (Markup …)
+            return self._text(str(value))
         if isinstance(value, date):
             return f"{'' if style else self.date_styles[col]}><v>{excel_serial(value):.16G}</v></c>"
         number = float(value) if isinstance(value, Fraction) else value

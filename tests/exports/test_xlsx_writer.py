@@ -17,6 +17,10 @@ from surveyapp.exports.cells import Cell
 from surveyapp.exports.columns import COUNT, DATE, RATE
 from surveyapp.exports.xlsx import Sheet, write_xlsx, xlsx_text
 
+class _Text(str):
+    """A subclass of str (as Markup is)."""
+
+
 HEADER = ["番号", "日付", "率", "件数", "文章", "コード"]
 FORMATS = {1: DATE, 2: RATE, 3: COUNT}
 WIDTHS = {0: 8.0, 4: 40.0}
@@ -30,6 +34,7 @@ ROWS: list[list[Cell]] = [
     [7, date(2027, 1, 1), Fraction(1, 8), 1e-7, "line\r\nbreak\tand tab", "ctrl\x01\x0b\x1fchars"],
     [8, None, 12.5, None, "絵文字😀と𠮷", "＝全角"],
     [9, None, None, None, "长" * 40_000, "-"],
+    [10, None, None, None, _Text("=部分クラス"), None],
 ]
 
 
@@ -90,7 +95,7 @@ def test_awkward_values_come_back_as_written() -> None:
     values: list[tuple[Any, ...]] = list(sheet.iter_rows(values_only=True))
     assert list(values[0]) == HEADER
     assert all(cell.font.b for cell in sheet[1])
-    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:F10"
+    assert sheet.freeze_panes == "B2" and sheet.auto_filter.ref == "A1:F11"
     assert values[1][:5] == (1, datetime(2026, 4, 1), 0.198, 12345, "便利です")  # 16 significant digits
     assert [sheet.cell(2, col).number_format for col in (2, 3, 4)] == [DATE, RATE, COUNT]
     assert values[2][1] == datetime(2026, 5, 2, 13, 45, 30) and values[2][2] == 1 / 3
@@ -109,6 +114,7 @@ def test_awkward_values_come_back_as_written() -> None:
     assert values[7][5] == "ctrl\ufffd\ufffd\ufffdchars"  # what XML cannot hold is replaced
     assert values[8][4:] == ("絵文字😀と𠮷", "'＝全角")
     assert values[9][4] == "长" * 32_767 and values[9][5] == "'-"  # cut at Excel's cell limit
+    assert values[10][4] == "'=部分クラス"
 
 
 def test_markup_in_text_stays_text() -> None:
