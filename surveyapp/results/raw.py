@@ -16,7 +16,7 @@ from ..extensions import db
 from ..respond.models import Answer, Response
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, Survey, SurveyVersion
-from ..timeutil import to_japan
+from ..timeutil import japan_day
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 
 BATCH = 2000
@@ -86,7 +86,7 @@ def raw_rows(survey: Survey, columns: list[RawColumn],
                 connection.rollback()
                 return
             rows: dict[int, list[RawValue]] = {
-                response_id: [response_id, to_japan(submitted_at).date(), year, channel,
+                response_id: [response_id, japan_day(submitted_at), year, channel,
                               labels.get(link_id) if link_id else None, numbers.get(version_id), language,
                               *blank]
                 for response_id, submitted_at, year, channel, link_id, version_id, language in batch

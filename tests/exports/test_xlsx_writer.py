@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from fractions import Fraction
 from typing import Any
 
@@ -16,6 +16,8 @@ import xlsxwriter
 from surveyapp.exports.cells import Cell
 from surveyapp.exports.columns import COUNT, DATE, RATE
 from surveyapp.exports.xlsx import Sheet, write_xlsx, xlsx_text
+from surveyapp.timeutil import japan_day, to_japan
+
 
 class _Text(str):
     """A subclass of str (as Markup is)."""
@@ -132,3 +134,14 @@ def test_several_sheets_and_an_empty_one() -> None:
     assert book["空"].auto_filter.ref == "A1"
     assert list(book["説明"].iter_rows(values_only=True)) == [("項目", "値"), ("a", 1)]
     assert book["説明"].freeze_panes is None and not book["説明"].auto_filter.ref
+
+
+def test_the_raw_download_dates_each_response_by_its_japan_day() -> None:
+    # 14:59 UTC is 23:59 in Japan, 15:00 UTC already the next day; the rule held in the years of
+    # summer time (1948–1951) too.
+    assert japan_day(datetime(2026, 3, 31, 14, 59)) == date(2026, 3, 31)
+    assert japan_day(datetime(2026, 3, 31, 15, 0)) == date(2026, 4, 1)
+    moment = datetime(1947, 1, 1)
+    while moment < datetime(2031, 1, 1):
+        assert japan_day(moment) == to_japan(moment).date(), moment
+        moment += timedelta(minutes=1009)
