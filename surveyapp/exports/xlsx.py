@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CHUNK = 64 * 1024
 PROGRESS_EVERY = 5000
+EXCEL_ROWS = 1_048_576  # rows of a sheet, the heading included
 ROWS_PER_WRITE = 1000  # rows made before they go to the sheet's temporary file
 # Control characters an XML document cannot hold (tab, line feed and carriage return it can).
 ILLEGAL_CHARACTERS_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
@@ -91,18 +92,20 @@ def _fill(workbook: Workbook, sheet: Sheet, written: int, progress: Callable[[in
     rows = [cells.row(1, sheet.header, bold)]
     row_number = 0
     for row_number, row in enumerate(sheet.rows, start=1):
-        width = max(width, len(row))
-        rows.append(cells.row(row_number + 1, row))
+        if row_number < EXCEL_ROWS:  # what does not fit in a sheet is left out, as XlsxWriter does
+            width = max(width, len(row))
+            rows.append(cells.row(row_number + 1, row))
         if row_number % ROWS_PER_WRITE == 0:
             _append(worksheet, rows)
             if progress is not None and row_number % PROGRESS_EVERY == 0:
                 progress(written + row_number)
     _append(worksheet, rows)
+    last_row = min(row_number, EXCEL_ROWS - 1)
     if sheet.header or row_number:  # the sheet's dimension (its used range): first and last cell
         worksheet._check_dimensions(0, 0)
-        worksheet._check_dimensions(row_number, width - 1)
+        worksheet._check_dimensions(last_row, width - 1)
     if sheet.table and sheet.header:
-        worksheet.autofilter(0, 0, row_number, len(sheet.header) - 1)
+        worksheet.autofilter(0, 0, last_row, len(sheet.header) - 1)
     return written + row_number
 
 

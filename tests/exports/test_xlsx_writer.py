@@ -145,3 +145,12 @@ def test_the_raw_download_dates_each_response_by_its_japan_day() -> None:
     while moment < datetime(2031, 1, 1):
         assert japan_day(moment) == to_japan(moment).date(), moment
         moment += timedelta(minutes=1009)
+
+
+def test_rows_beyond_a_sheets_last_row_are_left_out_as_xlsxwriter_does(monkeypatch: Any) -> None:
+    import surveyapp.exports.xlsx as xlsx
+
+    monkeypatch.setattr(xlsx, "EXCEL_ROWS", 4)
+    sheet = openpyxl.load_workbook(io.BytesIO(_book([Sheet("回答", ["番号"], [[n] for n in range(1, 7)])])))["回答"]
+    assert [row[0] for row in sheet.iter_rows(values_only=True)] == ["番号", 1, 2, 3]
+    assert sheet.auto_filter.ref == "A1:A4"
