@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -22,6 +23,17 @@ def round_down(moment: datetime, minutes: int) -> datetime:
 def to_japan(moment: datetime) -> datetime:
     """A stored naive-UTC time as an aware Japan-time datetime."""
     return moment.replace(tzinfo=UTC).astimezone(JST)
+
+
+def japan_day(moment: datetime) -> date:
+    """``to_japan(moment).date()``, cheap enough for a million rows: Japan's offset from UTC is a
+    whole number of hours, so the day depends only on the UTC day and hour (looked up once each)."""
+    return _japan_day(moment.date(), moment.hour)
+
+
+@lru_cache(maxsize=8192)
+def _japan_day(day: date, hour: int) -> date:
+    return to_japan(datetime(day.year, day.month, day.day, hour)).date()
 
 
 def from_japan(moment: datetime) -> datetime:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 
 from ..masking import mask
 from ..results.raw import FIXED_FIELDS, RawColumn, RawValue
@@ -53,10 +54,13 @@ class _Out:
 
 
 def _lookup(table: Mapping[str, str], missing: str | None) -> Callable[[RawValue], Cell]:
+    get = table.get
+
     def label(value: RawValue) -> Cell:
         if value is None:
             return missing
-        return table.get(str(value), str(value))
+        found = get(value)  # type: ignore[arg-type]  # codes are text; anything else is looked up as text
+        return found if found is not None else table.get(str(value), str(value))
     return label
 
 
@@ -81,9 +85,17 @@ class RawExport:
 
     def rows(self, raw: Iterable[Sequence[RawValue]], *, reveal: bool = False) -> Iterator[list[Cell]]:
         """Output rows; free text with phone numbers and e-mail addresses hidden unless ``reveal``."""
-        plan = [(out.source, _masked if out.free_text and not reveal else out.label) for out in self.outputs]
+        pick = itemgetter(*(out.source for out in self.outputs))
+        labelled: list[tuple[int, Callable[[RawValue], Cell]]] = []  # the columns shown through a function
+        for index, out in enumerate(self.outputs):
+            label = _masked if out.free_text and not reveal else out.label
+            if label is not None:
+                labelled.append((index, label))
         for row in raw:
-            yield [row[source] if label is None else label(row[source]) for source, label in plan]
+            cells: list[Cell] = list(pick(row))
+            for index, label in labelled:
+                cells[index] = label(cells[index])  # type: ignore[arg-type]
+            yield cells
 
 
 def raw_export(defn: SurveyDef, raw_columns: Sequence[RawColumn]) -> RawExport:

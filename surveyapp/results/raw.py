@@ -16,10 +16,10 @@ from ..extensions import db
 from ..respond.models import Answer, Response
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, Survey, SurveyVersion
-from ..timeutil import to_japan
+from ..timeutil import japan_day
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 
-BATCH = 1000
+BATCH = 2000
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,17 @@ def raw_rows(survey: Survey, columns: list[RawColumn],
         db.select(SurveyVersion.id, SurveyVersion.number)
         .where(SurveyVersion.survey_id == survey_id)).all())
     conditions = response_conditions(survey_id, selection)
+    start = len(FIXED_FIELDS)
+    # Where each answer goes: a single/text question's column, or the columns of a multiple
+    # choice's options (all 0 once the question has an answer, 1 for each option chosen).
+    value_index: dict[str, int] = {}
+    option_index: dict[str, dict[str, int]] = {}
+    for index, column in enumerate(columns, start=start):
+        if column.option_code is None:
+            value_index[column.question_key] = index
+        else:
+            option_index.setdefault(column.question_key, {})[column.option_code] = index
+    blank = [None] * len(columns)
     last_id = 0
     with db.engine.connect() as connection:
         connection = connection.execution_options(sqlite_begin="DEFERRED")
@@ -74,31 +85,33 @@ def raw_rows(survey: Survey, columns: list[RawColumn],
             if not batch:
                 connection.rollback()
                 return
-            chosen: dict[int, dict[str, set[str]]] = {}
-            texts: dict[int, dict[str, str]] = {}
+            rows: dict[int, list[RawValue]] = {
+                response_id: [response_id, japan_day(submitted_at), year, channel,
+                              labels.get(link_id) if link_id else None, numbers.get(version_id), language,
+                              *blank]
+                for response_id, submitted_at, year, channel, link_id, version_id, language in batch
+            }
             answers = connection.execute(
                 db.select(Answer.response_id, Answer.question_key, Answer.option_code, Answer.text)
                 .where(Answer.response_id.between(batch[0][0], batch[-1][0]))
-            )
+            ).all()
             for response_id, key, code, text in answers:
-                if text is not None:
-                    texts.setdefault(response_id, {})[key] = text
+                row = rows.get(response_id)
+                if row is None:  # a response between two of the batch that the filter left out
+                    continue
+                if text is not None:  # text wins over a code of the same question
+                    if key in value_index:
+                        row[value_index[key]] = text
                 elif code is not None:
-                    chosen.setdefault(response_id, {}).setdefault(key, set()).add(code)
-            for response_id, submitted_at, year, channel, link_id, version_id, language in batch:
-                row: list[RawValue] = [
-                    response_id, to_japan(submitted_at).date(), year, channel,
-                    labels.get(link_id) if link_id else None, numbers.get(version_id), language,
-                ]
-                picked_by_key = chosen.get(response_id, {})
-                text_by_key = texts.get(response_id, {})
-                for column in columns:
-                    picked = picked_by_key.get(column.question_key)
-                    if column.option_code is not None:
-                        row.append(None if picked is None else int(column.option_code in picked))
-                    elif column.question_key in text_by_key:
-                        row.append(text_by_key[column.question_key])
-                    else:
-                        row.append(next(iter(picked)) if picked else None)
-                yield row
+                    if key in value_index:
+                        index = value_index[key]
+                        if row[index] is None:
+                            row[index] = code
+                    elif (options := option_index.get(key)) is not None:
+                        for option in options.values():
+                            if row[option] is None:
+                                row[option] = 0
+                        if code in options:
+                            row[options[code]] = 1
+            yield from rows.values()
             last_id = batch[-1][0]
