@@ -188,4 +188,7 @@ def register_cli(app: Flask) -> None:
     from .invitations.cli import invitations_cli
 
     app.cli.add_command(invitations_cli)
+    from .respond.counts import results_cli
+
+    app.cli.add_command(results_cli)
 
