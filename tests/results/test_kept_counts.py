@@ -19,8 +19,7 @@ from surveyapp.kiosk.services import deliver_response
 from surveyapp.respond.counts import differences
 from surveyapp.respond.models import Response, ResponseCount
 from surveyapp.respond.services import submit_response
-from surveyapp.results import BY_CHANNEL, ResultFilter, find_declaration, kpi_breakdown, kpi_year_results
-from surveyapp.results import counted
+from surveyapp.results import BY_CHANNEL, ResultFilter, counted, find_declaration, kpi_breakdown, kpi_year_results
 from surveyapp.results.demo import demo_status
 from surveyapp.results.overview import fiscal_years
 from surveyapp.screening.services import Signals, set_flag
