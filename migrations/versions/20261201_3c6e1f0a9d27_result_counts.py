@@ -41,8 +41,8 @@ def upgrade():
     sa.Column('n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_response_counts_survey_id_surveys'),
                             ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('survey_id', 'fiscal_year', 'channel', 'link_id', 'flagged', 'day',
-                            'question_key', 'option_code', name=op.f('pk_response_counts'))
+    sa.PrimaryKeyConstraint('survey_id', 'question_key', 'option_code', 'fiscal_year', 'channel',
+                            'link_id', 'flagged', 'day', name=op.f('pk_response_counts'))
     )
     op.create_table('answer_pair_counts',
     *_cell_columns(),
@@ -50,8 +50,8 @@ def upgrade():
     sa.Column('n', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['survey_id'], ['surveys.id'], name=op.f('fk_answer_pair_counts_survey_id_surveys'),
                             ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('survey_id', 'fiscal_year', 'channel', 'link_id', 'flagged',
-                            'question_key', 'option_code', 'group_question', 'group_option',
+    sa.PrimaryKeyConstraint('survey_id', 'question_key', 'group_question', 'option_code',
+                            'group_option', 'fiscal_year', 'channel', 'link_id', 'flagged',
                             name=op.f('pk_answer_pair_counts'))
     )
     # The counts of the responses stored so far (the same cells as surveyapp.respond.counts).
@@ -75,6 +75,13 @@ def upgrade():
         f"JOIN answers b ON b.response_id = r.id AND b.question_key <> a.question_key "
         f"WHERE a.option_code IS NOT NULL AND b.option_code IS NOT NULL "
         f"GROUP BY {BASE}, a.question_key, a.option_code, b.question_key, b.option_code")
+    # The same cells without the day (group question and option ''), from those just counted.
+    op.execute(
+        "INSERT INTO answer_pair_counts (survey_id, fiscal_year, channel, link_id, flagged, "
+        "question_key, option_code, group_question, group_option, n) "
+        "SELECT survey_id, fiscal_year, channel, link_id, flagged, question_key, option_code, '', '', "
+        "sum(n) FROM response_counts "
+        "GROUP BY survey_id, fiscal_year, channel, link_id, flagged, question_key, option_code")
 
 
 def downgrade():

@@ -15,7 +15,8 @@ A response adds one to:
   answers that has an option code;
 * ``answer_pair_counts`` — for each ordered pair of its coded answers to two different
   questions, (survey, fiscal year, channel, link or 0, flagged, question, option, group
-  question, group option).
+  question, group option); and, with group question and option "", the cells of
+  ``response_counts`` without the day (what results without a date range read).
 """
 
 from __future__ import annotations
@@ -56,7 +57,8 @@ def _insert(table: Any) -> Any:
 
 
 def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> None:
-    rows = [dict(zip(columns, key, strict=True), n=n) for key, n in counts.items() if n]
+    # In key order, so that concurrent transactions lock the rows they share in one order.
+    rows = [dict(zip(columns, key, strict=True), n=n) for key, n in sorted(counts.items()) if n]
     if not rows:
         return
     statement = _insert(model.__table__).values(rows)
@@ -75,6 +77,7 @@ def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKe
     pairs: Counter[CellKey] = Counter(
         (*base, key, code, group, option)
         for key, code in coded for group, option in coded if group != key)
+    pairs.update((*base, key, code, RESPONSE, RESPONSE) for key, code in [(RESPONSE, RESPONSE), *coded])
     return cells, pairs
 
 
@@ -120,7 +123,14 @@ def _expected_selects() -> tuple[Any, Any]:
              .join(b, sa.and_(b.response_id == r.id, b.question_key != a.question_key))
              .where(a.option_code.is_not(None), b.option_code.is_not(None))
              .group_by(*base, a.question_key, a.option_code, b.question_key, b.option_code))
-    return sa.union_all(own, answered).subquery().select(), pairs
+    undated = [sa.select(*base, sa.literal(RESPONSE), sa.literal(RESPONSE), sa.literal(RESPONSE),
+                         sa.literal(RESPONSE), sa.func.count()).group_by(*base),
+               sa.select(*base, a.question_key, a.option_code, sa.literal(RESPONSE),
+                         sa.literal(RESPONSE), sa.func.count())
+               .join(a, a.response_id == r.id).where(a.option_code.is_not(None))
+               .group_by(*base, a.question_key, a.option_code)]
+    return (sa.union_all(own, answered).subquery().select(),
+            sa.union_all(pairs, *undated).subquery().select())
 
 
 def _as_cells(rows: Iterable[Any], *, with_day: bool) -> dict[CellKey, int]:

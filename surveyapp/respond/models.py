@@ -94,30 +94,32 @@ class ResponseCount(db.Model):  # type: ignore[name-defined]
     __tablename__ = "response_counts"
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     link_id: Mapped[int] = mapped_column(primary_key=True)
     flagged: Mapped[bool] = mapped_column(primary_key=True)
     day: Mapped[date] = mapped_column(primary_key=True)  # Japan calendar day of submission
-    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int]
 
 
 class AnswerPairCount(db.Model):  # type: ignore[name-defined]
     """How many responses gave option ``option_code`` to ``question_key`` and ``group_option``
     to another question ``group_question``, per fiscal year, channel, link and flag (no day):
-    breakdowns and "only those who answered X" filters.  Kept like :class:`ResponseCount`."""
+    breakdowns and "only those who answered X" filters.  With group question and option ""
+    the rows are those of :class:`ResponseCount` without the day (a few hundred rows per
+    survey, for results without a date range).  Kept like :class:`ResponseCount`."""
 
     __tablename__ = "answer_pair_counts"
 
     survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_option: Mapped[str] = mapped_column(String(64), primary_key=True)
     fiscal_year: Mapped[int] = mapped_column(primary_key=True)
     channel: Mapped[str] = mapped_column(String(16), primary_key=True)
     link_id: Mapped[int] = mapped_column(primary_key=True)
     flagged: Mapped[bool] = mapped_column(primary_key=True)
-    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
-    group_question: Mapped[str] = mapped_column(String(64), primary_key=True)
-    group_option: Mapped[str] = mapped_column(String(64), primary_key=True)
     n: Mapped[int]

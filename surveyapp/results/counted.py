@@ -1,5 +1,7 @@
 """Counts read from the tables kept with the responses (see :mod:`surveyapp.respond.counts`)
 instead of a GROUP BY over every answer: the same numbers, in milliseconds at any size.
+Without a date range they come from ``answer_pair_counts`` (no day: a few hundred rows per
+survey); with one, from ``response_counts`` (per Japan day).
 
 Each function returns exactly what its raw query in kpis.py / breakdowns.py / overview.py /
 demo.py returns, or None when the kept cells cannot answer the filter and the caller must run
@@ -37,9 +39,11 @@ def enabled() -> bool:
 
 
 def _has_real_responses(survey_id: int) -> bool:
-    return db.session.scalar(db.select(ResponseCount.survey_id).where(
-        ResponseCount.survey_id == survey_id, ResponseCount.question_key == RESPONSE,
-        ResponseCount.channel != DEMO_CHANNEL, ResponseCount.n > 0).limit(1)) is not None
+    """Whether the survey has a response that is not demo data (any state, any year)."""
+    cells = AnswerPairCount
+    return db.session.scalar(db.select(cells.survey_id).where(
+        cells.survey_id == survey_id, cells.question_key == RESPONSE, cells.group_question == RESPONSE,
+        cells.channel != DEMO_CHANNEL, cells.n > 0).limit(1)) is not None
 
 
 def _conditions(model: Any, survey_id: int, selection: ResultFilter, *,
@@ -67,6 +71,20 @@ def _conditions(model: Any, survey_id: int, selection: ResultFilter, *,
     return conditions
 
 
+def _singles(survey_id: int, selection: ResultFilter, *,
+             fiscal_year: int | None) -> tuple[Any, list[Any]] | None:
+    """The table and conditions for counts of responses and of single answers: the cells
+    without the day unless the filter has a date range."""
+    if selection.date_from is not None or selection.date_to is not None:
+        where = _conditions(ResponseCount, survey_id, selection, fiscal_year=fiscal_year)
+        return None if where is None else (ResponseCount, where)
+    where = _conditions(AnswerPairCount, survey_id, selection, fiscal_year=fiscal_year)
+    if where is None:
+        return None
+    return AnswerPairCount, where + [AnswerPairCount.group_question == RESPONSE,
+                                     AnswerPairCount.group_option == RESPONSE]
+
+
 def _grouped(model: Any, conditions: list[Any], *columns: Any) -> dict[Any, int]:
     rows = db.session.execute(db.select(*columns, func.sum(model.n)).where(*conditions)
                               .group_by(*columns))
@@ -80,6 +98,10 @@ def _group_selected(selection: ResultFilter) -> bool:
 def kpi_counts(survey_id: int, question_key: str, selection: ResultFilter, *,
                fiscal_year: int | None = None) -> ByYear | None:
     """{fiscal year: {(channel, option code or None): responses}}, as ``kpis.kpi_counts``."""
+    singles = _singles(survey_id, selection, fiscal_year=fiscal_year)
+    if singles is None:
+        return None
+    model, where = singles
     if _group_selected(selection):
         if selection.group_question == question_key:
             return None
@@ -91,19 +113,13 @@ def kpi_counts(survey_id: int, question_key: str, selection: ResultFilter, *,
             AnswerPairCount.group_question == selection.group_question,
             AnswerPairCount.group_option == selection.group_option],
             AnswerPairCount.fiscal_year, AnswerPairCount.channel, AnswerPairCount.option_code)
-        whole: list[Any] = [ResponseCount.question_key == selection.group_question,
-                            ResponseCount.option_code == selection.group_option]
+        whole = [model.question_key == selection.group_question,
+                 model.option_code == selection.group_option]
     else:
-        whole = [ResponseCount.question_key == RESPONSE]
-        coded = {}
-    where = _conditions(ResponseCount, survey_id, selection, fiscal_year=fiscal_year)
-    if where is None:
-        return None
-    if not _group_selected(selection):
-        coded = _grouped(ResponseCount, where + [ResponseCount.question_key == question_key],
-                         ResponseCount.fiscal_year, ResponseCount.channel, ResponseCount.option_code)
-    totals = _grouped(ResponseCount, where + whole, ResponseCount.fiscal_year,
-                      ResponseCount.channel)
+        coded = _grouped(model, where + [model.question_key == question_key],
+                         model.fiscal_year, model.channel, model.option_code)
+        whole = [model.question_key == RESPONSE]
+    totals = _grouped(model, where + whole, model.fiscal_year, model.channel)
     counts: ByYear = defaultdict(dict)
     answered: dict[tuple[int, str], int] = defaultdict(int)
     for (year, channel, code), n in coded.items():
@@ -120,16 +136,16 @@ def flagged_counts(survey_id: int, selection: ResultFilter, *,
                    fiscal_year: int | None = None) -> dict[int, int] | None:
     """{fiscal year: flagged responses the filter leaves out}, as ``kpis.flagged_counts``
     (called with ``include_flagged`` already set)."""
-    where = _conditions(ResponseCount, survey_id, selection, fiscal_year=fiscal_year)
-    if where is None:
+    singles = _singles(survey_id, selection, fiscal_year=fiscal_year)
+    if singles is None:
         return None
+    model, where = singles
     if _group_selected(selection):
-        where += [ResponseCount.question_key == selection.group_question,
-                  ResponseCount.option_code == selection.group_option]
+        where += [model.question_key == selection.group_question,
+                  model.option_code == selection.group_option]
     else:
-        where.append(ResponseCount.question_key == RESPONSE)
-    years = _grouped(ResponseCount, where + [ResponseCount.flagged.is_(True)],
-                     ResponseCount.fiscal_year)
+        where.append(model.question_key == RESPONSE)
+    years = _grouped(model, where + [model.flagged.is_(True)], model.fiscal_year)
     return {year: n for year, n in years.items() if n}
 
 
@@ -137,45 +153,46 @@ def breakdown_rows(survey_id: int, question_key: str, group_key: str, fiscal_yea
                    selection: ResultFilter) -> list[tuple[str | None, str | None, int]] | None:
     """(group option or None, KPI option or None, responses) of a breakdown by a question, as
     the GROUP BY in ``breakdowns.kpi_breakdown``; None for a date range or a group filter."""
-    dated = selection.date_from is not None or selection.date_to is not None
-    if dated or _group_selected(selection) or group_key == question_key:
+    if _group_selected(selection) or group_key == question_key:
         return None
-    pair_where = _conditions(AnswerPairCount, survey_id, selection, fiscal_year=fiscal_year)
-    where = _conditions(ResponseCount, survey_id, selection, fiscal_year=fiscal_year)
-    if pair_where is None or where is None:
+    where = _conditions(AnswerPairCount, survey_id, selection, fiscal_year=fiscal_year)
+    if where is None:
         return None
-    pairs = _grouped(AnswerPairCount, pair_where + [
-        AnswerPairCount.question_key == question_key, AnswerPairCount.group_question == group_key],
-        AnswerPairCount.group_option, AnswerPairCount.option_code)
-    singles = _grouped(ResponseCount, where + [
-        ResponseCount.question_key.in_((RESPONSE, question_key, group_key))],
-        ResponseCount.question_key, ResponseCount.option_code)
+    cells = AnswerPairCount
+    pairs = _grouped(cells, where + [cells.question_key == question_key,
+                                     cells.group_question == group_key],
+                     cells.group_option, cells.option_code)
+    singles = _grouped(cells, where + [
+        cells.question_key.in_((RESPONSE, question_key, group_key)),
+        cells.group_question == RESPONSE], cells.question_key, cells.option_code)
     kpi = {code: n for (key, code), n in singles.items() if key == question_key}
     group = {code: n for (key, code), n in singles.items() if key == group_key}
     total = singles.get((RESPONSE, RESPONSE), 0)
-    cells: dict[tuple[str | None, str | None], int] = defaultdict(int)
+    rows: dict[tuple[str | None, str | None], int] = defaultdict(int)
     for (option, code), n in pairs.items():
-        cells[(option, code)] += n
-        cells[(option, None)] -= n
-        cells[(None, code)] -= n
-        cells[(None, None)] += n
+        rows[(option, code)] += n
+        rows[(option, None)] -= n
+        rows[(None, code)] -= n
+        rows[(None, None)] += n
     for option, n in group.items():
-        cells[(option, None)] += n
-        cells[(None, None)] -= n
+        rows[(option, None)] += n
+        rows[(None, None)] -= n
     for code, n in kpi.items():
-        cells[(None, code)] += n
-        cells[(None, None)] -= n
-    cells[(None, None)] += total
-    return [(option, code, n) for (option, code), n in cells.items() if n]
+        rows[(None, code)] += n
+        rows[(None, None)] -= n
+    rows[(None, None)] += total
+    return [(option, code, n) for (option, code), n in rows.items() if n]
 
 
 def demo_status_counts() -> dict[str, dict[bool, int]] | None:
     """{survey key: {is demo: responses}}, as the GROUP BY in ``demo.demo_status``."""
-    is_demo = ResponseCount.channel == DEMO_CHANNEL
+    cells = AnswerPairCount
+    is_demo = cells.channel == DEMO_CHANNEL
     rows = db.session.execute(
-        db.select(Survey.key, is_demo, func.sum(ResponseCount.n))
-        .join(Survey, Survey.id == ResponseCount.survey_id)
-        .where(ResponseCount.question_key == RESPONSE).group_by(Survey.key, is_demo))
+        db.select(Survey.key, is_demo, func.sum(cells.n))
+        .join(Survey, Survey.id == cells.survey_id)
+        .where(cells.question_key == RESPONSE, cells.group_question == RESPONSE)
+        .group_by(Survey.key, is_demo))
     counts: dict[str, dict[bool, int]] = {}
     for key, demo, n in rows:
         if n:
@@ -185,8 +202,10 @@ def demo_status_counts() -> dict[str, dict[bool, int]] | None:
 
 def fiscal_years(survey_id: int) -> list[int]:
     """The fiscal years in which a survey has responses (oldest first)."""
+    cells = AnswerPairCount
     rows = db.session.execute(
-        db.select(ResponseCount.fiscal_year, func.sum(ResponseCount.n))
-        .where(ResponseCount.survey_id == survey_id, ResponseCount.question_key == RESPONSE)
-        .group_by(ResponseCount.fiscal_year).order_by(ResponseCount.fiscal_year))
+        db.select(cells.fiscal_year, func.sum(cells.n))
+        .where(cells.survey_id == survey_id, cells.question_key == RESPONSE,
+               cells.group_question == RESPONSE)
+        .group_by(cells.fiscal_year).order_by(cells.fiscal_year))
     return [year for year, n in rows if n]
