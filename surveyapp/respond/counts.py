@@ -61,9 +61,10 @@ def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> N
     rows = [dict(zip(columns, key, strict=True), n=n) for key, n in sorted(counts.items()) if n]
     if not rows:
         return
-    statement = _insert(model.__table__).values(rows)
+    # One statement for every row (executemany): compiled once, then taken from the cache.
+    statement = _insert(model.__table__)
     db.session.execute(statement.on_conflict_do_update(
-        index_elements=list(columns), set_={"n": model.__table__.c.n + statement.excluded.n}))
+        index_elements=list(columns), set_={"n": model.__table__.c.n + statement.excluded.n}), rows)
 
 
 def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKey]]:
