@@ -16,6 +16,7 @@ GROUP_HELP = {
     "staff": "Manage staff accounts.",
     "demo": "Generate synthetic demo data.",
     "invitations": "Invitation waves: one-time codes for a mailed sample.",
+    "results": "Check and rebuild the counts results are read from.",
 }
 
 surveys_cli = AppGroup("surveys", help="Load, export and open survey definitions.")
@@ -191,6 +192,7 @@ def register_cli(app: Flask) -> None:
     app.cli.add_command(DeferredGroup("staff", _staff_cli, help=GROUP_HELP["staff"]))
     app.cli.add_command(DeferredGroup("demo", _demo_cli, help=GROUP_HELP["demo"]))
     app.cli.add_command(DeferredGroup("invitations", _invitations_cli, help=GROUP_HELP["invitations"]))
+    app.cli.add_command(DeferredGroup("results", _results_cli, help=GROUP_HELP["results"]))
 
 
 def _staff_cli() -> click.Command:
@@ -209,3 +211,9 @@ def _invitations_cli() -> click.Command:
     from .invitations.cli import invitations_cli
 
     return invitations_cli
+
+
+def _results_cli() -> click.Command:
+    from .respond.counts import results_cli
+
+    return results_cli

@@ -22,6 +22,7 @@ from sqlalchemy import func
 from .audit import record
 from .cli import GROUP_HELP
 from .extensions import db
+from .respond.counts import forget_channel
 from .respond.models import Answer, Response
 from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
 from .results.filters import DEMO_CHANNEL
@@ -157,6 +158,7 @@ def delete_demo_responses(survey: Survey, *, user_id: int | None = None) -> int:
     db.session.execute(db.delete(Answer).where(Answer.response_id.in_(ids)))
     db.session.execute(db.delete(Response).where(Response.survey_id == survey.id,
                                                  Response.channel == DEMO_CHANNEL))
+    forget_channel(survey.id, DEMO_CHANNEL)
     record(user_id, "demo.delete", survey.key, responses=deleted)
     db.session.commit()
     return deleted

@@ -12,7 +12,7 @@ rates and weighting) — never the invitation or its code.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false
@@ -82,3 +82,44 @@ class RespondentFlow(db.Model):  # type: ignore[name-defined]
     # What was entered on a page that did not validate ({"page": n, "values": {name: [...]}}),
     # shown again with its errors after the redirect; cleared when a page is accepted.
     rejected_input: Mapped[dict[str, Any] | None] = mapped_column(JSON, default=None)
+
+
+class ResponseCount(db.Model):  # type: ignore[name-defined]
+    """How many responses (``question_key`` ""), or answers with one option, a survey has in one
+    cell of what results filter on: kept in the transaction that stores or changes a response
+    (see :mod:`surveyapp.respond.counts`).  No column is NULL (no link is 0, the response row
+    has "" as question and option), so the primary key is the upsert's conflict target on
+    every database."""
+
+    __tablename__ = "response_counts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    link_id: Mapped[int] = mapped_column(primary_key=True)
+    flagged: Mapped[bool] = mapped_column(primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)  # Japan calendar day of submission
+    n: Mapped[int]
+
+
+class AnswerPairCount(db.Model):  # type: ignore[name-defined]
+    """How many responses gave option ``option_code`` to ``question_key`` and ``group_option``
+    to another question ``group_question``, per fiscal year, channel, link and flag (no day):
+    breakdowns and "only those who answered X" filters.  With group question and option ""
+    the rows are those of :class:`ResponseCount` without the day (a few hundred rows per
+    survey, for results without a date range).  Kept like :class:`ResponseCount`."""
+
+    __tablename__ = "answer_pair_counts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_question: Mapped[str] = mapped_column(String(64), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    group_option: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    link_id: Mapped[int] = mapped_column(primary_key=True)
+    flagged: Mapped[bool] = mapped_column(primary_key=True)
+    n: Mapped[int]

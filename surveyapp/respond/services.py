@@ -20,6 +20,7 @@ from ..screening.services import Signals, Thresholds, screen_submission
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..timeutil import fiscal_year, round_down, utcnow
+from .counts import count_response
 from .models import Answer, RespondentFlow, Response
 
 ID_ATTEMPTS = 3
@@ -191,6 +192,7 @@ def submit_response(
         db.session.add(response)
         try:
             db.session.flush()
+            count_response(response)
             if claim is not None:
                 claim(response)
             db.session.commit()

@@ -4,6 +4,7 @@ gender, area …), with disclosure control on every cell."""
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import and_, func
@@ -11,6 +12,7 @@ from sqlalchemy import and_, func
 from ..extensions import db
 from ..respond.models import Answer, Response
 from ..stats import ProportionCI, Reliability, assess_proportion, proportion_ci, suppress_counts
+from . import counted
 from .declarations import KpiDeclaration
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 from .kpis import DEFAULT_LEVEL, DEFAULT_METHOD, survey_id_of
@@ -90,11 +92,13 @@ def kpi_breakdown(
         labels = {o.code: o.label for o in question.options}
         title = DEMOGRAPHIC_TITLES.get(question.demographic or "", question.label)
         order = [o.code for o in question.options]
-    rows = db.session.execute(
-        query.outerjoin(kpi_answer, and_(kpi_answer.response_id == Response.id,
-                                         kpi_answer.question_key == declaration.question_key))
-        .where(*conditions).group_by(group_column, kpi_answer.option_code)
-    )
+    rows: Sequence[tuple[str | None, str | None, int]] | None = _counted_rows(
+        declaration, fiscal_year, by, selection)
+    if rows is None:
+        rows = [(group, code, count) for group, code, count in db.session.execute(
+            query.outerjoin(kpi_answer, and_(kpi_answer.response_id == Response.id,
+                                             kpi_answer.question_key == declaration.question_key))
+            .where(*conditions).group_by(group_column, kpi_answer.option_code))]
     per_group: dict[str, dict[str | None, int]] = defaultdict(lambda: defaultdict(int))
     for group, code, count in rows:
         per_group[NO_GROUP if group is None else group][code] += count
@@ -111,6 +115,21 @@ def kpi_breakdown(
         ))
     return Breakdown(kpi=declaration, fiscal_year=fiscal_year, by=by, label=title,
                      groups=tuple(groups))
+
+
+def _counted_rows(declaration: KpiDeclaration, fiscal_year: int, by: str,
+                  selection: ResultFilter) -> list[tuple[str | None, str | None, int]] | None:
+    """The breakdown's (group, KPI option, responses) from the kept counts, if they answer it."""
+    if not counted.enabled():
+        return None
+    survey_id = survey_id_of(declaration)
+    if by != BY_CHANNEL:
+        return counted.breakdown_rows(survey_id, declaration.question_key, by, fiscal_year, selection)
+    by_year = counted.kpi_counts(survey_id, declaration.question_key, selection,
+                                 fiscal_year=fiscal_year)
+    if by_year is None:
+        return None
+    return [(channel, code, n) for (channel, code), n in by_year.get(fiscal_year, {}).items()]
 
 
 def _base_and_successes(declaration: KpiDeclaration, counts: dict[str | None, int]) -> tuple[int, int]:

@@ -9,6 +9,7 @@ from sqlalchemy import func
 from ..extensions import db
 from ..respond.models import Response
 from ..surveys.models import Survey
+from . import counted
 from .filters import DEMO_CHANNEL
 
 
@@ -33,11 +34,13 @@ class DemoStatus:
 
 def demo_status() -> dict[str, DemoStatus]:
     """Per survey key, in one GROUP BY; surveys without responses are absent."""
-    is_demo = Response.channel == DEMO_CHANNEL
-    rows = db.session.execute(
-        db.select(Survey.key, is_demo, func.count()).join(Survey, Survey.id == Response.survey_id)
-        .group_by(Survey.key, is_demo))
-    counts: dict[str, dict[bool, int]] = {}
-    for key, demo, count in rows:
-        counts.setdefault(key, {})[bool(demo)] = count
+    counts = counted.demo_status_counts() if counted.enabled() else None
+    if counts is None:
+        is_demo = Response.channel == DEMO_CHANNEL
+        rows = db.session.execute(
+            db.select(Survey.key, is_demo, func.count()).join(Survey, Survey.id == Response.survey_id)
+            .group_by(Survey.key, is_demo))
+        counts = {}
+        for key, demo, count in rows:
+            counts.setdefault(key, {})[bool(demo)] = count
     return {key: DemoStatus(key, c.get(True, 0), c.get(False, 0)) for key, c in counts.items()}

@@ -27,6 +27,7 @@ from ..stats import (
     target_verdict,
 )
 from ..surveys.models import Survey
+from . import counted
 from .declarations import KpiDeclaration, OptionInfo
 from .filters import ALL_RESPONSES, DEMO_CHANNEL, ResultFilter, response_conditions
 
@@ -183,8 +184,15 @@ def survey_id_of(declaration: KpiDeclaration) -> int:
 
 def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
                *, fiscal_year: int | None = None) -> dict[int, dict[tuple[str, str | None], int]]:
-    """{fiscal year: {(channel, option code or None for no answer): responses}} in one GROUP BY."""
-    conditions = response_conditions(survey_id_of(declaration), selection)
+    """{fiscal year: {(channel, option code or None for no answer): responses}}: from the kept
+    counts where they answer the filter, else in one GROUP BY."""
+    survey_id = survey_id_of(declaration)
+    if counted.enabled():
+        kept = counted.kpi_counts(survey_id, declaration.question_key, selection,
+                                  fiscal_year=fiscal_year)
+        if kept is not None:
+            return kept
+    conditions = response_conditions(survey_id, selection)
     if fiscal_year is not None:
         conditions.append(Response.fiscal_year == fiscal_year)
     rows = db.session.execute(
@@ -206,7 +214,13 @@ def flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RE
     """{fiscal year: flagged responses that ``selection`` leaves out} ({} when it keeps them)."""
     if selection.include_flagged:
         return {}
-    conditions = response_conditions(survey_id_of(declaration), replace(selection, include_flagged=True))
+    survey_id = survey_id_of(declaration)
+    if counted.enabled():
+        kept = counted.flagged_counts(survey_id, replace(selection, include_flagged=True),
+                                      fiscal_year=fiscal_year)
+        if kept is not None:
+            return kept
+    conditions = response_conditions(survey_id, replace(selection, include_flagged=True))
     conditions.append(Response.flagged.is_(True))
     if fiscal_year is not None:
         conditions.append(Response.fiscal_year == fiscal_year)

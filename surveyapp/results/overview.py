@@ -11,6 +11,7 @@ from ..extensions import db
 from ..respond.models import Response
 from ..surveys.models import Survey
 from ..surveys.services import version_definition
+from . import counted
 from .declarations import KpiDeclaration, kpi_declarations
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 from .kpis import DEFAULT_LEVEL, DEFAULT_METHOD, KpiYearResult, kpi_year_results
@@ -70,6 +71,8 @@ def weighted_index(series: list[KpiSeries], *, level: float = DEFAULT_LEVEL,
 
 def fiscal_years(survey_id: int) -> list[int]:
     """The fiscal years in which a survey has responses (oldest first), for year choosers."""
+    if counted.enabled():
+        return counted.fiscal_years(survey_id)
     return list(db.session.scalars(db.select(Response.fiscal_year).where(
         Response.survey_id == survey_id).distinct().order_by(Response.fiscal_year)))
 

@@ -27,6 +27,7 @@ from sqlalchemy import and_, case, false, func, or_
 from ..audit import record
 from ..extensions import db
 from ..inputs import valid_id
+from ..respond.counts import count_response
 from ..respond.models import Response
 from .models import SourceEvent
 
@@ -119,7 +120,9 @@ def set_flag(response_id: int, *, flagged: bool, user_id: int | None) -> Respons
     if response is None or not response.flag_reasons:
         raise UnknownResponse(response_id)
     if response.flagged != flagged:
+        count_response(response, -1)
         response.flagged = flagged
+        count_response(response)
         record(user_id, "response.flag_restore" if flagged else "response.flag_clear",
                str(response.id), reasons=[r.get("code") for r in response.flag_reasons])
     db.session.commit()

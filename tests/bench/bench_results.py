@@ -1,12 +1,26 @@
-"""Benchmark: KPI results over 1,000,000 answers against the bare SQL GROUP BY on the same database.
+"""Benchmark: KPI results over 1,000,000 responses, from the kept counts and from the raw GROUP BY.
 
     python -m tests.bench.bench_results [--responses 1000000] [--db /path/to/bench.sqlite3]
+                                        [--submissions 200] [--raw-pages] [--raw-repeats 1]
+                                        [--no-raw]
 
 A plain script, not collected by pytest. It builds (once; reused when the file exists) a SQLite
 database with the built-in surveys and N responses to ``digital-services`` (the KPI answer, age
-band, gender and area for each, a comment for 5 %), then times ``kpi_year_results`` — the SQL
-counts plus every statistic (interval, reliability, change vs baseline, target verdict) — and the
-minimal query that yields the same counts, best of five runs each.
+band, gender and area for each, a comment for 5 %) and fills the kept counts from the rows
+(``flask results rebuild``; a database built before the counts existed gets them from the
+migration).  In one run it then times (counts: best of five; the raw queries: best of
+``--raw-repeats``, default one run, as each takes seconds):
+
+* the bare SQL GROUP BY (fiscal year x option) and ``kpi_year_results`` on the raw path, as before;
+* the dashboard's result functions (``kpi_overview`` + ``demo_status``) and a KPI page's
+  (``kpi_year_results``, the breakdowns by channel and by each demographic question, the flagged
+  sensitivity, the year list), read from the kept counts and on the raw path,
+  and checks that both give the same results;
+* the rendered dashboard and KPI page through the test client (from the counts; with
+  ``--raw-pages`` also on the raw path);
+* the CPU time (``time.process_time``) of ``--submissions`` submissions through
+  ``submit_response``, alternately with the counts kept and with the counting switched off
+  (those responses are deleted again so the counts stay exact).
 """
 
 from __future__ import annotations
@@ -18,12 +32,17 @@ import tempfile
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import sqlalchemy as sa
 
 from surveyapp import create_app
 from surveyapp.extensions import db
+from surveyapp.respond.counts import rebuild
+from surveyapp.respond.models import Answer, Response
+from surveyapp.results.filters import ResultFilter
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "surveyapp-bench" / "bench.sqlite3"
 SURVEY = "digital-services"
@@ -82,9 +101,15 @@ def build_database(path: Path, responses: int) -> None:
                         "VALUES (?,?,?,?)",
                         [(r, k, None, c) if k == "comment" else (r, k, c, t) for r, k, c, t in answers])
         raw.execute("COMMIT")
-    raw.execute("ANALYZE")
     raw.close()
     print(f"built {responses:,} responses in {time.perf_counter() - start:.1f} s")
+    start = time.perf_counter()
+    with app.app_context():  # the rows were written around the service: count them once
+        rebuild()
+    print(f"kept counts rebuilt from them in {time.perf_counter() - start:.1f} s")
+    raw = sqlite_connection(path)
+    raw.execute("ANALYZE")
+    raw.close()
 
 
 def sqlite_connection(path: Path):  # type: ignore[no-untyped-def]
@@ -97,12 +122,18 @@ def sqlite_connection(path: Path):  # type: ignore[no-untyped-def]
 
 
 def best_of(repeats: int, run: Callable[[], object]) -> float:
-    times = []
+    return timed(repeats, run)[0]
+
+
+def timed(repeats: int, run: Callable[[], object]) -> tuple[float, float]:
+    """Best wall time and best CPU time of this process (SQLite runs in it) of ``repeats`` runs."""
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         run()
         times.append(time.perf_counter() - start)
-    return min(times)
+        cpu.append(time.process_time() - start_cpu)
+    return min(times), min(cpu)
 
 
 BARE_SQL = sa.text(
@@ -116,29 +147,181 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
     parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--submissions", type=int, default=200)
+    parser.add_argument("--raw-pages", action="store_true")
+    parser.add_argument("--raw-repeats", type=int, default=1,
+                        help="best of how many runs of the raw GROUP BY queries (each takes seconds)")
+    parser.add_argument("--no-raw", action="store_true", help="time the counts only (no raw queries)")
     args = parser.parse_args()
     build_database(args.db, args.responses)
+    if args.no_raw:  # only the timings from the counts (the raw ones take minutes)
+        counts_against_raw(args.db, raw_pages=False, with_raw=False)
+    else:
+        bare_against_raw(args.db, args.raw_repeats)
+        counts_against_raw(args.db, raw_pages=args.raw_pages)
+    if args.submissions:
+        submission_cost(args.db, args.submissions)
+
+
+def bare_against_raw(path: Path, repeats: int) -> None:
     from surveyapp.results import find_declaration, kpi_year_results
 
-    app = bench_app(args.db)
+    app = bench_app(path)
+    app.config["RESULTS_FROM_COUNTS"] = False
     with app.app_context():
         declaration = find_declaration(SURVEY, "digital_satisfaction_rate")
         survey_id = db.session.scalar(sa.text("SELECT id FROM surveys WHERE key = :k"), {"k": SURVEY})
         answers = db.session.scalar(sa.text(
             "SELECT count(*) FROM answers WHERE question_key = 'digital_satisfaction'"))
         params = {"survey": survey_id, "question": declaration.question_key}
-        bare = best_of(5, lambda: db.session.execute(BARE_SQL, params).all())
-        ours = best_of(5, lambda: kpi_year_results(declaration))
+        bare = best_of(repeats, lambda: db.session.execute(BARE_SQL, params).all())
+        ours = best_of(repeats, lambda: kpi_year_results(declaration))
         results = kpi_year_results(declaration)
         bare_counts = sum(c for _y, _code, c in db.session.execute(BARE_SQL, params))
     assert sum(r.responses - r.no_answer for r in results) == bare_counts
-    print(f"database: SQLite, {answers:,} KPI answers ({os.path.getsize(args.db) / 2**20:,.0f} MiB file)")
+    print(f"database: SQLite, {answers:,} KPI answers ({os.path.getsize(path) / 2**20:,.0f} MiB file)")
     print(f"  bare SQL GROUP BY (fiscal year x option):  {bare * 1e3:8.1f} ms")
-    print(f"  kpi_year_results (counts + statistics):    {ours * 1e3:8.1f} ms")
+    print(f"  kpi_year_results, raw path (+ statistics): {ours * 1e3:8.1f} ms")
     print(f"  ratio: {ours / bare:.2f}x (goal <= 1.5x)")
     for result in results:
         print(f"  FY{result.fiscal_year}: n={result.base_n:,} estimate={result.estimate:.6f} "
               f"[{result.low:.6f}, {result.high:.6f}]")
+
+
+
+KPI = "digital_satisfaction_rate"
+PAGE_FILTERS = {
+    "no filter": ResultFilter(),
+    "dates + channel": ResultFilter(date_from=date(2026, 6, 1), date_to=date(2026, 9, 30), channel="web"),
+    "only age 70+": ResultFilter(group_question="age_band", group_option="70_over"),
+}
+
+
+def dashboard_results() -> object:
+    from surveyapp.results.demo import demo_status
+    from surveyapp.results.overview import kpi_overview
+
+    return kpi_overview(), demo_status()
+
+
+def kpi_page_results(selection: ResultFilter) -> object:
+    """What the KPI page computes (the results half of ``staff.kpi_views.kpi_detail``)."""
+    from surveyapp.results import BY_CHANNEL, find_declaration, kpi_breakdown, kpi_year_results
+    from surveyapp.results.overview import fiscal_years
+
+    declaration = find_declaration(SURVEY, KPI)
+    years = kpi_year_results(declaration, selection=selection)
+    year = years[-1].fiscal_year
+    breakdowns = [kpi_breakdown(declaration, year, BY_CHANNEL, selection=selection)]
+    breakdowns += [kpi_breakdown(declaration, year, group.key, selection=selection)
+                   for group in declaration.demographics]
+    sensitivity = kpi_year_results(declaration, selection=replace(selection, include_flagged=True))
+    survey_id = db.session.scalar(sa.text("SELECT id FROM surveys WHERE key = :k"), {"k": SURVEY})
+    return years, breakdowns, sensitivity, fiscal_years(survey_id)
+
+
+def counts_against_raw(path: Path, *, raw_pages: bool, with_raw: bool = True) -> None:
+    app = bench_app(path)
+    print("results from the kept counts against the raw GROUP BY (best of 5, filtered: 1 run; raw: 1 run)")
+    cases: list[tuple[str, Callable[[], object]]] = [("dashboard results", dashboard_results)]
+    cases += [(f"KPI page results, {name}", lambda s=selection: kpi_page_results(s))
+              for name, selection in PAGE_FILTERS.items()]
+    with app.app_context():
+        for name, run in cases:
+            app.config["RESULTS_FROM_COUNTS"] = True
+            kept, kept_cpu = timed(5 if "," not in name else 1, run)
+            line = f"  {name:<40} counts {kept * 1e3:8.1f} ms (CPU {kept_cpu * 1e3:6.1f} ms)"
+            if with_raw:
+                kept_value = run()
+                app.config["RESULTS_FROM_COUNTS"] = False
+                start = time.perf_counter()
+                raw_value = run()
+                raw = time.perf_counter() - start
+                assert kept_value == raw_value, f"{name}: the counts and the raw query disagree"
+                line += f"   raw {raw * 1e3:9.1f} ms   {raw / kept:5.0f}x   equal"
+            print(line)
+        db.session.rollback()
+    client = _staff_client(app)
+    pages = {"dashboard page": "/staff/", "KPI page": f"/staff/kpis/{SURVEY}/{KPI}",
+             "KPI page, dates + channel": f"/staff/kpis/{SURVEY}/{KPI}?date_from=2026-06-01"
+                                          "&date_to=2026-09-30&channel=web",
+             "KPI page, only age 70+": f"/staff/kpis/{SURVEY}/{KPI}?group=age_band=70_over"}
+    for name, url in pages.items():
+        app.config["RESULTS_FROM_COUNTS"] = True
+        assert client.get(url).status_code == 200, url
+        # The filtered pages still run raw queries for some breakdowns: one run is enough.
+        kept, kept_cpu = timed(5 if "," not in name else 1, lambda u=url: client.get(u))
+        line = f"  {name + ' (rendered)':<40} counts {kept * 1e3:8.1f} ms (CPU {kept_cpu * 1e3:6.1f} ms)"
+        if raw_pages:
+            app.config["RESULTS_FROM_COUNTS"] = False
+            raw = best_of(1, lambda u=url: client.get(u))
+            line += f"   raw {raw * 1e3:9.1f} ms"
+        print(line)
+
+
+def _staff_client(app):  # type: ignore[no-untyped-def]
+    from surveyapp.auth.models import StaffUser
+    from surveyapp.auth.services import create_staff
+
+    email, password = "bench-viewer@city.example.jp", "bench-Password-2026!"
+    with app.app_context():
+        if db.session.scalar(sa.select(StaffUser.id).where(StaffUser.email == email)) is None:
+            create_staff(email, password, "admin")
+    app.config["WTF_CSRF_ENABLED"] = False
+    client = app.test_client()
+    response = client.post("/staff/login", data={"email": email, "password": password})
+    assert response.status_code == 303, response.get_data(as_text=True)[:500]
+    return client
+
+
+def submission_cost(path: Path, submissions: int) -> None:
+    """CPU time of one submission through the service with and without keeping the counts
+    (alternating one by one after a warm-up; medians, as a WAL checkpoint lands on a few)."""
+    from statistics import median
+
+    from surveyapp.demo import demo_answers
+    from surveyapp.respond import services
+    from surveyapp.surveys.services import get_survey, version_definition
+
+    app = bench_app(path)
+    keep = services.count_response
+    spent: dict[bool, list[float]] = {True: [], False: []}
+    wall: dict[bool, list[float]] = {True: [], False: []}
+    uncounted: list[int] = []
+    rng = random.Random(7)
+    warm_up = 20
+    with app.app_context():
+        survey = get_survey(SURVEY)
+        version = survey.current_version
+        assert version is not None
+        defn = version_definition(version)
+        try:
+            for number in range(submissions + warm_up):
+                counting = number % 2 == 0
+                services.count_response = keep if counting else (lambda response, sign=1: None)  # type: ignore[assignment]
+                answers = demo_answers(defn, rng)
+                start, cpu = time.perf_counter(), time.process_time()
+                receipt = services.submit_response(
+                    defn=defn, version=version, link=None, channel="web",
+                    client_uuid=uuid.UUID(int=rng.getrandbits(128), version=4), answers=answers)
+                if number >= warm_up:
+                    spent[counting].append(time.process_time() - cpu)
+                    wall[counting].append(time.perf_counter() - start)
+                if not counting:
+                    uncounted.append(receipt.response_id)
+        finally:
+            services.count_response = keep  # type: ignore[assignment]
+        for chunk in range(0, len(uncounted), 500):
+            ids = uncounted[chunk:chunk + 500]
+            db.session.execute(sa.delete(Answer).where(Answer.response_id.in_(ids)))
+            db.session.execute(sa.delete(Response).where(Response.id.in_(ids)))
+        db.session.commit()
+    print(f"one submission through submit_response ({len(spent[True])} with and {len(spent[False])} "
+          "without the counts, alternating; medians)")
+    for counting, label in ((False, "without counts"), (True, "with counts")):
+        print(f"  {label:<16} CPU {median(spent[counting]) * 1e3:6.2f} ms   "
+              f"wall {median(wall[counting]) * 1e3:6.2f} ms")
+    print(f"  added CPU per submission: {(median(spent[True]) - median(spent[False])) * 1e3:+.2f} ms")
 
 
 if __name__ == "__main__":
