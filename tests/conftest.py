@@ -160,8 +160,9 @@ def link_code(app: Flask, survey_key: str) -> str:
 
 
 def start_flow(client: FlaskClient, code: str) -> None:
-    response = client.post(f"/s/{code}")
-    assert response.status_code == 303, response.data
+    """Open the start page: its GET makes the flow's client id (kept in the session)."""
+    response = client.get(f"/s/{code}")
+    assert response.status_code == 200, response.data
 
 
 def post_with_errors(client: FlaskClient, url: str, data: dict[str, Any]) -> Any:
@@ -192,16 +193,18 @@ def answer_survey(client: FlaskClient, app: Flask, survey_key: str,
         version = get_survey(survey_key).current_version
         assert version is not None
         pages = version_definition(version).pages()
-    start_flow(client, code)
     client_uuid = ""
     for number, questions in enumerate(pages, start=1):
-        page = client.get(f"/s/{code}/p/{number}")
+        # The first page's questions are on the start page, after the introduction.
+        url = f"/s/{code}" if number == 1 else f"/s/{code}/p/{number}"
+        page = client.get(url)
         assert page.status_code == 200
         data: dict[str, Any] = {q.key: answers[q.key] for q in questions if q.key in answers}
+        data["Website"] = ""  # the field nobody sees, sent empty as browsers do
         if number == len(pages):
             client_uuid = response_id_on(page.get_data(as_text=True))
             data["response_id"] = client_uuid
-        result = client.post(f"/s/{code}/p/{number}", data=data)
+        result = client.post(url, data=data)
         assert result.status_code == 303, result.get_data(as_text=True)[:2000]
     return client_uuid
 

@@ -19,6 +19,7 @@ class Navigation(Protocol):
 
     def start(self) -> str: ...
     def begin(self) -> str: ...
+    def again(self) -> str: ...
     def page(self, number: int) -> str: ...
 
 
@@ -33,6 +34,9 @@ class RespondentNavigation:
 
     def begin(self) -> str:
         return url_for("respond.start", code=self.code)
+
+    def again(self) -> str:
+        return url_for("respond.again", code=self.code)
 
     def page(self, number: int) -> str:
         return url_for("respond.page", code=self.code, number=number)

@@ -65,8 +65,8 @@ bp = Blueprint("respond", __name__)
 
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
 BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
-LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.page", "respond.done",
-                            "respond.results"})
+LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.again", "respond.page",
+                            "respond.done", "respond.results"})
 
 
 def _start_limit() -> str:
@@ -171,26 +171,61 @@ def index() -> ResponseReturnValue:
 
 @bp.get("/s/<code>")
 def start_page(code: str) -> ResponseReturnValue:
-    ctx = _resolve(code, for_new_flow=True)
-    if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
-        return redirect(_invitation_start(), 303)
-    return render_template("respond/start.html", ctx=ctx, form=FlaskForm(),
-                           **survey_texts(ctx.defn))
+    """The introduction followed by the first page's questions.  Its GET makes the flow's client
+    id (kept in the signed session, nothing written); posting it answers the first page."""
+    ctx, flow = _flow_context(code)
+    if flow is not None and flow.submitted_at is not None:  # e.g. Back after sending
+        return _already_submitted(ctx)
+    if not ctx.link.survey.is_accepting(utcnow()):
+        abort(410)
+    if flow is None:
+        if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
+            return redirect(_invitation_start(), 303)
+        flow = new_flow(ctx.link, ctx.version.id)
+        _remember(code, flow)
+        session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
+    return _show_page(ctx, flow, 1, template="respond/start.html")
+
+
+@bp.get("/s/<code>/again")
+def again(code: str) -> ResponseReturnValue:
+    """Answer once more in the same browser: forget the sent flow, then show the start page."""
+    ctx, flow = _flow_context(code)
+    if flow is not None and flow.submitted_at is not None:
+        session.pop(flow_session_key(ctx.code), None)
+    return redirect(url_for("respond.start_page", code=code), 303)
 
 
 @bp.post("/s/<code>")
 @limiter.limit(_start_limit)
 def start(code: str) -> ResponseReturnValue:
-    ctx = _resolve(code, for_new_flow=True)
+    ctx, flow = _flow_context(code)
+    if HONEYPOT_FIELD not in request.form:
+        # A start page without questions (loaded before they moved onto it): start as it said.
+        return _start_without_answers(ctx)
+    if flow is None:
+        if ctx.link.channel == INVITATION_CHANNEL:
+            return redirect(_invitation_start(), 303)
+        return _start_again(ctx)
+    return _post_page(ctx, flow, 1, here=url_for("respond.start_page", code=code))
+
+
+def _start_without_answers(ctx: _Context) -> ResponseReturnValue:
+    ctx = _resolve(ctx.code, for_new_flow=True)  # a new flow answers the current version
     if ctx.link.channel == INVITATION_CHANNEL:
         return redirect(_invitation_start(), 303)
-    form = FlaskForm()
-    if not form.validate_on_submit():
+    if not FlaskForm().validate_on_submit():
         abort(400)
-    # Nothing is stored yet: the flow gets a row only once there is something to keep in it.
-    _remember(code, new_flow(ctx.link, ctx.version.id))
+    _remember(ctx.code, new_flow(ctx.link, ctx.version.id))
     session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
-    return redirect(url_for("respond.page", code=code, number=1), 303)
+    return redirect(url_for("respond.page", code=ctx.code, number=1), 303)
+
+
+def _start_again(ctx: _Context) -> ResponseReturnValue:
+    if not ctx.link.survey.is_accepting(utcnow()):
+        abort(410)
+    flash(_("はじめから回答してください。"))
+    return redirect(url_for("respond.start_page", code=ctx.code), 303)
 
 
 @bp.route("/s/<code>/p/<int:number>", methods=["GET", "POST"])
@@ -198,36 +233,45 @@ def start(code: str) -> ResponseReturnValue:
 def page(code: str, number: int) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None:
-        if not ctx.link.survey.is_accepting(utcnow()):
-            abort(410)
-        flash(_("はじめから回答してください。"))
-        return redirect(url_for("respond.start_page", code=code), 303)
-    pages = ctx.pages
-    if not 1 <= number <= len(pages):
+        return _start_again(ctx)
+    if not 1 <= number <= len(ctx.pages):
         abort(404)
-    questions = pages[number - 1]
-    final = number == len(pages)
-    if flow.submitted_at is not None and not (final and _is_post()):
-        return _already_submitted(ctx)
-    form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
     if not _is_post():
-        return _render_page(ctx, _page_form(form_class, flow, questions, number, final),
-                            questions, number, final)
-    form = form_class()
+        return _show_page(ctx, flow, number)
+    return _post_page(ctx, flow, number, here=url_for("respond.page", code=code, number=number))
+
+
+def _show_page(ctx: _Context, flow: RespondentFlow, number: int, *,
+               template: str = "respond/page.html") -> ResponseReturnValue:
+    """A page of questions with the answers kept so far, or the rejected input with its errors."""
+    final = number == len(ctx.pages)
+    if flow.submitted_at is not None:
+        return _already_submitted(ctx)
+    questions = ctx.pages[number - 1]
+    form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
+    return render_page(ctx, _page_form(form_class, flow, questions, number, final), questions, number,
+                       final, template=template)
+
+
+def _post_page(ctx: _Context, flow: RespondentFlow, number: int, *, here: str) -> ResponseReturnValue:
+    """A page's answers: kept (next page), sent (last page), or refused (back ``here``)."""
+    questions = ctx.pages[number - 1]
+    final = number == len(ctx.pages)
+    if flow.submitted_at is not None and not final:
+        return _already_submitted(ctx)
+    form = cached_page_form_class(ctx.defn, number, current_language(), final=final)()
     if not form.validate():
         # POST-redirect-GET: the history never holds a POST, so Back never asks to resend it.
         # What was entered is kept in the flow and shown again, with its errors, by the GET.
         if flow.submitted_at is None:
-            session[flow_session_key(code)] = keep_rejected_input(flow, number, _entered(questions, final),
-                                                                   honeypot=_honeypot_filled(form))
-        return redirect(url_for("respond.page", code=code, number=number), 303)
+            session[flow_session_key(ctx.code)] = keep_rejected_input(
+                flow, number, _entered(questions, final), honeypot=_honeypot_filled(form))
+        return redirect(here, 303)
     page_answers = answers_from_form(form, questions)
     if not final:
-        if flow.submitted_at is not None:
-            return _already_submitted(ctx)
-        session[flow_session_key(code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
-                                                             honeypot=_honeypot_filled(form))
-        return redirect(url_for("respond.page", code=code, number=number + 1), 303)
+        session[flow_session_key(ctx.code)] = save_page_answers(flow, page_answers, [q.key for q in questions],
+                                                                 honeypot=_honeypot_filled(form))
+        return redirect(url_for("respond.page", code=ctx.code, number=number + 1), 303)
     return _submit(ctx, flow, form, questions, page_answers)
 
 
@@ -259,7 +303,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
     except InvalidAnswers as exc:
         first = _first_page_with(ctx.pages, set(exc.problems))
         flash(_("まだ回答していない質問があります。"))
-        return redirect(url_for("respond.page", code=ctx.code, number=first), 303)
+        return redirect(ctx.nav.page(first), 303)
     if not submitted_before:
         # A changed cookie also stops Chromium from restoring the filled-in pages (kept with
         # Cache-Control: no-store) from its back/forward cache when the respondent goes Back.
@@ -321,11 +365,6 @@ def _first_page_with(pages: list[list[QuestionDef]], keys: set[str]) -> int:
 
 def _is_post() -> bool:
     return request.method == "POST"
-
-
-def _render_page(ctx: _Context, form: Any, questions: list[QuestionDef], number: int,
-                 final: bool) -> ResponseReturnValue:
-    return render_page(ctx, form, questions, number, final)
 
 
 def _already_submitted(ctx: _Context) -> ResponseReturnValue:

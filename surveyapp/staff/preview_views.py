@@ -7,9 +7,8 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import abort, redirect, render_template, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask.typing import ResponseReturnValue
-from flask_wtf import FlaskForm
 
 from ..auth.roles import permission_required
 from ..i18n import LANGUAGE_NAMES, use_language
@@ -34,6 +33,9 @@ class PreviewNavigation:
 
     def begin(self) -> str:
         return url_for("staff.draft_preview_begin", key=self.key, lang=self.lang)
+
+    def again(self) -> str:
+        return self.start()
 
     def page(self, number: int) -> str:
         return url_for("staff.draft_preview_page", key=self.key, lang=self.lang, number=number)
@@ -88,24 +90,24 @@ def draft_preview(key: str) -> ResponseReturnValue:
 @bp.get("/surveys/<key>/draft/preview/<lang>")
 @permission_required("surveys.edit")
 def draft_preview_start(key: str, lang: str) -> ResponseReturnValue:
-    state, defn, banner = _preview(key, lang)
-    if defn is None:
-        return _unavailable(state)
-    ctx = PageContext(defn, banner["preview_nav"])
-    return render_template("staff/preview/start.html", ctx=ctx, form=FlaskForm(), preview_number=None,
-                           preview_done=False, **survey_texts(defn), **banner)
+    return _preview_page(key, lang, 1)
 
 
 @bp.post("/surveys/<key>/draft/preview/<lang>")
 @permission_required("surveys.edit")
 def draft_preview_begin(key: str, lang: str) -> ResponseReturnValue:
-    _state, _defn, _banner = _preview(key, lang)
-    return redirect(url_for("staff.draft_preview_page", key=key, lang=lang, number=1), 303)
+    return _preview_page(key, lang, 1)
 
 
 @bp.route("/surveys/<key>/draft/preview/<lang>/<int:number>", methods=["GET", "POST"])
 @permission_required("surveys.edit")
 def draft_preview_page(key: str, lang: str, number: int) -> ResponseReturnValue:
+    return _preview_page(key, lang, number)
+
+
+def _preview_page(key: str, lang: str, number: int) -> ResponseReturnValue:
+    """A page of the draft as residents get it; the first one is the start page (introduction,
+    then the first page's questions).  A page that validates leads on, nothing is kept."""
     state, defn, banner = _preview(key, lang)
     if defn is None:
         return _unavailable(state)
@@ -123,8 +125,10 @@ def draft_preview_page(key: str, lang: str, number: int) -> ResponseReturnValue:
     else:
         form = form_class(response_id=str(uuid.uuid4()))
     ctx = PageContext(defn, banner["preview_nav"])
-    return render_page(ctx, form, questions, number, final, template="staff/preview/page.html",
-                       preview_number=number, preview_done=False, **banner)
+    start = request.endpoint in ("staff.draft_preview_start", "staff.draft_preview_begin")
+    return render_page(ctx, form, questions, number, final,
+                       template="staff/preview/start.html" if start else "staff/preview/page.html",
+                       preview_number=None if start else number, preview_done=False, **banner)
 
 
 @bp.get("/surveys/<key>/draft/preview/<lang>/done")

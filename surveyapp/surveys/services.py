@@ -9,8 +9,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
+import sqlalchemy as sa
 from sqlalchemy.orm import contains_eager, defer
 
 from ..audit import record
@@ -307,22 +309,28 @@ def find_link_with_version(code: str) -> tuple[Link, SurveyVersion | None] | Non
     """The link with this code and the current version of its survey, in one query (the
     respondent pages ask for both on every request); the stored definition itself is only read
     when :func:`version_definition` has not parsed it yet."""
+    row = db.session.execute(_link_with_version_query(), {"code": code.strip().lower()}).first()
+    if row is None:
+        return None
+    link, _survey, version = row
+    return link, version
+
+
+@cache
+def _link_with_version_query() -> Any:
+    """The statement of :func:`find_link_with_version`, built once (the code is a parameter)."""
     current = (
         db.select(db.func.max(SurveyVersion.number))
         .where(SurveyVersion.survey_id == Survey.id, SurveyVersion.published_at.is_not(None))
         .correlate(Survey).scalar_subquery()
     )
-    row = db.session.execute(
+    return (
         db.select(Link, Survey, SurveyVersion)
         .join(Survey, Link.survey_id == Survey.id)
         .outerjoin(SurveyVersion, (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == current))
-        .where(Link.code == code.strip().lower())
+        .where(Link.code == sa.bindparam("code"))
         .options(contains_eager(Link.survey), defer(SurveyVersion.definition))
-    ).first()
-    if row is None:
-        return None
-    link, _survey, version = row
-    return link, version
+    )
 
 
 def public_links(now: datetime) -> list[Link]:

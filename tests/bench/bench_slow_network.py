@@ -323,8 +323,8 @@ def answer_survey(browser: Any, base: str, code: str, defn: SurveyDef, language:
             context.add_cookies([{"name": LANGUAGE_COOKIE, "value": language, "url": base}])
         page = context.new_page()
         meter = Meter(context, page, slow=slow)
+        # The start page carries the first page's questions.
         steps = [meter.step("first page", lambda: page.goto(f"{base}/s/{code}"))]
-        steps.append(meter.step("start → page 1", click_and_wait(page, SUBMIT)))
         answers = plan_answers(defn, 0, language)
         pages = defn.pages()
         for number, questions in enumerate(pages, start=1):

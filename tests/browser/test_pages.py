@@ -118,8 +118,7 @@ def test_no_horizontal_scroll_and_large_targets_at_320px(browser: Any, live: Liv
         _layout(tab, f"landing {language}", recorder)
         tab.goto(f"/s/{code}")
         _layout(tab, f"start {language}", recorder)
-        tab.submit()
-        tab.submit()  # nothing chosen: the error state
+        tab.submit()  # nothing chosen: the error state (on the start page, with the first question)
         _layout(tab, f"error {language}", recorder)
         tab.page.check('input[name="digital_satisfaction"][value="not_used"]')
         tab.submit()

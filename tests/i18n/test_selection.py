@@ -43,7 +43,7 @@ def test_cookie_beats_link_default_beats_browser(client: FlaskClient, app: Flask
     code = _make_link(app, "pt-BR")
     html = client.get(f"/s/{code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert _lang(html) == "pt-BR"
-    assert "Começar a responder" in html
+    assert "Continuar" in html
     client.set_cookie("lang", "vi", domain="survey.test")
     html = client.get(f"/s/{code}", headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert _lang(html) == "vi"
@@ -52,7 +52,10 @@ def test_cookie_beats_link_default_beats_browser(client: FlaskClient, app: Flask
 
 
 def test_switcher_names_each_language_in_itself(client: FlaskClient, app: Flask) -> None:
-    html = client.get(f"/s/{link_code(app, 'digital-services')}").get_data(as_text=True)
+    # The start page links to the chooser (its first screen is kept for the first question).
+    start = f"/s/{link_code(app, 'digital-services')}"
+    assert f'href="/language?next={start}"' in client.get(start).get_data(as_text=True)
+    html = client.get(f"/language?next={start}").get_data(as_text=True)
     for code in OFFERED_BY_DEFAULT:
         lang = "ja" if code == "ja-easy" else code
         assert re.search(rf'href="/language/{code}\?next=[^"]+" lang="{lang}" hreflang="{lang}"'
@@ -68,7 +71,7 @@ def test_switching_sets_a_cookie_and_returns_to_the_page(client: FlaskClient, ap
     cookie = response.headers["Set-Cookie"]
     assert cookie.startswith("lang=en;") and "HttpOnly" in cookie and "SameSite=Lax" in cookie
     html = client.get(f"/s/{code}").get_data(as_text=True)
-    assert _lang(html) == "en" and "Start the survey" in html
+    assert _lang(html) == "en" and "Continue" in html
 
 
 @pytest.mark.parametrize("target", ["//evil.example/x", "https://evil.example/", "/\\evil.example",
@@ -113,18 +116,18 @@ def test_prepared_language_falls_back_to_marked_japanese(migrated_database: str,
     code = link_code(app, "digital-services")
     html = client.get(f"/s/{code}").get_data(as_text=True)
     assert _lang(html) == "tl"
-    assert "Simulan ang survey" in html  # translated
+    assert "Magpatuloy" in html  # translated
     # Untranslated UI text and survey texts without Tagalog are Japanese, and say so.
-    assert '<span lang="ja">文字を大きくする</span>' in html
+    assert '<span lang="ja">文字を大きく</span>' in html
     assert re.search(r'<h1 lang="ja">行政サービスのデジタル化に関する市民アンケート</h1>', html)
     assert "<title>行政サービスのデジタル化に関する市民アンケート |" in html
 
 
 @pytest.mark.parametrize(("header", "expected", "start"), [
-    ("pt-BR,pt;q=0.9,en;q=0.8", "pt-BR", "Começar a responder"),
-    ("en-US,en;q=0.9", "en", "Start the survey"),
-    ("vi-VN,vi;q=0.9", "vi", "Bắt đầu trả lời"),
-    ("ja,en;q=0.5", "ja", "回答をはじめる"),
+    ("pt-BR,pt;q=0.9,en;q=0.8", "pt-BR", "Continuar"),
+    ("en-US,en;q=0.9", "en", "Continue"),
+    ("vi-VN,vi;q=0.9", "vi", "Tiếp tục"),
+    ("ja,en;q=0.5", "ja", ">次へ<"),
 ])
 def test_builtin_web_links_open_in_the_browser_language(client: FlaskClient, app: Flask,
                                                          header: str, expected: str,
@@ -138,7 +141,7 @@ def test_builtin_web_links_open_in_the_browser_language(client: FlaskClient, app
     client.set_cookie("lang", "ja-easy", domain="survey.test")
     html = client.get(f"/s/{link_code(app, 'digital-services')}",
                       headers={"Accept-Language": header}).get_data(as_text=True)
-    assert "こたえる" in html
+    assert "つぎへ" in html
 
 
 def test_new_links_follow_the_resident_unless_fixed(client: FlaskClient, app: Flask) -> None:

@@ -101,7 +101,7 @@ def test_a_survey_names_its_own_contact_in_the_residents_language(app_factory: A
     # The survey's contact replaces the site's as a whole: no mix of two offices.
     assert "digital@city.example.jp" not in section and "デジタル戦略課" not in section
     assert 'href="https://library.example.jp/privacy">Privacy policy</a>' in section
-    assert "There are 2 questions; it takes about 2 min." in html
+    assert "2 questions, about 2 min." in html
 
 
 def test_start_page_says_anonymous_once_with_questions_and_time(client: Any, app: Flask) -> None:
@@ -109,7 +109,7 @@ def test_start_page_says_anonymous_once_with_questions_and_time(client: Any, app
         html = _main(client.get(f"/s/{link_code(app, survey)}").get_data(as_text=True))
         text = re.sub(r"<[^>]+>", "", html)
         assert len(re.findall("匿名|無記名", text)) == 1, survey
-        assert f"質問は{questions}問で、{minutes}分ほどで終わります。" in text
+        assert f"質問は{questions}問、{minutes}分ほどです。" in text
     for language, words in (("en", "anonymous"), ("pt-BR", "anônima"), ("vi", "ẩn danh")):
         html = client.get(f"/s/{link_code(app, 'public-transport')}",
                           headers={"Accept-Language": language}).get_data(as_text=True)

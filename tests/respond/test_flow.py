@@ -65,7 +65,9 @@ def test_every_page_then_thank_you_stores_one_response(client: FlaskClient, app:
     code = link_code(app, SURVEY)
     start = client.get(f"/s/{code}")
     assert start.status_code == 200
-    assert "回答をはじめる" in start.get_data(as_text=True)
+    # The introduction, then the first question and the button that leads on.
+    assert 'name="digital_satisfaction"' in start.get_data(as_text=True)
+    assert "次へ" in start.get_data(as_text=True)
     client_uuid = answer_survey(client, app, SURVEY, FULL)
     done = client.get(f"/s/{code}/done")
     assert done.status_code == 200

@@ -37,7 +37,10 @@ def test_preview_shows_the_respondent_pages_in_english_and_stores_nothing(app: F
     assert 'class="preview-banner" lang="ja"' in start and "回答は送信も保存もされません" in start
     assert "<title>プレビュー：" in start
     assert f'action="{PREVIEW}/en"' in start and 'class="preferences"' not in start
-    assert client.post(f"{PREVIEW}/en").headers["Location"].endswith(f"{PREVIEW}/en/1")
+    # The first page's question is on the start page; posting it leads on to page 2.
+    assert "How satisfied are you" in start
+    assert client.post(f"{PREVIEW}/en", data={"counter_satisfaction": "satisfied"}).headers[
+        "Location"].endswith(f"{PREVIEW}/en/2")
     first = client.get(f"{PREVIEW}/en/1").get_data(as_text=True)
     assert "How satisfied are you" in first
     assert f'href="{PREVIEW}/ja/1"' in first  # the same page in Japanese

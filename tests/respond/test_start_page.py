@@ -1,0 +1,143 @@
+"""The start page carries the first page's questions: a one-page survey is the start page, its
+POST and the thank-you page (three requests, one write); a longer one stores its flow with the
+first page's answers and goes on at page 2."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from flask import Flask
+from flask.testing import FlaskClient
+
+from surveyapp.extensions import db
+from surveyapp.respond.models import RespondentFlow, Response
+from tests.conftest import link_code, load_builtin_surveys, response_id_on
+
+ANCHOR = Path(__file__).parents[1] / "bench" / "fixtures" / "load-anchor.toml"
+ONE_PAGE = {"q1": "s5", "q2": "s4", "q3": "s3", "q4": "s5", "q5": "窓口がわかりやすかった", "Website": ""}
+
+
+def _count(app: Flask, model: type) -> int:
+    with app.app_context():
+        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
+
+
+@pytest.fixture()
+def one_page(app: Flask) -> str:
+    result = app.test_cli_runner().invoke(args=["surveys", "load", str(ANCHOR), "--open"])
+    assert result.exit_code == 0, result.output
+    return link_code(app, "load-anchor")
+
+
+def test_one_page_survey_in_three_requests_and_one_write(client: FlaskClient, app: Flask,
+                                                         one_page: str) -> None:
+    start = client.get(f"/s/{one_page}")
+    html = start.get_data(as_text=True)
+    assert start.status_code == 200 and start.headers["Cache-Control"] == "no-store"
+    # The introduction (time and anonymity), then every question and 送信.
+    assert "回答は匿名です" in html and html.index("回答は匿名です") < html.index('name="q1"')
+    assert all(f'name="q{n}"' in html for n in range(1, 6)) and ">送信</button>" in html
+    client_uuid = response_id_on(html)
+    sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith(f"/s/{one_page}/done")
+    assert "回答を受け付けました" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert _count(app, Response) == 1 and _count(app, RespondentFlow) == 0
+    with app.app_context():
+        stored = db.session.scalar(sa.select(Response))
+        assert stored is not None and str(stored.client_uuid) == client_uuid
+    # The same body again (a second tap) stores nothing more.
+    again = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    assert again.status_code == 303 and _count(app, Response) == 1
+
+
+def test_the_client_id_is_made_by_the_start_page_and_kept_on_reload(client: FlaskClient,
+                                                                    one_page: str) -> None:
+    first = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    assert response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True)) == first
+    # An id the server did not give is refused, and nothing is stored.
+    other = "00000000-0000-4000-8000-000000000000"
+    assert client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": other}).status_code == 400
+
+
+def test_back_after_sending_shows_no_answers_and_new_answer_starts_afresh(
+        client: FlaskClient, app: Flask, one_page: str) -> None:
+    client_uuid = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    back = client.get(f"/s/{one_page}")
+    html = back.get_data(as_text=True)
+    assert "回答は送信済みです" in html and 'name="q1"' not in html
+    again = re.search(r'href="([^"]+/again)"', html)
+    assert again, "the page offers to answer once more"
+    fresh = client.get(again.group(1), follow_redirects=True).get_data(as_text=True)
+    assert 'name="q1"' in fresh and "checked" not in fresh
+    assert response_id_on(fresh) != client_uuid
+
+
+def test_a_start_page_that_does_not_validate_comes_back_with_what_was_entered(
+        client: FlaskClient, app: Flask, one_page: str) -> None:
+    client_uuid = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    posted = client.post(f"/s/{one_page}", data={"q1": "s5", "q5": "途中", "Website": "",
+                                                   "response_id": client_uuid})
+    assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/s/{one_page}")
+    html = client.get(f"/s/{one_page}").get_data(as_text=True)
+    assert "<title>エラー：" in html and 'class="error-summary"' in html
+    assert re.search(r'value="s5"\s+type="radio"\s+checked', html) and "途中" in html
+    assert _count(app, Response) == 0
+    assert response_id_on(html) == client_uuid  # the next try is the same response
+
+
+def test_multi_page_survey_stores_the_first_page_and_goes_on_at_page_two(
+        client: FlaskClient, app: Flask) -> None:
+    code = link_code(app, "digital-services")
+    html = client.get(f"/s/{code}").get_data(as_text=True)
+    assert 'name="digital_satisfaction"' in html and ">次へ</button>" in html
+    assert "質問は6問、3分ほどです。" in html and 'name="response_id"' not in html
+    assert _count(app, RespondentFlow) == 0
+    posted = client.post(f"/s/{code}", data={"digital_satisfaction": "satisfied", "Website": ""})
+    assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/s/{code}/p/2")
+    with app.app_context():
+        flows = list(db.session.scalars(sa.select(RespondentFlow)))
+    assert len(flows) == 1 and flows[0].answers == {"digital_satisfaction": "satisfied"}
+    # Resuming: the start page shows the kept answer; page 2 is answered next.
+    again = client.get(f"/s/{code}").get_data(as_text=True)
+    assert re.search(r'value="satisfied"\s+type="radio"\s+checked', again)
+    assert client.get(f"/s/{code}/p/2").status_code == 200
+
+
+def test_a_survey_closed_while_answering_refuses_the_start_page(client: FlaskClient, app: Flask,
+                                                                one_page: str) -> None:
+    from surveyapp.surveys.services import get_survey, set_schedule
+
+    client_uuid = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    with app.app_context():
+        set_schedule(get_survey("load-anchor"), status="closed", opens_at=None, closes_at=None,
+                     user_id=None)
+    assert client.get(f"/s/{one_page}").status_code == 410
+    sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    assert sent.status_code == 410 and _count(app, Response) == 0
+
+
+def test_a_start_page_from_before_the_questions_moved_onto_it_still_starts(
+        client: FlaskClient, app: Flask) -> None:
+    """A start page loaded before an upgrade posts only its token: the flow starts at page 1."""
+    code = link_code(app, "digital-services")
+    posted = client.post(f"/s/{code}")
+    assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/s/{code}/p/1")
+    assert client.get(f"/s/{code}/p/1").status_code == 200
+    assert _count(app, RespondentFlow) == 0
+
+
+def test_every_language_shows_the_first_question_on_the_start_page(bare_app: Flask) -> None:
+    app = load_builtin_surveys(bare_app)
+    code = link_code(app, "digital-services")
+    for language, next_label in (("en", "Continue"), ("pt-BR", "Continuar"), ("vi", "Tiếp tục"),
+                                 ("ja-easy", "つぎへ")):
+        client = app.test_client()
+        client.set_cookie("lang", language, domain="survey.test")
+        html = client.get(f"/s/{code}").get_data(as_text=True)
+        assert 'name="digital_satisfaction"' in html, language
+        assert next_label in html, (language, re.findall(r"<button[^>]*>[^<]*", html))
+
