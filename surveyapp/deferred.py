@@ -28,25 +28,32 @@ class SurveyFlask(HashedStaticFlask):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._views_loader: Callable[[Flask], None] | None = None
         self._views_lock = threading.RLock()
+        self._views_loaded = False
         super().__init__(*args, **kwargs)
 
     def defer_views(self, loader: Callable[[Flask], None]) -> None:
         """Call ``loader(app)`` (which registers the blueprints) when the URL map is first used."""
         self._views_loader = loader
+        self._views_loaded = False
 
     @property
     def views_pending(self) -> bool:
         """Whether the deferred views are still to be registered."""
-        return self._views_loader is not None
+        return not self._views_loaded and self._views_loader is not None
 
     def load_views(self) -> None:
-        """Register the deferred views now (at most once; other threads wait until it is done)."""
-        if self._views_loader is None:
+        """Register the deferred views now (at most once). Another thread that needs the URL map
+        meanwhile waits on the lock until every view is registered, never sees half of them."""
+        if self._views_loaded:
             return
         with self._views_lock:
+            if self._views_loaded:
+                return
             loader, self._views_loader = self._views_loader, None
-            if loader is not None:  # None also while this thread is already loading them
-                loader(self)
+            if loader is None:  # no views deferred, or this thread is registering them right now
+                return
+            loader(self)
+            self._views_loaded = True
 
     @property
     def url_map(self) -> Map:

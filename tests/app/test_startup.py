@@ -131,3 +131,29 @@ def test_a_server_gets_the_views_before_its_first_request(tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120, check=True)
     assert result.stdout.split() == ["True", "True"]
+
+
+def test_a_thread_that_needs_the_url_map_while_the_views_are_registered_waits_for_all_of_them() -> None:
+    import threading
+    import time
+
+    from surveyapp.deferred import SurveyFlask
+
+    app = SurveyFlask("waiting")
+    started = threading.Event()
+
+    def register(target: Flask) -> None:
+        target.add_url_rule("/one", "one", lambda: "1")
+        started.set()
+        time.sleep(0.3)  # another request arrives in the middle of the registration
+        target.add_url_rule("/two", "two", lambda: "2")
+
+    app.defer_views(register)
+    seen: list[set[str]] = []
+    loader = threading.Thread(target=app.load_views)
+    loader.start()
+    started.wait(5)
+    seen.append({rule.endpoint for rule in app.url_map.iter_rules()})
+    loader.join()
+    assert {"one", "two"} <= seen[0]
+    assert not app.views_pending
