@@ -214,6 +214,6 @@ def _invitations_cli() -> click.Command:
 
 
 def _results_cli() -> click.Command:
-    from .respond.counts import results_cli
+    from .respond.cli import results_cli
 
     return results_cli

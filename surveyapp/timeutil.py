@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from functools import lru_cache
+from typing import Any
 from zoneinfo import ZoneInfo
+
+from sqlalchemy import Date, cast, func, literal_column
 
 JST = ZoneInfo("Asia/Tokyo")
 REIWA_OFFSET = 2018  # 令和N年度 = FY(2018 + N)
@@ -34,6 +37,14 @@ def japan_day(moment: datetime) -> date:
 @lru_cache(maxsize=8192)
 def _japan_day(day: date, hour: int) -> date:
     return to_japan(datetime(day.year, day.month, day.day, hour)).date()
+
+
+def japan_day_sql(column: Any, dialect: str) -> Any:
+    """:func:`japan_day` in SQL: the Japan calendar day of a naive-UTC timestamp column (Japan has
+    no daylight saving, so it is the UTC time plus nine hours)."""
+    if dialect == "sqlite":
+        return func.date(column, literal_column("'+9 hours'"))
+    return cast(column + literal_column("interval '9 hours'"), Date)
 
 
 def from_japan(moment: datetime) -> datetime:

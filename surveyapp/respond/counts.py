@@ -21,21 +21,17 @@ A response adds one to:
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
 from typing import Any
 
-import click
 import sqlalchemy as sa
-from flask.cli import AppGroup
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased
 
-from ..cli import GROUP_HELP
 from ..extensions import db
-from ..timeutil import to_japan
+from ..timeutil import japan_day, japan_day_sql
 from .models import Answer, AnswerPairCount, Response, ResponseCount
 
 RESPONSE = ""  # question and option of the row that counts the response itself
@@ -72,7 +68,7 @@ def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKe
     """The cells of ``response_counts`` and ``answer_pair_counts`` one response adds one to."""
     base = (response.survey_id, response.fiscal_year, response.channel,
             response.link_id or NO_LINK, bool(response.flagged))
-    day = to_japan(response.submitted_at).date()
+    day = japan_day(response.submitted_at)
     coded = [(a.question_key, a.option_code) for a in response.answers if a.option_code is not None]
     cells: Counter[CellKey] = Counter([(*base, day, RESPONSE, RESPONSE)])
     cells.update((*base, day, key, code) for key, code in coded)
@@ -101,17 +97,11 @@ def forget_channel(survey_id: int, channel: str) -> None:
                                                   model.channel == channel))
 
 
-def _japan_day(column: Any) -> Any:
-    if db.session.get_bind().dialect.name == "postgresql":
-        return sa.cast(column + sa.literal_column("interval '9 hours'"), sa.Date)
-    return sa.func.date(column, "+9 hours")
-
-
 def _expected_selects() -> tuple[Any, Any]:
     """SELECTs that recompute both tables from responses and answers (columns in table order)."""
     r = Response
     link = sa.func.coalesce(r.link_id, NO_LINK)
-    day = _japan_day(r.submitted_at)
+    day = japan_day_sql(r.submitted_at, db.session.get_bind().dialect.name)
     base = (r.survey_id, r.fiscal_year, r.channel, link, r.flagged)
     own = sa.select(*base, day, sa.literal(RESPONSE), sa.literal(RESPONSE), sa.func.count()) \
         .group_by(*base, day)
@@ -176,26 +166,3 @@ def rebuild() -> None:
     db.session.execute(sa.insert(ResponseCount).from_select([*CELL_COLUMNS, "n"], own))
     db.session.execute(sa.insert(AnswerPairCount).from_select([*PAIR_COLUMNS, "n"], pairs))
     db.session.commit()
-
-
-results_cli = AppGroup("results", help=GROUP_HELP["results"])
-
-
-@results_cli.command("verify")
-def verify_command() -> None:
-    """Recompute every count from the raw answers; print each difference; exit 1 if any."""
-    found = differences()
-    for table, key, kept, actual in found:
-        click.echo(f"{table} {key!r}: kept {kept}, actual {actual}")
-    db.session.rollback()
-    if found:
-        click.echo(f"{len(found)} counts differ from the answers; run `flask results rebuild`")
-        sys.exit(1)
-    click.echo("every count agrees with the answers")
-
-
-@results_cli.command("rebuild")
-def rebuild_command() -> None:
-    """Recompute every count from the raw answers in one transaction."""
-    rebuild()
-    click.echo("counts rebuilt from the answers")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
-from sqlalchemy import func, literal_column
+from sqlalchemy import func
 
 from ..extensions import db
 from ..respond.models import Response
@@ -20,6 +19,7 @@ from ..stats import (
     sample_size_to_detect,
 )
 from ..surveys.models import Survey
+from ..timeutil import japan_day_sql
 from .declarations import KpiDeclaration, kpi_declarations
 from .filters import ALL_RESPONSES, ResultFilter, response_conditions
 from .kpis import KpiYearResult, kpi_year_results
@@ -94,13 +94,6 @@ class Fieldwork:
         return tuple(sorted(weeks.items(), reverse=True))
 
 
-def _japan_day(column: Any) -> Any:
-    """The Japan-time calendar day of a naive-UTC timestamp (Japan has no daylight saving)."""
-    if db.engine.dialect.name == "sqlite":
-        return func.date(column, literal_column("'+9 hours'"))
-    return func.date(column + literal_column("interval '9 hours'"))
-
-
 def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
               selection: ResultFilter = ALL_RESPONSES) -> Fieldwork:
     """Responses by channel and by day, and a plan per KPI (margin as a proportion, e.g. 0.05)."""
@@ -108,7 +101,7 @@ def fieldwork(survey: Survey, fiscal_year: int, *, margin: float = 0.05,
     by_channel = db.session.execute(
         db.select(Response.channel, func.count()).where(*conditions)
         .group_by(Response.channel).order_by(func.count().desc(), Response.channel)).all()
-    day = _japan_day(Response.submitted_at)
+    day = japan_day_sql(Response.submitted_at, db.engine.dialect.name)
     by_day = []
     for value, count in db.session.execute(
             db.select(day, func.count()).where(*conditions).group_by(day).order_by(day)):
