@@ -4,9 +4,6 @@ take SQLite's write lock."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -14,21 +11,9 @@ from flask.testing import FlaskClient
 from surveyapp.extensions import db
 from surveyapp.respond.models import RespondentFlow, Response
 from tests.conftest import answer_survey, link_code, response_id_on, start_flow
+from tests.respond.conftest import count_rows
 
-ANCHOR = Path(__file__).parents[1] / "bench" / "fixtures" / "load-anchor.toml"
 ONE_PAGE = {"q1": "s5", "q2": "s4", "q3": "s3", "q4": "s5", "q5": "窓口がわかりやすかった"}
-
-
-def _count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
-
-
-@pytest.fixture()
-def one_page(app: Flask) -> str:
-    result = app.test_cli_runner().invoke(args=["surveys", "load", str(ANCHOR), "--open"])
-    assert result.exit_code == 0, result.output
-    return link_code(app, "load-anchor")
 
 
 def test_opening_and_starting_a_survey_writes_nothing(client: FlaskClient, app: Flask) -> None:
@@ -37,7 +22,7 @@ def test_opening_and_starting_a_survey_writes_nothing(client: FlaskClient, app: 
         assert client.get(f"/s/{code}").status_code == 200
     start_flow(client, code)
     assert client.get(f"/s/{code}/p/1").status_code == 200
-    assert _count(app, RespondentFlow) == 0
+    assert count_rows(app, RespondentFlow) == 0
 
 
 def test_one_page_survey_stores_the_response_and_no_flow(client: FlaskClient, app: Flask,
@@ -45,12 +30,12 @@ def test_one_page_survey_stores_the_response_and_no_flow(client: FlaskClient, ap
     client_uuid = answer_survey(client, app, "load-anchor", ONE_PAGE)
     done = client.get(f"/s/{one_page}/done")
     assert done.status_code == 200 and "回答を受け付けました" in done.get_data(as_text=True)
-    assert _count(app, Response) == 1
-    assert _count(app, RespondentFlow) == 0
+    assert count_rows(app, Response) == 1
+    assert count_rows(app, RespondentFlow) == 0
     # A second tap on 送信 (the same page, the same client id) stores nothing more.
     again = client.post(f"/s/{one_page}/p/1", data={**ONE_PAGE, "response_id": client_uuid})
     assert again.status_code == 303 and again.headers["Location"].endswith("/done")
-    assert _count(app, Response) == 1
+    assert count_rows(app, Response) == 1
     # Back to the page: already sent, no answers shown.
     page = client.get(f"/s/{one_page}/p/1")
     assert "回答は送信済みです" in page.get_data(as_text=True)
@@ -64,7 +49,7 @@ def test_one_page_survey_refuses_a_client_id_it_did_not_give(client: FlaskClient
     foreign = client.post(f"/s/{one_page}/p/1",
                           data={**ONE_PAGE, "response_id": "8a0e7bd1-6a43-4b1c-9a53-9bb7f3a10c3e"})
     assert foreign.status_code == 400
-    assert _count(app, Response) == 0
+    assert count_rows(app, Response) == 0
 
 
 def test_a_rejected_first_page_is_kept_in_a_new_flow(client: FlaskClient, app: Flask,
@@ -73,12 +58,12 @@ def test_a_rejected_first_page_is_kept_in_a_new_flow(client: FlaskClient, app: F
     page = client.get(f"/s/{one_page}/p/1").get_data(as_text=True)
     rejected = client.post(f"/s/{one_page}/p/1", data={"q1": "s5", "response_id": response_id_on(page)})
     assert rejected.status_code == 303
-    assert _count(app, RespondentFlow) == 1
+    assert count_rows(app, RespondentFlow) == 1
     shown = client.get(f"/s/{one_page}/p/1").get_data(as_text=True)
     assert "<title>エラー：" in shown and response_id_on(shown) == response_id_on(page)
     sent = client.post(f"/s/{one_page}/p/1", data={**ONE_PAGE, "response_id": response_id_on(shown)})
     assert sent.headers["Location"].endswith("/done")
-    assert _count(app, Response) == 1
+    assert count_rows(app, Response) == 1
 
 
 def test_multi_page_survey_keeps_partial_answers_from_the_first_page_on(client: FlaskClient,
@@ -125,4 +110,4 @@ def test_a_flow_without_a_row_never_uses_up_an_invitation(client: FlaskClient, a
         assert found is not None and found[1] is not None
         flow = new_flow(found[0], found[1].id)
         assert invitation_for_flow(flow) is None and claim_for_flow(flow) is None
-    assert _count(app, RespondentFlow) == 0
+    assert count_rows(app, RespondentFlow) == 0

@@ -5,9 +5,7 @@ first page's answers and goes on at page 2."""
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
-import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
@@ -15,21 +13,9 @@ from flask.testing import FlaskClient
 from surveyapp.extensions import db
 from surveyapp.respond.models import RespondentFlow, Response
 from tests.conftest import link_code, load_builtin_surveys, response_id_on
+from tests.respond.conftest import count_rows
 
-ANCHOR = Path(__file__).parents[1] / "bench" / "fixtures" / "load-anchor.toml"
 ONE_PAGE = {"q1": "s5", "q2": "s4", "q3": "s3", "q4": "s5", "q5": "窓口がわかりやすかった", "Website": ""}
-
-
-def _count(app: Flask, model: type) -> int:
-    with app.app_context():
-        return int(db.session.scalar(sa.select(sa.func.count()).select_from(model)) or 0)
-
-
-@pytest.fixture()
-def one_page(app: Flask) -> str:
-    result = app.test_cli_runner().invoke(args=["surveys", "load", str(ANCHOR), "--open"])
-    assert result.exit_code == 0, result.output
-    return link_code(app, "load-anchor")
 
 
 def test_one_page_survey_in_three_requests_and_one_write(client: FlaskClient, app: Flask,
@@ -44,13 +30,13 @@ def test_one_page_survey_in_three_requests_and_one_write(client: FlaskClient, ap
     sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
     assert sent.status_code == 303 and sent.headers["Location"].endswith(f"/s/{one_page}/done")
     assert "回答を受け付けました" in client.get(sent.headers["Location"]).get_data(as_text=True)
-    assert _count(app, Response) == 1 and _count(app, RespondentFlow) == 0
+    assert count_rows(app, Response) == 1 and count_rows(app, RespondentFlow) == 0
     with app.app_context():
         stored = db.session.scalar(sa.select(Response))
         assert stored is not None and str(stored.client_uuid) == client_uuid
     # The same body again (a second tap) stores nothing more.
     again = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
-    assert again.status_code == 303 and _count(app, Response) == 1
+    assert again.status_code == 303 and count_rows(app, Response) == 1
 
 
 def test_the_client_id_is_made_by_the_start_page_and_kept_on_reload(client: FlaskClient,
@@ -85,7 +71,7 @@ def test_a_start_page_that_does_not_validate_comes_back_with_what_was_entered(
     html = client.get(f"/s/{one_page}").get_data(as_text=True)
     assert "<title>エラー：" in html and 'class="error-summary"' in html
     assert re.search(r'value="s5"\s+type="radio"\s+checked', html) and "途中" in html
-    assert _count(app, Response) == 0
+    assert count_rows(app, Response) == 0
     assert response_id_on(html) == client_uuid  # the next try is the same response
 
 
@@ -95,7 +81,7 @@ def test_multi_page_survey_stores_the_first_page_and_goes_on_at_page_two(
     html = client.get(f"/s/{code}").get_data(as_text=True)
     assert 'name="digital_satisfaction"' in html and ">次へ</button>" in html
     assert "質問は6問、3分ほどです。" in html and 'name="response_id"' not in html
-    assert _count(app, RespondentFlow) == 0
+    assert count_rows(app, RespondentFlow) == 0
     posted = client.post(f"/s/{code}", data={"digital_satisfaction": "satisfied", "Website": ""})
     assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/s/{code}/p/2")
     with app.app_context():
@@ -117,7 +103,7 @@ def test_a_survey_closed_while_answering_refuses_the_start_page(client: FlaskCli
                      user_id=None)
     assert client.get(f"/s/{one_page}").status_code == 410
     sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
-    assert sent.status_code == 410 and _count(app, Response) == 0
+    assert sent.status_code == 410 and count_rows(app, Response) == 0
 
 
 def test_a_start_page_from_before_the_questions_moved_onto_it_still_starts(
@@ -127,7 +113,7 @@ def test_a_start_page_from_before_the_questions_moved_onto_it_still_starts(
     posted = client.post(f"/s/{code}")
     assert posted.status_code == 303 and posted.headers["Location"].endswith(f"/s/{code}/p/1")
     assert client.get(f"/s/{code}/p/1").status_code == 200
-    assert _count(app, RespondentFlow) == 0
+    assert count_rows(app, RespondentFlow) == 0
 
 
 def test_every_language_shows_the_first_question_on_the_start_page(bare_app: Flask) -> None:
