@@ -68,8 +68,11 @@ PUBLIC = ResultFilter(include_demo=False)
 def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnElement[bool]]:
     """WHERE conditions on ``Response`` for a survey and a filter.
 
-    This is the one place that turns a filter into SQL; a new restriction (for example a
-    course session once kiosks record it) is added here and every result follows.
+    This is the one place that turns a filter into SQL over the responses; the kept counts
+    have their twin in ``counted._conditions`` (same rules over the count tables' columns, or
+    "cannot answer" so that the caller runs this one). A new restriction (for example a course
+    session once kiosks record it) is added here, and there either mapped or refused;
+    ``tests/results/test_kept_counts.py`` compares both paths filter by filter.
     """
     conditions: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
     if selection.channel is not None:
