@@ -24,6 +24,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from datetime import date
+from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
@@ -44,13 +45,18 @@ PAIR_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "qu
                 "option_code", "group_question", "group_option")
 
 
-def _insert(table: Any) -> Any:
-    dialect = db.session.get_bind().dialect.name
+@cache
+def _upsert_statement(table: sa.Table, columns: tuple[str, ...], dialect: str) -> Any:
+    """INSERT … ON CONFLICT DO UPDATE n = n + excluded.n, built once per table and dialect
+    (building ``excluded`` copies every column: it cost more than running the statement)."""
     if dialect == "postgresql":
-        return postgresql.insert(table)
-    if dialect == "sqlite":
-        return sqlite.insert(table)
-    raise NotImplementedError(dialect)
+        statement: Any = postgresql.insert(table)
+    elif dialect == "sqlite":
+        statement = sqlite.insert(table)
+    else:
+        raise NotImplementedError(dialect)
+    return statement.on_conflict_do_update(index_elements=list(columns),
+                                           set_={"n": table.c.n + statement.excluded.n})
 
 
 def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> None:
@@ -59,9 +65,8 @@ def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> N
     if not rows:
         return
     # One statement for every row (executemany): compiled once, then taken from the cache.
-    statement = _insert(model.__table__)
-    db.session.execute(statement.on_conflict_do_update(
-        index_elements=list(columns), set_={"n": model.__table__.c.n + statement.excluded.n}), rows)
+    statement = _upsert_statement(model.__table__, columns, db.session.get_bind().dialect.name)
+    db.session.execute(statement, rows)
 
 
 def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKey]]:
