@@ -131,12 +131,15 @@ def body_hash(version_id: int, answers: Answers) -> str:
 
 
 def _existing_receipt(client_uuid: uuid.UUID, digest: str) -> Receipt | None:
-    existing = db.session.scalar(db.select(Response).where(Response.client_uuid == client_uuid))
+    # Three columns, not the object: asked before every submission, found only for a replay.
+    existing = db.session.execute(
+        db.select(Response.id, Response.body_hash, Response.submitted_at)
+        .where(Response.client_uuid == client_uuid)).first()
     if existing is None:
         return None
     if existing.body_hash != digest:
         raise ResponseConflict(str(client_uuid))
-    return Receipt(existing.id, existing.client_uuid, existing.submitted_at, created=False)
+    return Receipt(existing.id, client_uuid, existing.submitted_at, created=False)
 
 
 def _new_response_id() -> int:
@@ -195,6 +198,8 @@ def submit_response(
             count_response(response)
             if claim is not None:
                 claim(response)
+            # Read before the commit expires the row (reading after it would load it again).
+            receipt = Receipt(response.id, response.client_uuid, response.submitted_at, created=True)
             db.session.commit()
         except ClaimRefused:
             db.session.rollback()
@@ -212,7 +217,7 @@ def submit_response(
             if attempt == ID_ATTEMPTS:
                 raise
             continue
-        return Receipt(response.id, response.client_uuid, response.submitted_at, created=True)
+        return receipt
     raise AssertionError("unreachable")
 
 
