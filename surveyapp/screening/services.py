@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
 from limits import parse_many
-from sqlalchemy import and_, case, false, func, or_
+from sqlalchemy import and_, bindparam, case, false, func, or_
 
 from ..audit import record
 from ..extensions import db
@@ -59,23 +60,35 @@ class Thresholds:
                    windows)
 
 
+@cache
+def _neighbour_query(windows: int, with_session: bool) -> Any:
+    """The statement of :func:`_neighbour_counts` for a number of burst windows, built once
+    (the hashes and times are parameters)."""
+    same_source = SourceEvent.source_hash == bindparam("source")
+    same_session = (SourceEvent.session_hash == bindparam("session")) if with_session else false()
+    columns = [func.count(case((same_session, 1)))]
+    columns += [func.count(case((and_(same_source, SourceEvent.created_at > bindparam(f"since_{index}")), 1)))
+                for index in range(windows)]
+    return db.select(*columns).where(SourceEvent.created_at > bindparam("day_ago"),
+                                     or_(same_source, same_session))
+
+
 def _neighbour_counts(signals: Signals, now: datetime, thresholds: Thresholds) -> tuple[int, list[int]]:
     """Earlier submissions of the same browser session (in a day) and of the same address (in
     each burst window), in one query."""
-    same_source = SourceEvent.source_hash == signals.source
-    same_session = (SourceEvent.session_hash == signals.session) if signals.session is not None else false()
-    columns = [func.count(case((same_session, 1)))]
-    columns += [func.count(case((and_(same_source, SourceEvent.created_at > now - timedelta(seconds=seconds)), 1)))
-                for _allowed, seconds in thresholds.burst]
-    row = db.session.execute(db.select(*columns).where(
-        SourceEvent.created_at > now - SOURCE_RETENTION, or_(same_source, same_session))).one()
+    values: dict[str, Any] = {"source": signals.source, "session": signals.session,
+                              "day_ago": now - SOURCE_RETENTION}
+    values.update({f"since_{index}": now - timedelta(seconds=seconds)
+                   for index, (_allowed, seconds) in enumerate(thresholds.burst)})
+    query = _neighbour_query(len(thresholds.burst), signals.session is not None)
+    row = db.session.execute(query, values).one()
     return int(row[0]), [int(count) for count in row[1:]]
 
 
 def screen_submission(signals: Signals, *, questions: int, now: datetime,
                       thresholds: Thresholds) -> list[dict[str, Any]]:
     """The reasons to flag a response about to be stored ([] for none); remembers its source and
-    forgets sources older than a day (flush only: the caller's use case commits)."""
+    forgets sources older than a day (in the caller's transaction: its use case commits)."""
     reasons: list[dict[str, Any]] = []
     if signals.honeypot:
         reasons.append({"code": "honeypot"})
@@ -93,9 +106,9 @@ def screen_submission(signals: Signals, *, questions: int, now: datetime,
                             "window_seconds": seconds})
             break
     db.session.execute(db.delete(SourceEvent).where(SourceEvent.created_at < now - SOURCE_RETENTION))
-    db.session.add(SourceEvent(source_hash=signals.source, session_hash=signals.session,
-                               created_at=now))
-    db.session.flush()
+    # A plain INSERT: nothing reads the row back, so it needs no object in the session.
+    db.session.execute(db.insert(SourceEvent), {"source_hash": signals.source,
+                                                "session_hash": signals.session, "created_at": now})
     return reasons
 
 
