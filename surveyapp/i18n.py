@@ -164,6 +164,11 @@ def babel_locale() -> str:
     return BABEL_LOCALES[current_language()]
 
 
+_JAPANESE_SOURCE = NullTranslations()
+"""The "catalogue" of the source language: every msgid is its own translation (one object, asked
+for every string of every Japanese page)."""
+
+
 class LanguageDomain(Domain):
     """Loads ``translations/<CATALOGUES[language]>/LC_MESSAGES/messages.mo`` for our language code.
 
@@ -174,7 +179,7 @@ class LanguageDomain(Domain):
     def get_translations(self) -> NullTranslations:
         catalogue = CATALOGUES.get(current_language())
         if catalogue is None:
-            return NullTranslations()
+            return _JAPANESE_SOURCE
         directories = tuple(get_babel().translation_directories)
         key = (directories, catalogue)
         translations = self.cache.get(key)
@@ -214,6 +219,8 @@ class LanguageBabel(Babel):
 
 
 def _ruby_markup(escaped: str, with_ruby: bool) -> str:
+    if "{" not in escaped:
+        return escaped
     if with_ruby:
         return _RUBY.sub(r"<ruby>\1<rt>\2</rt></ruby>", escaped)
     return _RUBY.sub(r"\1", escaped)
@@ -273,7 +280,8 @@ def template_gettext(msgid: str, **variables: Any) -> Markup:
     text, found = _translate(msgid)
     language = current_language()
     html = Markup(_ruby_markup(str(escape(text)), language == "ja-easy"))  # noqa: S704 - escaped
-    html = html % variables
+    if variables or "%" in html:
+        html = html % variables
     if not found and language not in JAPANESE:
         return Markup('<span lang="ja">%s</span>') % html
     return html
