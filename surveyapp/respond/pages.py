@@ -3,10 +3,12 @@ preview of a draft, so that a preview is exactly what residents get."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol
 
 from flask import make_response, render_template, url_for
 from flask.typing import ResponseReturnValue
+from markupsafe import Markup
 
 from ..i18n import current_language, localized
 from ..surveys.definitions import QuestionDef, SurveyDef
@@ -43,11 +45,16 @@ class RespondentNavigation:
 
 
 class PageContext:
-    """A definition being answered (or previewed) and where its pages are."""
+    """A definition being answered (or previewed) and where its pages are.
 
-    def __init__(self, defn: SurveyDef, nav: Navigation) -> None:
+    ``content_hash``: the hash of a stored (so unchangeable) definition; with it, the markup of
+    a question shown empty is made once per language and kept (see :func:`question_fragment`).
+    """
+
+    def __init__(self, defn: SurveyDef, nav: Navigation, *, content_hash: str | None = None) -> None:
         self.defn = defn
         self.nav = nav
+        self.content_hash = content_hash
 
     @property
     def pages(self) -> list[list[QuestionDef]]:
@@ -68,8 +75,12 @@ def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], numbe
                 template: str = "respond/page.html", **extra: Any) -> ResponseReturnValue:
     """One page of questions, never kept by a cache (it may show answers)."""
     language = current_language()
-    rendered = [{**question_texts(question, language), "field": form[question.key]}
-                for question in questions]
+    rendered = []
+    for question in questions:
+        field = form[question.key]
+        empty = ctx.content_hash is not None and field.data in (None, "", []) and not field.errors
+        rendered.append({**question_texts(question, language), "field": field,
+                         "fragment": (ctx.content_hash, field.name, language) if empty else None})
     body = render_template(
         template, ctx=ctx, form=form, questions=rendered, number=number,
         total=len(ctx.pages), final=final, single=len(questions) == 1,
@@ -78,3 +89,22 @@ def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], numbe
     response = make_response(body, 200)
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+_FRAGMENTS: dict[tuple[Any, ...], Markup] = {}
+FRAGMENTS_KEPT = 2000
+"""At most this many question fragments per process (a few surveys × languages × questions)."""
+
+
+def question_fragment(key: tuple[Any, ...], caller: Callable[[], str]) -> Markup:
+    """``{% call question_fragment(q.fragment) %}…{% endcall %}``: the markup of a question shown
+    empty, made once per stored definition, field, language and layout, then reused (the
+    question templates cost more than the rest of a page).  Only for keys made by
+    :func:`render_page`, which makes one only when nothing in the markup depends on the
+    respondent: no answer entered, no error, a definition that cannot change."""
+    html = _FRAGMENTS.get(key)
+    if html is None:
+        if len(_FRAGMENTS) >= FRAGMENTS_KEPT:
+            _FRAGMENTS.clear()
+        html = _FRAGMENTS[key] = Markup(caller())  # noqa: S704 - the template's own output
+    return html

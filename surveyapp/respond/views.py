@@ -44,7 +44,7 @@ from ..surveys.services import find_link_with_version, public_links, version_by_
 from ..timeutil import utcnow
 from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
 from .models import RespondentFlow
-from .pages import PageContext, RespondentNavigation, render_page, survey_texts
+from .pages import PageContext, RespondentNavigation, question_fragment, render_page, survey_texts
 from .results_page import resident_results
 from .services import (
     InvalidAnswers,
@@ -62,6 +62,7 @@ from .services import (
 )
 
 bp = Blueprint("respond", __name__)
+bp.add_app_template_global(question_fragment)  # the staff preview uses the same question markup
 
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
 BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
@@ -81,7 +82,7 @@ class _Context(PageContext):
     """The link, the version answered and its parsed definition."""
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
-        super().__init__(defn, RespondentNavigation(link.code))
+        super().__init__(defn, RespondentNavigation(link.code), content_hash=version.content_hash)
         self.code = link.code  # kept as text: the link's row is expired by a commit
         self.link = link
         self.version = version

@@ -127,3 +127,28 @@ def test_every_language_shows_the_first_question_on_the_start_page(bare_app: Fla
         assert 'name="digital_satisfaction"' in html, language
         assert next_label in html, (language, re.findall(r"<button[^>]*>[^<]*", html))
 
+
+
+def test_kept_question_markup_shows_nobody_else_s_answers_or_language(app: Flask,
+                                                                       one_page: str) -> None:
+    """The markup of an empty question is made once and reused: after one resident's page came
+    back with their answers (an error), the next resident's page is empty, and each language
+    keeps its own words."""
+    first, second = app.test_client(), app.test_client()
+    client_uuid = response_id_on(first.get(f"/s/{one_page}").get_data(as_text=True))
+    first.post(f"/s/{one_page}", data={"q1": "s5", "q5": "ひみつの意見", "Website": "",
+                                       "response_id": client_uuid})
+    shown = first.get(f"/s/{one_page}").get_data(as_text=True)
+    assert "ひみつの意見" in shown and re.search(r'value="s5"\s+type="radio"\s+checked', shown)
+    fresh = second.get(f"/s/{one_page}").get_data(as_text=True)
+    assert 'name="q1"' in fresh and "ひみつの意見" not in fresh
+    assert " checked" not in fresh and "aria-invalid" not in fresh and "error-summary" not in fresh
+    english = app.test_client()
+    english.set_cookie("lang", "en", domain="survey.test")
+    in_english = english.get(f"/s/{one_page}").get_data(as_text=True)
+    assert '<html lang="en"' in in_english
+    # The questions of this survey are in Japanese only: marked as such on an English page,
+    # and not on a Japanese one.
+    assert 'lang="ja"' in in_english.split('name="response_id"')[1]
+    assert 'lang="ja"' not in second.get(f"/s/{one_page}").get_data(as_text=True).split(
+        'name="response_id"')[1]
