@@ -1,6 +1,7 @@
 """Benchmark: the server's CPU time per survey response, surveyapp against the bare limit.
 
-    python -m tests.bench.bench_respond_cpu [--responses 200] [--warm-up 30] [--profile FILE]
+    python -m tests.bench.bench_respond_cpu [--responses 200] [--warm-up 30] [--rounds 10]
+                                            [--profile FILE]
 
 A plain script, not collected by pytest. Both apps run in this process, called through their
 WSGI interface by Werkzeug's test client (no sockets, no gunicorn, no load client): surveyapp
@@ -10,7 +11,8 @@ load benchmark's client walks it (``loadrun.main_form``: open the link, fill the
 in, press its button, follow the redirect, until the thank-you page), by a new respondent (no
 cookies, an address of its own). ``time.process_time()`` is read around every request, so the
 figures are CPU time of this process: they depend far less on the machine's load than the
-rates of ``bench_load`` do. Printed: CPU per kind of request and per response for each app,
+rates of ``bench_load`` do, and the two apps are measured in alternating rounds so that what
+load there is falls on both. Printed: CPU per kind of request and per response for each app,
 and the ratio. ``--profile FILE`` also writes a cProfile of surveyapp's measured responses.
 """
 
@@ -110,25 +112,34 @@ def _text(response: Any) -> str:
     return str(body.decode("utf-8"))
 
 
-def run(walker: Walker, responses: int, warm_up: int, profile: cProfile.Profile | None = None) -> None:
-    rng = random.Random(1)
-    for number in range(warm_up):  # unmeasured: templates compiled, caches filled
-        walker.respond(number, rng, measure=False)
+def run(walkers: list[Walker], responses: int, warm_up: int, rounds: int,
+        profile: cProfile.Profile | None = None) -> None:
+    """Warm every app up, then measure them in alternating rounds (the machine's state changes
+    during a run; each app sees the same share of it). The profile covers surveyapp only."""
+    rngs = {walker.name: random.Random(1) for walker in walkers}
+    for walker in walkers:
+        for number in range(warm_up):  # unmeasured: templates compiled, caches filled
+            walker.respond(number, rngs[walker.name], measure=False)
+    per_round = max(responses // rounds, 1)
+    for start in range(warm_up, warm_up + responses, per_round):
+        numbers = range(start, min(start + per_round, warm_up + responses))
+        for walker in walkers:
+            def measured(walker: Walker = walker, numbers: range = numbers) -> None:
+                for number in numbers:
+                    walker.respond(number, rngs[walker.name], measure=True)
 
-    def measured() -> None:
-        for number in range(warm_up, warm_up + responses):
-            walker.respond(number, rng, measure=True)
-
-    if profile is None:
-        measured()
-    else:
-        profile.runcall(measured)
+            if profile is not None and walker.name == "surveyapp":
+                profile.runcall(measured)
+            else:
+                measured()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=200, help="measured responses per app (default 200)")
     parser.add_argument("--warm-up", type=int, default=30, help="unmeasured responses first (default 30)")
+    parser.add_argument("--rounds", type=int, default=10,
+                        help="measure the apps alternately in this many rounds (default 10)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of surveyapp's measured responses here")
     args = parser.parse_args()
     folder = Path(tempfile.mkdtemp(prefix="surveyapp-cpu-"))
@@ -139,13 +150,14 @@ def main() -> None:
         app = site.app()
         walkers = [Walker("surveyapp", app, f"/s/{site.code}", re.compile(r"^/s/[^/]+/done$")),
                    Walker("bare", bare.app, "/s/bare", re.compile(r"^/s/bare/thanks$"))]
-        print(f"in-process WSGI, {args.responses} responses per app after {args.warm_up} unmeasured; "
+        print(f"in-process WSGI, {args.responses} responses per app after {args.warm_up} unmeasured, "
+              f"in {args.rounds} alternating rounds; "
               f"{load_average()}", flush=True)
+        profile = cProfile.Profile() if args.profile else None
+        run(walkers, args.responses, args.warm_up, args.rounds, profile)
+        if profile is not None and args.profile:
+            profile.dump_stats(str(args.profile))
         for walker in walkers:
-            profile = cProfile.Profile() if args.profile and walker.name == "surveyapp" else None
-            run(walker, args.responses, args.warm_up, profile)
-            if profile is not None and args.profile:
-                profile.dump_stats(str(args.profile))
             print(walker.report(), flush=True)
         surveyapp, limit = walkers
         print(f"\nsurveyapp / limit, CPU per response: {surveyapp.per_response_ms:.2f} ms / "
