@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-from flask import make_response, render_template, url_for
+from flask import current_app, make_response, render_template, url_for
 from flask.typing import ResponseReturnValue
 from markupsafe import Markup
 
@@ -91,9 +91,8 @@ def render_page(ctx: PageContext, form: Any, questions: list[QuestionDef], numbe
     return response
 
 
-_FRAGMENTS: dict[tuple[Any, ...], Markup] = {}
 FRAGMENTS_KEPT = 2000
-"""At most this many question fragments per process (a few surveys × languages × questions)."""
+"""At most this many question fragments per application (a few surveys × languages × questions)."""
 
 
 def question_fragment(key: tuple[Any, ...], caller: Callable[[], str]) -> Markup:
@@ -101,10 +100,12 @@ def question_fragment(key: tuple[Any, ...], caller: Callable[[], str]) -> Markup
     empty, made once per stored definition, field, language and layout, then reused (the
     question templates cost more than the rest of a page).  Only for keys made by
     :func:`render_page`, which makes one only when nothing in the markup depends on the
-    respondent: no answer entered, no error, a definition that cannot change."""
-    html = _FRAGMENTS.get(key)
+    respondent: no answer entered, no error, a definition that cannot change.  Kept per
+    application, as its templates and catalogues are part of the markup."""
+    kept: dict[tuple[Any, ...], Markup] = current_app.extensions.setdefault("question_fragments", {})
+    html = kept.get(key)
     if html is None:
-        if len(_FRAGMENTS) >= FRAGMENTS_KEPT:
-            _FRAGMENTS.clear()
-        html = _FRAGMENTS[key] = Markup(caller())  # noqa: S704 - the template's own output
+        if len(kept) >= FRAGMENTS_KEPT:
+            kept.clear()
+        html = kept[key] = Markup(caller())  # noqa: S704 - the template's own output
     return html
