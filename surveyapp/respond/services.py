@@ -176,11 +176,13 @@ def submit_response(
     now = now or utcnow()
     cleaned = clean_answers(defn, answers, complete=enforce_required)
     digest = body_hash(version.id, cleaned)
-    replay = _existing_receipt(client_uuid, digest)
-    if replay is not None:
-        db.session.rollback()
-        return replay
+    # A replay is found by the UNIQUE client id when the insert fails (below), not by a query
+    # before every new response; only a closed survey asks first, as its replays still count.
     if check_open and not version.survey.is_accepting(now):
+        replay = _existing_receipt(client_uuid, digest)
+        if replay is not None:
+            db.session.rollback()
+            return replay
         raise SurveyNotAccepting(version.survey.key)
     stored_at = round_down(now, int(current_app.config.get("RESPONSE_TIME_MINUTES", 1)))
     stored_language = language if isinstance(language, str) and language in LANGUAGE_NAMES else None
@@ -208,8 +210,8 @@ def submit_response(
                 raise
             return replay
         except IntegrityError:
-            # Another request stored the same client id between our check and our insert,
-            # or (rarely) the random number was taken.
+            # The client id is stored already (a replay: a second tap, a retry after a lost
+            # answer, a kiosk's queue sent again), or (rarely) the random number was taken.
             db.session.rollback()
             replay = _existing_receipt(client_uuid, digest)
             if replay is not None:
