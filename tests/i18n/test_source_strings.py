@@ -30,6 +30,7 @@ CHECKED: tuple[str, ...] = (
     "auth/views",
     "backup",
     "config",
+    "exports",
     "formatting",
     "i18n",
     "i18n_cli",
@@ -44,6 +45,7 @@ CHECKED: tuple[str, ...] = (
     "staff/charts",
     "staff/comment_views",
     "staff/demo_views",
+    "staff/download_views",
     "staff/downloads_page",
     "staff/editor_forms",
     "staff/editor_problems",
@@ -81,6 +83,11 @@ GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "la
 _SHEET_NAME = "a sheet name of the definition workbook: the reader finds the sheets by it"
 _CELL_VALUE = "a yes/no cell value of the definition workbook, read back as true/false"
 ALLOWED: dict[tuple[str, str], str] = {
+    **{("exports/cells.py", char): "a full-width character a spreadsheet reads as the start of a formula"
+       for char in ("＝", "＋", "－", "＠")},
+    ("exports/cells.py", "〜"): "a character CP932 writes under another code point (a character map)",
+    ("exports/cells.py", "～"): "a character CP932 writes under another code point (a character map)",
+    ("exports/cells.py", "〓"): "the replacement mark written for a character CP932 cannot hold",
     ("i18n.py", "日本語"): "a language's name in itself, the same whatever the page's language",
     ("i18n.py", "やさしい にほんご"): "a language's name in itself, the same whatever the page's language",
     ("i18n.py", "简体中文"): "a language's name in itself, the same whatever the page's language",
