@@ -40,6 +40,7 @@ CHECKED: tuple[str, ...] = (
     "masking",
     "opendata",
     "paper",
+    "results",
     "screening",
     "sources",
     "staff/charts",
@@ -105,6 +106,9 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("invitations/returns.py", "コード"): "a column name accepted in an uploaded list of returned codes",
     ("invitations/returns.py", "通し番号"): "a column name accepted in an uploaded list of returned codes",
     ("invitations/staff_views.py", "年度"): "the suffix of timeutil.wareki_fiscal_year, removed to get the era year",
+    **{("results/population.py", word): "a column name accepted in an uploaded population CSV"
+       for word in ("年齢区分", "年齢", "性別", "地区", "地域", "人口", "人数")},
+    ("results/population.py", "\u301c"): "the wave dash read as ~ when an uploaded population CSV is normalised",
     ("staff/charts.py", "令和"): "an era name cut from timeutil.wareki_fiscal_year's text to shorten a label",
     ("staff/charts.py", "平成"): "an era name cut from timeutil.wareki_fiscal_year's text to shorten a label",
     ("surveys/format/workbook_layout.py", "説明"): _SHEET_NAME,
