@@ -73,8 +73,18 @@ def _masked(value: RawValue) -> Cell:
     return mask(value) if isinstance(value, str) else value
 
 
-def _wareki(value: RawValue) -> Cell:
-    return wareki_fiscal_year(value) if isinstance(value, int) else None
+def _wareki() -> Callable[[RawValue], Cell]:
+    """The era name of a fiscal year, each year translated once per download (not once per row)."""
+    known: dict[int, str] = {}
+
+    def label(value: RawValue) -> Cell:
+        if not isinstance(value, int):
+            return None
+        text = known.get(value)
+        if text is None:
+            text = known[value] = wareki_fiscal_year(value)
+        return text
+    return label
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,7 @@ def raw_export(defn: SurveyDef, raw_columns: Sequence[RawColumn]) -> RawExport:
         _Out(Column("submitted_date_jst", _("回答日"), _("回答日（日本時間、時刻は含めません）"), DATE, width=11),
              _field("submitted_date_jst")),
         _Out(Column("fiscal_year_wareki", _("年度（和暦）"), _("例：令和8年度"), width=11),
-             _field("fiscal_year"), _wareki),
+             _field("fiscal_year"), _wareki()),
         _Out(Column("fiscal_year", _("年度（西暦）"), _("年度（西暦、4月〜翌年3月）"), YEAR),
              _field("fiscal_year")),
         _Out(Column("channel", _("経路コード"), _("回答経路のコード（下の値の一覧を参照。demo＝デモデータ）")),
