@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
 from sqlalchemy import Date, cast, func, literal_column
 
 JST = ZoneInfo("Asia/Tokyo")
@@ -59,15 +60,16 @@ def fiscal_year(moment: datetime | date) -> int:
 
 
 def wareki_fiscal_year(year: int) -> str:
-    """「令和7年度」 for 2025; earlier eras as 平成."""
+    """「令和7年度」 for 2025; earlier eras as 平成.  Translated at each call: where it is wanted for
+    many rows, look each year up once (``exports.raw``)."""
     if year >= 2019:
         number = year - REIWA_OFFSET
-        return f"令和{'元' if number == 1 else number}年度"
-    return f"平成{year - 1988}年度"
+        return _("令和元年度") if number == 1 else _("令和%(number)s年度", number=number)
+    return _("平成%(number)s年度", number=year - 1988)
 
 
 def fiscal_year_label(year: int) -> str:
     """「令和7年度（2025年度）」."""
-    return f"{wareki_fiscal_year(year)}（{year}年度）"
+    return _("%(wareki)s（%(year)s年度）", wareki=wareki_fiscal_year(year), year=year)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Flask
+from flask_babel import gettext as _
 
 from .roles import PERMISSIONS, ROLES
 
@@ -25,7 +26,7 @@ def staff_routes(app: Flask) -> list[tuple[str, str, str, str | None]]:
 def roles_markdown(app: Flask) -> str:
     names = list(ROLES)
     lines = [
-        "# Staff roles and what they may do（職員の役割と権限）",
+        "# Staff roles and what they may do" + _("（職員の役割と権限）"),
         "",
         "Generated from the table in `surveyapp/auth/roles.py` and the app's URL map by",
         "`make roles-doc`. Do not edit by hand: `tests/staff/test_access.py` fails when this file",
@@ -38,13 +39,13 @@ def roles_markdown(app: Flask) -> str:
         "",
         "## Roles",
         "",
-        "| role | 名前 | start page | 概要 |",
+        f"| role | {_('名前')} | start page | {_('概要')} |",
         "|---|---|---|---|",
     ]
     for name, role in ROLES.items():
         lines.append(f"| `{name}` | {role.label} | `{role.home}` | {role.summary} |")
     lines += ["", "## Permissions", "",
-              "| permission | できること | " + " | ".join(f"`{n}`" for n in names) + " |",
+              f"| permission | {_('できること')} | " + " | ".join(f"`{n}`" for n in names) + " |",
               "|---|---|" + "---|" * len(names)]
     for key, entry in PERMISSIONS.items():
         marks = " | ".join("✓" if n in entry.roles else "—" for n in names)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -29,7 +30,7 @@ from .roles import ROLE_NAMES
 EMAIL_MAX = 254
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 RESET_CODE_LENGTH = 16
-UNKNOWN_ACCOUNT = "（登録のないアカウント）"  # audit target when the typed e-mail is unknown
+UNKNOWN_ACCOUNT = _l("（登録のないアカウント）")  # audit target when the typed e-mail is unknown
 
 
 @functools.cache
@@ -270,7 +271,7 @@ def reset_password(raw_code: str, new: str, attempt: throttle.Attempt) -> StaffU
     if (user is None or not user.active or user.reset_expires_at is None
             or user.reset_expires_at < now):
         throttle.add_failure(attempt, now)
-        record(None, "staff.reset_failed", UNKNOWN_ACCOUNT if user is None else user.email,
+        record(None, "staff.reset_failed", str(UNKNOWN_ACCOUNT) if user is None else user.email,
                source=attempt.source)
         db.session.commit()
         raise AccountError("invalid_code")
@@ -315,7 +316,7 @@ def authenticate(email: str, password: str, attempt: throttle.Attempt) -> LoginR
         db.session.commit()
         return LoginResult(user)
     next_wait = throttle.add_failure(attempt, now)
-    record(None, "staff.login_failed", UNKNOWN_ACCOUNT if user is None else user.email,
+    record(None, "staff.login_failed", str(UNKNOWN_ACCOUNT) if user is None else user.email,
            reason=reason, account=attempt.account, source=attempt.source,
            device=attempt.device is not None, wait_seconds=next_wait)
     db.session.commit()

@@ -10,6 +10,8 @@ from datetime import date
 from functools import lru_cache
 from urllib.parse import quote
 
+from flask_babel import gettext as _
+
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠")
 UTF8_BOM = "\ufeff"
 
@@ -120,8 +122,9 @@ class Cp932Encoder:
 
     def note_row(self) -> list[str]:
         """A last CSV row telling the reader what was replaced (only written when something was)."""
-        return ["# 注記", f"CP932（Shift_JIS）で表せない文字 {self.count} 字を「〓」に置き換えました："
-                         f"{self.summary()}"]
+        return [_("# 注記"), _("CP932（Shift_JIS）で表せない文字 %(count)s 字を「%(mark)s」に置き換えました："
+                                "%(characters)s", count=self.count, mark=CP932_REPLACEMENT,
+                                characters=self.summary())]
 
 
 def encoded_csv(header: Sequence[str], rows: Iterable[Sequence[Cell]], encoding: str) -> Iterator[bytes]:

@@ -11,6 +11,9 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from flask_babel import lazy_gettext as _l
+
+from ..surveys.format.schema import Text
 from .cells import Cell
 
 # Excel number formats (one definition each).
@@ -32,8 +35,8 @@ class Column:
     """One column of a download."""
 
     key: str  # the CSV heading (stable, ASCII)
-    title: str  # the Excel heading (Japanese)
-    description: str = ""
+    title: Text  # the Excel heading (Japanese; a lazy string where the column is declared once)
+    description: Text = ""
     fmt: str | None = None  # the Excel number format of its numeric values (None: General)
     width: float | None = None
 
@@ -43,7 +46,7 @@ def csv_header(columns: Sequence[Column]) -> list[str]:
 
 
 def excel_header(columns: Sequence[Column]) -> list[str]:
-    return [column.title for column in columns]
+    return [str(column.title) for column in columns]
 
 
 def excel_formats(columns: Sequence[Column]) -> dict[int, str]:
@@ -58,18 +61,18 @@ def heading_width(title: str) -> float:
 
 def excel_widths(columns: Sequence[Column]) -> dict[int, float]:
     """The declared width, else one that shows the heading."""
-    return {index: column.width or heading_width(column.title) for index, column in enumerate(columns)}
+    return {index: column.width or heading_width(str(column.title)) for index, column in enumerate(columns)}
 
 
 DEFINITION_COLUMNS = [
-    Column("sheet", "シート", width=14),
-    Column("column", "列（CSV）", width=26),
-    Column("title", "列（Excel）", width=26),
-    Column("description", "説明", width=90),
+    Column("sheet", _l("シート"), width=14),
+    Column("column", _l("列（CSV）"), width=26),
+    Column("title", _l("列（Excel）"), width=26),
+    Column("description", _l("説明"), width=90),
 ]
 
 
 def definition_rows(tables: Iterable[tuple[str, Sequence[Column]]]) -> list[list[Cell]]:
     """The 「列の定義」 sheet: every column of every table sheet, with its meaning."""
-    return [[sheet, column.key, column.title, column.description]
+    return [[sheet, column.key, str(column.title), str(column.description)]
             for sheet, columns in tables for column in columns]

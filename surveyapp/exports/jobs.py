@@ -36,8 +36,8 @@ from ..surveys.services import version_definition
 from ..timeutil import utcnow
 from .cells import Cell, encoded_csv
 from .columns import csv_header
-from .raw import CODEBOOK_COLUMNS, raw_export
-from .xlsx import PROGRESS_EVERY, Sheet, write_xlsx
+from .raw import raw_export, raw_sheets
+from .xlsx import PROGRESS_EVERY, write_xlsx
 
 log = logging.getLogger("surveyapp")
 
@@ -183,8 +183,7 @@ def _write(job: DownloadJob, handle: Any, progress: Callable[[int], None]) -> No
     export = raw_export(defn, columns)
     rows = export.rows(raw_rows(survey, columns), reveal=job.reveal)
     if job.kind == "responses.xlsx":
-        write_xlsx([Sheet.of("回答", export.columns, rows, freeze_columns=1),
-                    Sheet.of("コードブック", CODEBOOK_COLUMNS, export.codebook)], handle, progress)
+        write_xlsx(raw_sheets(export, rows), handle, progress)
         return
     for chunk in encoded_csv(csv_header(export.columns), _counted(rows, progress), job.encoding):
         handle.write(chunk)

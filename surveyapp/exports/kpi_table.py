@@ -10,6 +10,9 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Sequence
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from ..formatting import pct
 from ..results.breakdowns import Breakdown
 from ..results.kpis import KpiYearResult
@@ -44,53 +47,57 @@ from .xlsx import Sheet
 MIN_SHOWN = 5
 
 KPI_COLUMNS: list[Column] = [
-    Column("survey", "アンケート", "アンケートのキー", width=18),
-    Column("kpi", "KPIキー", "KPIのキー", width=28),
-    Column("title", "KPI", "KPIの名称", width=40),
-    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
-    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
-    Column("weighted", "重み付け", "1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし", FLAG),
-    Column("responses", "回答数", "この年度の回答数", COUNT),
-    Column("demo_responses", "うちデモデータ", "回答数のうちデモデータ（経路 demo）の数", COUNT),
-    Column("flagged_excluded", "要確認で除外", "自動送信・連続送信が疑われ（要確認）、回答数から除いた回答の数", COUNT),
-    Column("no_answer", "無回答", "KPIの設問に答えなかった回答数", COUNT),
-    Column("excluded", "対象外", "「利用したことがない」など母数から除く選択肢の回答数", COUNT),
-    Column("n", "n（母数）", "割合の分母", COUNT),
-    Column("successes", "該当数", "割合の分子（成功とする選択肢の回答数）", COUNT),
-    Column("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）", RATE),
-    Column("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）", RATE),
-    Column("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）", RATE),
-    Column("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など"),
-    Column("ci_level", "信頼水準", "例：0.95", LEVEL),
-    Column("population", "母集団の大きさ", "有限母集団修正に使った母集団の大きさ（使わないときは空欄）", COUNT),
-    Column("effective_n", "有効n", "重み付けなしの行：有限母集団修正後の n(N−1)/(N−n)。重み付けの行：キッシュの有効n"
-           "＝n÷デザイン効果（n と同じ回答者の重みから。n を超えない）", DECIMAL1),
-    Column("design_effect", "デザイン効果",
-           "重み付け推定のキッシュのデザイン効果 1＋CV²（n に入る回答者の重みの変動係数）", DECIMAL2),
-    Column("suppressed", "非表示", "1＝信頼性または秘匿のため割合と区間を空欄にした", FLAG),
-    Column("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など。"
-           "weighting_failed＝重みを人口表の合計に合わせられなかった（KPIのページに原因の区分を表示）"),
-    Column("counts_suppressed", "件数の非表示", "1＝1〜4人の件数を空欄にした", FLAG),
-    Column("baseline", "基準値", "計画の基準値（0〜1）", RATE),
-    Column("baseline_fiscal_year", "基準年度", "基準値の年度（西暦）", YEAR),
-    Column("baseline_n", "基準値のn", "基準値の標本の大きさ（不明なときは空欄）", COUNT),
-    Column("change", "基準値からの変化", "割合 − 基準値", POINTS),
-    Column("change_low", "変化の区間（下限）", "変化の信頼区間の下限", POINTS),
-    Column("change_high", "変化の区間（上限）", "変化の信頼区間の上限", POINTS),
-    Column("change_method", "変化の区間の方法",
-           "newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）。"
-           "重み付けの行は newcombe-neff／score-neff（線形化分散から求めた有効サンプルサイズで計算）"),
-    Column("change_assessment", "変化の判定", "improved, declined, no_detectable_change"),
-    Column("target", "目標値", "数値目標（0〜1、ないときは空欄）", RATE),
-    Column("target_fiscal_year", "目標年度", "目標年度（西暦）", YEAR),
-    Column("direction", "方向", "up（向上）, down（低下）, maintain（維持）"),
-    Column("verdict", "判定", "reached, not_reached, inconclusive（目標年度以降）；目標年度より前は "
-           "on_track, off_track, track_unclear（基準値から目標への直線の道筋と比べた途中の位置）"),
-    Column("verdict_label", "判定（日本語）",
-           "達成／未達成／判断できない；目標年度より前は 順調／遅れ／順調か判断できない"),
-    Column("verdict_threshold", "判定に使った値", "目標値（目標年度より前はその年度の道筋の値）、"
-           "または数値目標がないときは基準値", RATE),
-    Column("verdict_against", "判定の基準", "target（目標値）または baseline（基準値）"),
+    Column("survey", _l("アンケート"), _l("アンケートのキー"), width=18),
+    Column("kpi", _l("KPIキー"), _l("KPIのキー"), width=28),
+    Column("title", "KPI", _l("KPIの名称"), width=40),
+    Column("fiscal_year_wareki", _l("年度（和暦）"), _l("例：令和8年度"), width=12),
+    Column("fiscal_year", _l("西暦年度"), _l("4月〜翌年3月の年度（西暦）"), YEAR),
+    Column("weighted", _l("重み付け"), _l("1＝住民基本台帳の人口構成に合わせた重み付け推定、0＝重み付けなし"), FLAG),
+    Column("responses", _l("回答数"), _l("この年度の回答数"), COUNT),
+    Column("demo_responses", _l("うちデモデータ"), _l("回答数のうちデモデータ（経路 demo）の数"), COUNT),
+    Column("flagged_excluded", _l("要確認で除外"),
+           _l("自動送信・連続送信が疑われ（要確認）、回答数から除いた回答の数"), COUNT),
+    Column("no_answer", _l("無回答"), _l("KPIの設問に答えなかった回答数"), COUNT),
+    Column("excluded", _l("対象外"), _l("「利用したことがない」など母数から除く選択肢の回答数"), COUNT),
+    Column("n", _l("n（母数）"), _l("割合の分母"), COUNT),
+    Column("successes", _l("該当数"), _l("割合の分子（成功とする選択肢の回答数）"), COUNT),
+    Column("estimate", _l("割合"), _l("該当数 ÷ n（0〜1、丸めていない値）"), RATE),
+    Column("ci_low", _l("信頼区間（下限）"), _l("信頼区間の下限（0〜1）"), RATE),
+    Column("ci_high", _l("信頼区間（上限）"), _l("信頼区間の上限（0〜1）"), RATE),
+    Column("ci_method", _l("区間の方法"), _l("wilson, clopper-pearson, jeffreys, agresti-coull, wald, logit など")),
+    Column("ci_level", _l("信頼水準"), _l("例：0.95"), LEVEL),
+    Column("population", _l("母集団の大きさ"), _l("有限母集団修正に使った母集団の大きさ（使わないときは空欄）"), COUNT),
+    Column("effective_n", _l("有効n"), _l("重み付けなしの行：有限母集団修正後の n(N−1)/(N−n)。重み付けの行："
+                                         "キッシュの有効n＝n÷デザイン効果（n と同じ回答者の重みから。n を超えない）"),
+           DECIMAL1),
+    Column("design_effect", _l("デザイン効果"),
+           _l("重み付け推定のキッシュのデザイン効果 1＋CV²（n に入る回答者の重みの変動係数）"), DECIMAL2),
+    Column("suppressed", _l("非表示"), _l("1＝信頼性または秘匿のため割合と区間を空欄にした"), FLAG),
+    Column("suppression_reason", _l("非表示の理由"),
+           _l("no_data, small_cell, complement_small, small_n, wide_interval など。"
+              "weighting_failed＝重みを人口表の合計に合わせられなかった（KPIのページに原因の区分を表示）")),
+    Column("counts_suppressed", _l("件数の非表示"), _l("1＝1〜4人の件数を空欄にした"), FLAG),
+    Column("baseline", _l("基準値"), _l("計画の基準値（0〜1）"), RATE),
+    Column("baseline_fiscal_year", _l("基準年度"), _l("基準値の年度（西暦）"), YEAR),
+    Column("baseline_n", _l("基準値のn"), _l("基準値の標本の大きさ（不明なときは空欄）"), COUNT),
+    Column("change", _l("基準値からの変化"), _l("割合 − 基準値"), POINTS),
+    Column("change_low", _l("変化の区間（下限）"), _l("変化の信頼区間の下限"), POINTS),
+    Column("change_high", _l("変化の区間（上限）"), _l("変化の信頼区間の上限"), POINTS),
+    Column("change_method", _l("変化の区間の方法"),
+           _l("newcombe（基準値のnが分かるとき）または score（基準値を固定値とみなす）。"
+              "重み付けの行は newcombe-neff／score-neff（線形化分散から求めた有効サンプルサイズで計算）")),
+    Column("change_assessment", _l("変化の判定"), "improved, declined, no_detectable_change"),
+    Column("target", _l("目標値"), _l("数値目標（0〜1、ないときは空欄）"), RATE),
+    Column("target_fiscal_year", _l("目標年度"), _l("目標年度（西暦）"), YEAR),
+    Column("direction", _l("方向"), _l("up（向上）, down（低下）, maintain（維持）")),
+    Column("verdict", _l("判定"),
+           _l("reached, not_reached, inconclusive（目標年度以降）；目標年度より前は "
+              "on_track, off_track, track_unclear（基準値から目標への直線の道筋と比べた途中の位置）")),
+    Column("verdict_label", _l("判定（日本語）"),
+           _l("達成／未達成／判断できない；目標年度より前は 順調／遅れ／順調か判断できない")),
+    Column("verdict_threshold", _l("判定に使った値"), _l("目標値（目標年度より前はその年度の道筋の値）、"
+                                                      "または数値目標がないときは基準値"), RATE),
+    Column("verdict_against", _l("判定の基準"), _l("target（目標値）または baseline（基準値）")),
 ]
 KPI_HEADER = csv_header(KPI_COLUMNS)
 
@@ -201,17 +208,17 @@ def _weighted_row(result: KpiYearResult, weighted: WeightedResult) -> list[Cell]
 
 
 OPTION_COLUMNS = [
-    Column("survey", "アンケート", "アンケートのキー", width=18),
-    Column("kpi", "KPIキー", "KPIのキー", width=28),
-    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
-    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
-    Column("option", "選択肢コード", "選択肢のコード（no_answer＝無回答）", width=20),
-    Column("option_label", "選択肢", "選択肢の文言", width=30),
-    Column("in_base", "母数に含む", "1＝n（母数）に含める選択肢、0＝対象外", FLAG),
-    Column("success", "該当", "1＝割合の分子に数える選択肢", FLAG),
-    Column("count", "回答数", "この選択肢を選んだ回答の数（1〜4人のときは空欄）", COUNT),
-    Column("count_suppressed", "件数の非表示", "1＝件数を空欄にした", FLAG),
-    Column("suppression_reason", "非表示の理由", "small_count（1〜4人）など"),
+    Column("survey", _l("アンケート"), _l("アンケートのキー"), width=18),
+    Column("kpi", _l("KPIキー"), _l("KPIのキー"), width=28),
+    Column("fiscal_year_wareki", _l("年度（和暦）"), _l("例：令和8年度"), width=12),
+    Column("fiscal_year", _l("西暦年度"), _l("4月〜翌年3月の年度（西暦）"), YEAR),
+    Column("option", _l("選択肢コード"), _l("選択肢のコード（no_answer＝無回答）"), width=20),
+    Column("option_label", _l("選択肢"), _l("選択肢の文言"), width=30),
+    Column("in_base", _l("母数に含む"), _l("1＝n（母数）に含める選択肢、0＝対象外"), FLAG),
+    Column("success", _l("該当"), _l("1＝割合の分子に数える選択肢"), FLAG),
+    Column("count", _l("回答数"), _l("この選択肢を選んだ回答の数（1〜4人のときは空欄）"), COUNT),
+    Column("count_suppressed", _l("件数の非表示"), _l("1＝件数を空欄にした"), FLAG),
+    Column("suppression_reason", _l("非表示の理由"), _l("small_count（1〜4人）など")),
 ]
 OPTION_HEADER = csv_header(OPTION_COLUMNS)
 
@@ -230,23 +237,24 @@ def option_rows(results: Iterable[KpiYearResult]) -> list[list[Cell]]:
 
 
 BREAKDOWN_COLUMNS = [
-    Column("survey", "アンケート", "アンケートのキー", width=18),
-    Column("kpi", "KPIキー", "KPIのキー", width=28),
-    Column("fiscal_year_wareki", "年度（和暦）", "例：令和8年度", width=12),
-    Column("fiscal_year", "西暦年度", "4月〜翌年3月の年度（西暦）", YEAR),
-    Column("breakdown", "内訳のキー", "内訳に使った設問のキー（channel＝回答経路）"),
-    Column("breakdown_label", "内訳", "内訳の名前（年齢区分、性別、経路など）", width=14),
-    Column("group", "区分コード", "区分（選択肢や経路）のコード"),
-    Column("group_label", "区分", "区分の名前", width=24),
-    Column("n", "n（母数）", "割合の分母（1〜4人のときは空欄）", COUNT),
-    Column("successes", "該当数", "割合の分子", COUNT),
-    Column("estimate", "割合", "該当数 ÷ n（0〜1、丸めていない値）", RATE),
-    Column("ci_low", "信頼区間（下限）", "信頼区間の下限（0〜1）", RATE),
-    Column("ci_high", "信頼区間（上限）", "信頼区間の上限（0〜1）", RATE),
-    Column("ci_method", "区間の方法", "wilson, clopper-pearson, jeffreys, agresti-coull, wald"),
-    Column("ci_level", "信頼水準", "例：0.95", LEVEL),
-    Column("suppressed", "非表示", "1＝信頼性または秘匿のため値を空欄にした", FLAG),
-    Column("suppression_reason", "非表示の理由", "no_data, small_cell, complement_small, small_n, wide_interval など"),
+    Column("survey", _l("アンケート"), _l("アンケートのキー"), width=18),
+    Column("kpi", _l("KPIキー"), _l("KPIのキー"), width=28),
+    Column("fiscal_year_wareki", _l("年度（和暦）"), _l("例：令和8年度"), width=12),
+    Column("fiscal_year", _l("西暦年度"), _l("4月〜翌年3月の年度（西暦）"), YEAR),
+    Column("breakdown", _l("内訳のキー"), _l("内訳に使った設問のキー（channel＝回答経路）")),
+    Column("breakdown_label", _l("内訳"), _l("内訳の名前（年齢区分、性別、経路など）"), width=14),
+    Column("group", _l("区分コード"), _l("区分（選択肢や経路）のコード")),
+    Column("group_label", _l("区分"), _l("区分の名前"), width=24),
+    Column("n", _l("n（母数）"), _l("割合の分母（1〜4人のときは空欄）"), COUNT),
+    Column("successes", _l("該当数"), _l("割合の分子"), COUNT),
+    Column("estimate", _l("割合"), _l("該当数 ÷ n（0〜1、丸めていない値）"), RATE),
+    Column("ci_low", _l("信頼区間（下限）"), _l("信頼区間の下限（0〜1）"), RATE),
+    Column("ci_high", _l("信頼区間（上限）"), _l("信頼区間の上限（0〜1）"), RATE),
+    Column("ci_method", _l("区間の方法"), "wilson, clopper-pearson, jeffreys, agresti-coull, wald"),
+    Column("ci_level", _l("信頼水準"), _l("例：0.95"), LEVEL),
+    Column("suppressed", _l("非表示"), _l("1＝信頼性または秘匿のため値を空欄にした"), FLAG),
+    Column("suppression_reason", _l("非表示の理由"),
+           _l("no_data, small_cell, complement_small, small_n, wide_interval など")),
 ]
 BREAKDOWN_HEADER = csv_header(BREAKDOWN_COLUMNS)
 
@@ -271,76 +279,81 @@ def breakdown_rows(breakdowns: Iterable[Breakdown]) -> list[list[Cell]]:
 
 def methods_lines(results: Sequence[KpiYearResult]) -> list[list[Cell]]:
     """The method sheet: the statement in Japanese, each KPI's definition, then the English note."""
-    lines: list[list[Cell]] = [["方法"]]
-    lines += [[line] for line in METHOD_STATEMENT_JA]
-    lines += [[""], ["KPIの定義"]]
+    lines: list[list[Cell]] = [[_("方法")]]
+    lines += [[str(line)] for line in METHOD_STATEMENT_JA]
+    lines += [[""], [_("KPIの定義")]]
     seen: set[tuple[str, str]] = set()
     for result in results:
         kpi = result.kpi
         if (kpi.survey_key, kpi.key) in seen:
             continue
         seen.add((kpi.survey_key, kpi.key))
-        target = ("数値目標なし（" + label(DIRECTION_LABELS, kpi.direction) + "）" if kpi.target_value is None
-                  else pct(kpi.target_value))
-        lines.append([f"{kpi.title}（{kpi.survey_key} / {kpi.key}）"])
-        lines.append([f"  割合＝{kpi.headline}の回答数 ÷ n。n＝回答数"
-                      + ("" if not kpi.excluded else "−対象外（" + "、".join(
-                          kpi.option_label(c) for c in kpi.excluded) + "）")
-                      + ("（無回答を含む）" if kpi.no_answer_in_base else "−無回答")])
-        lines.append([f"  基準値 {pct(kpi.baseline_value)}（{fiscal_year_label(kpi.baseline_fiscal_year)}）"
-                      f"／目標 {target}（{fiscal_year_label(kpi.target_fiscal_year)}）"
-                      + (f"／母集団 {kpi.population}" if kpi.population else "")])
+        target = (_("数値目標なし（%(direction)s）", direction=label(DIRECTION_LABELS, kpi.direction))
+                  if kpi.target_value is None else pct(kpi.target_value))
+        excluded = "" if not kpi.excluded else _("−対象外（%(options)s）", options=_("、").join(
+            kpi.option_label(c) for c in kpi.excluded))
+        lines.append([_("%(title)s（%(survey)s / %(kpi)s）", title=kpi.title, survey=kpi.survey_key, kpi=kpi.key)])
+        lines.append(["  " + _("割合＝%(headline)sの回答数 ÷ n。n＝回答数%(excluded)s%(no_answer)s",
+                               headline=kpi.headline, excluded=excluded,
+                               no_answer=_("（無回答を含む）") if kpi.no_answer_in_base else _("−無回答"))])
+        lines.append(["  " + _("基準値 %(baseline)s（%(baseline_year)s）／目標 %(target)s（%(target_year)s）",
+                               baseline=pct(kpi.baseline_value),
+                               baseline_year=fiscal_year_label(kpi.baseline_fiscal_year), target=target,
+                               target_year=fiscal_year_label(kpi.target_fiscal_year))
+                      + (_("／母集団 %(population)s", population=kpi.population) if kpi.population else "")])
     lines += [[""], ["Methods (English)"]]
     lines += [[line] for line in METHODS_NOTE.splitlines()]
     return lines
 
 
 METHOD_STATEMENT_JA = [
-    "割合は、成功とする選択肢の回答数を n で割った値です。n は回答数から対象外の選択肢（「利用したことがない」など）"
-    "を除いた数で、無回答は n に含めます（KPIごとの定義は下のとおり）。",
-    "信頼区間は、既定ではウィルソンのスコア法（95%）で求めます。職員アンケートのように母集団の大きさが分かる場合は、"
-    "有限母集団修正（分散に (N−n)/(N−1) を掛ける）を行います。",
-    "基準値からの変化は、基準値の n が分かるときはニューカムのハイブリッド・スコア法、分からないときは基準値を"
-    "固定値とみなしたスコア法の区間で判定します。区間が重なるかどうかでは判定しません。",
-    "目標の判定：片側95%の下限が目標を上回れば「達成」（下げる目標では上限が下回れば）、95%信頼区間全体が目標に"
-    "届かなければ「未達成」、それ以外は「判断できない」。数値目標がないKPI（向上・低下のみ）は、基準値を判定に使う値とします。",
-    "重み付け推定は、年齢区分×性別（地区）の住民人口に合わせた事後層化（区分の回答者が少ないときはレイキング）で、"
+    _l("割合は、成功とする選択肢の回答数を n で割った値です。n は回答数から対象外の選択肢（「利用したことがない」など）"
+    "を除いた数で、無回答は n に含めます（KPIごとの定義は下のとおり）。"),
+    _l("信頼区間は、既定ではウィルソンのスコア法（95%）で求めます。職員アンケートのように母集団の大きさが分かる場合は、"
+    "有限母集団修正（分散に (N−n)/(N−1) を掛ける）を行います。"),
+    _l("基準値からの変化は、基準値の n が分かるときはニューカムのハイブリッド・スコア法、分からないときは基準値を"
+    "固定値とみなしたスコア法の区間で判定します。区間が重なるかどうかでは判定しません。"),
+    _l("目標の判定：片側95%の下限が目標を上回れば「達成」（下げる目標では上限が下回れば）、95%信頼区間全体が目標に"
+    "届かなければ「未達成」、それ以外は「判断できない」。数値目標がないKPI（向上・低下のみ）は、基準値を判定に使う値とします。"),
+    _l("重み付け推定は、年齢区分×性別（地区）の住民人口に合わせた事後層化（区分の回答者が少ないときはレイキング）で、"
     "線形化法の分散からロジット変換の区間を求めます。デザイン効果はキッシュの 1＋CV²（n に入る回答者の重みから）、"
     "有効n はその n÷デザイン効果で、n を超えません。基準値からの変化は、線形化分散から求めた有効サンプルサイズ"
     " p(1−p)÷分散 によるニューカム法です。母集団の大きさ N が分かるときの重み付け推定の有限母集団修正は、"
     "分散に 1−n/N を掛けます（R の survey パッケージと同じ式）。"
     "レイキングで人口表の合計に合わせられない区分があるときは、重み付けの推定値を出しません"
-    "（非表示の理由 weighting_failed）。",
-    "有効n（p(1−p)÷分散。n を上限とし、有限母集団修正があるときは n÷修正係数 を上限とする）が30未満、"
+    "（非表示の理由 weighting_failed）。"),
+    _l("有効n（p(1−p)÷分散。n を上限とし、有限母集団修正があるときは n÷修正係数 を上限とする）が30未満、"
     "または区間が広すぎる推定値は表示せず、1〜4人の件数（または全体との差が1〜4人の件数）も公表しません。"
-    "空欄の理由は「非表示の理由」の列に記載しています。",
+    "空欄の理由は「非表示の理由」の列に記載しています。"),
 ]
 
 
 def kpi_sheets(results: Sequence[KpiYearResult],
                weighted: dict[tuple[str, str, int], WeightedResult] | None = None) -> list[Sheet]:
     """The KPI workbook: results, counts per option, method statement, column definitions."""
+    options = _("選択肢別")
     return [
         Sheet.of("KPI", KPI_COLUMNS, kpi_rows(results, weighted), freeze_columns=4),
-        Sheet.of("選択肢別", OPTION_COLUMNS, option_rows(results)),
+        Sheet.of(options, OPTION_COLUMNS, option_rows(results)),
         method_sheet(results),
-        Sheet.of("列の定義", DEFINITION_COLUMNS,
-                 definition_rows([("KPI", KPI_COLUMNS), ("選択肢別", OPTION_COLUMNS)])),
+        Sheet.of(_("列の定義"), DEFINITION_COLUMNS,
+                 definition_rows([("KPI", KPI_COLUMNS), (options, OPTION_COLUMNS)])),
     ]
 
 
 def breakdown_sheets(years: Sequence[KpiYearResult], tables: Iterable[Breakdown]) -> list[Sheet]:
     """The breakdown workbook: one row per group, method statement, column definitions."""
+    breakdowns = _("内訳")
     return [
-        Sheet.of("内訳", BREAKDOWN_COLUMNS, breakdown_rows(tables)),
+        Sheet.of(breakdowns, BREAKDOWN_COLUMNS, breakdown_rows(tables)),
         method_sheet(years),
-        Sheet.of("列の定義", DEFINITION_COLUMNS, definition_rows([("内訳", BREAKDOWN_COLUMNS)])),
+        Sheet.of(_("列の定義"), DEFINITION_COLUMNS, definition_rows([(breakdowns, BREAKDOWN_COLUMNS)])),
     ]
 
 
 def method_sheet(results: Sequence[KpiYearResult]) -> Sheet:
     """Sentences, not a table: no filter, nothing frozen."""
-    return Sheet("方法", ["説明"], methods_lines(results), widths={0: 120}, table=False)
+    return Sheet(_("方法"), [_("説明")], methods_lines(results), widths={0: 120}, table=False)
 
 
 def suppression_note(reason: str | None) -> str:

@@ -310,11 +310,11 @@ def _rates(key: str) -> tuple[Survey, list[Any]]:
 @bp.get("/surveys/<key>/response-rates.csv")
 @permission_required("results.download")
 def response_rates_csv(key: str) -> ResponseReturnValue:
-    from ..exports.response_rates import HEADER, rate_rows
+    from ..exports.response_rates import rate_header, rate_rows
 
     survey, waves = _rates(key)
     log_download(current_user.id, "download.response_rates_csv", survey.key)
-    body = "".join(csv_stream(HEADER, rate_rows(waves))).encode("utf-8")
+    body = "".join(csv_stream(rate_header(), rate_rows(waves))).encode("utf-8")
     return Response(body, content_type="text/csv; charset=utf-8", headers={
         "Content-Disposition": attachment_header(_("回収率_%(survey)s.csv", survey=survey.key)),
         "Cache-Control": "no-store"})

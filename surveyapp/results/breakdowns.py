@@ -7,6 +7,8 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, func
 
 from ..extensions import db
@@ -19,7 +21,8 @@ from .kpis import DEFAULT_LEVEL, DEFAULT_METHOD, survey_id_of
 
 BY_CHANNEL = "channel"
 NO_GROUP = "_no_answer"  # the group of respondents who did not answer the group question
-DEMOGRAPHIC_TITLES = {"age_band": "年齢区分", "gender": "性別", "area": "地区"}
+DEMOGRAPHIC_TITLES = {"age_band": _l("年齢区分"), "gender": _l("性別"), "area": _l("地区")}
+"""The titles of the demographic questions (lazy strings: ``str()`` them where they are shown)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +81,7 @@ def kpi_breakdown(
         group_column = Response.channel
         query = db.select(group_column, kpi_answer.option_code, func.count()).select_from(Response)
         labels = dict(channel_labels or {})
-        title = "経路"
+        title = _("経路")
         order: list[str] = []
     else:
         question = declaration.group(by)
@@ -90,7 +93,7 @@ def kpi_breakdown(
                  .outerjoin(group_answer, and_(group_answer.response_id == Response.id,
                                                group_answer.question_key == by)))
         labels = {o.code: o.label for o in question.options}
-        title = DEMOGRAPHIC_TITLES.get(question.demographic or "", question.label)
+        title = str(DEMOGRAPHIC_TITLES.get(question.demographic or "", question.label))
         order = [o.code for o in question.options]
     rows: Sequence[tuple[str | None, str | None, int]] | None = _counted_rows(
         declaration, fiscal_year, by, selection)
@@ -106,10 +109,11 @@ def kpi_breakdown(
     sizes = {k: _base_and_successes(declaration, per_group[k]) for k in keys}
     hidden = suppress_counts({k: n for k, (n, _x) in sizes.items()})
     groups = []
+    no_answer = _("無回答")
     for key in keys:
         n, x = sizes[key]
         groups.append(GroupResult(
-            code=key, label="無回答" if key == NO_GROUP else labels.get(key, key), base_n=n,
+            code=key, label=no_answer if key == NO_GROUP else labels.get(key, key), base_n=n,
             successes=x, interval=proportion_ci(x, n, method=method, level=level),
             reliability=assess_proportion(x, n, level=level), hidden_n=hidden[key],
         ))

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, func
 
 from ..extensions import db
@@ -315,7 +316,7 @@ def _option_rows(declaration: KpiDeclaration, counts: dict[str, int],
                         in_base=o.code not in declaration.excluded,
                         success=o.code in declaration.success, hidden=hidden[o.code])
             for o in known]
-    rows.append(OptionCount(code=NO_ANSWER, label="無回答", count=no_answer,
+    rows.append(OptionCount(code=NO_ANSWER, label=_("無回答"), count=no_answer,
                             in_base=declaration.no_answer_in_base, success=False,
                             hidden=hidden[NO_ANSWER]))
     return tuple(rows)

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Hashable
 from dataclasses import dataclass, replace
 
+from flask_babel import gettext as _
 from sqlalchemy import and_, case, func
 
 from ..extensions import db
@@ -116,7 +117,7 @@ def nonresponse_weighted(declaration: KpiDeclaration, fiscal_year: int, *, level
     base = dict(kpi=declaration, fiscal_year=fiscal_year, waves=tuple(w.label for w in waves), columns=columns,
                 unweighted_sample=unweighted[0] if unweighted else None)
     if any(tuple(w.stratum_columns) != columns for w in waves):
-        failed = tuple(StrataWeighted(m, "mixed_strata", "発送によって層の列が違うため、重み付けできません。")
+        failed = tuple(StrataWeighted(m, "mixed_strata", _("発送によって層の列が違うため、重み付けできません。"))
                        for m in NR_METHODS)
         return NonresponseResult(**base, frame_total=0, left_out_strata=0, methods=failed)  # type: ignore[arg-type]
     frame = {s.cells_key: s.frame_count or 0 for s in waves[-1].strata}
@@ -149,7 +150,7 @@ def _estimate(declaration: KpiDeclaration, method: str, rows: list[tuple[str | N
 
     kept = [(code, key) for code, key in rows if key in totals and totals[key] > 0]
     if not kept:
-        return StrataWeighted(method, "no_respondents", "案内状からの回答がまだありません。")
+        return StrataWeighted(method, "no_respondents", _("案内状からの回答がまだありません。"))
     keys = [key for _code, key in kept]
     per_cell = Counter(keys)
     try:

@@ -195,7 +195,7 @@ def _code(value: str, accepted: Mapping[str, str], row: int, _index: int, column
         for candidate in (value.strip(), normal, normal.lower()):
             if candidate in accepted:
                 return accepted[candidate]
-        shown = "、".join(sorted(set(accepted.values())))
+        shown = _("、").join(sorted(set(accepted.values())))
         problems.append(CsvProblem(row, column, _("「%(value)s」は使えない値です（使える値：%(shown)s）。",
                                                   value=value, shown=shown)))
         return None

@@ -74,7 +74,7 @@ class WeightingFailure:
     @property
     def variable_label(self) -> str:
         """「年齢区分」「性別」「地区」 (the population table's column titles)."""
-        return DEMOGRAPHIC_TITLES.get(self.variable or "", self.variable or "")
+        return str(DEMOGRAPHIC_TITLES.get(self.variable or "", self.variable or ""))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..auth.roles import can, permission_required
@@ -31,7 +32,7 @@ from ..exports.kpi_table import (
     kpi_rows,
     kpi_sheets,
 )
-from ..exports.raw import CODEBOOK_COLUMNS, CODEBOOK_HEADER, RawExport, raw_export
+from ..exports.raw import CODEBOOK_HEADER, RawExport, raw_export, raw_sheets
 from ..exports.xlsx import XLSX_MIMETYPE, Sheet, stream_file, xlsx_file
 from ..results import BY_CHANNEL, kpi_breakdown, kpi_year_results
 from ..results.kpis import KpiYearResult
@@ -129,7 +130,7 @@ def kpis_csv() -> ResponseReturnValue:
     rows = kpi_rows(results, weighted)
     log_download(current_user.id, "download.kpis_csv", "all", rows=len(rows), encoding=encoding,
                  method=options.method, level=options.level, filter=options.selection.as_dict())
-    return _csv_response(KPI_HEADER, rows, f"KPI集計_{_today()}.csv", encoding)
+    return _csv_response(KPI_HEADER, rows, _("KPI集計_%(date)s.%(ext)s", date=_today(), ext="csv"), encoding)
 
 
 @bp.get("/downloads/kpis.xlsx")
@@ -140,7 +141,11 @@ def kpis_xlsx() -> ResponseReturnValue:
     sheets = kpi_sheets(results, weighted)
     log_download(current_user.id, "download.kpis_xlsx", "all", rows=len(results),
                  method=options.method, level=options.level, filter=options.selection.as_dict())
-    return _xlsx_response(sheets, f"KPI集計_{_today()}.xlsx")
+    return _xlsx_response(sheets, _("KPI集計_%(date)s.%(ext)s", date=_today(), ext="xlsx"))
+
+
+def _breakdown_filename(kpi: str, extension: str) -> str:
+    return _("KPI内訳_%(kpi)s_%(date)s.%(ext)s", kpi=kpi, date=_today(), ext=extension)
 
 
 def _breakdowns(key: str, kpi: str) -> Any:
@@ -168,7 +173,7 @@ def breakdowns_csv(key: str, kpi: str) -> ResponseReturnValue:
     rows = breakdown_rows(tables)
     log_download(current_user.id, "download.breakdowns_csv", f"{key}/{kpi}", rows=len(rows),
                  encoding=encoding, filter=options.selection.as_dict())
-    return _csv_response(BREAKDOWN_HEADER, rows, f"KPI内訳_{declaration.key}_{_today()}.csv", encoding)
+    return _csv_response(BREAKDOWN_HEADER, rows, _breakdown_filename(declaration.key, "csv"), encoding)
 
 
 @bp.get("/kpis/<key>/<kpi>/breakdowns.xlsx")
@@ -178,7 +183,7 @@ def breakdowns_xlsx(key: str, kpi: str) -> ResponseReturnValue:
     sheets = breakdown_sheets(years, tables)
     log_download(current_user.id, "download.breakdowns_xlsx", f"{key}/{kpi}",
                  filter=options.selection.as_dict())
-    return _xlsx_response(sheets, f"KPI内訳_{declaration.key}_{_today()}.xlsx")
+    return _xlsx_response(sheets, _breakdown_filename(declaration.key, "xlsx"))
 
 
 def _raw(key: str) -> tuple[Survey, RawExport, Any]:
@@ -212,14 +217,12 @@ def responses_xlsx(key: str) -> ResponseReturnValue:
     if jobs.in_background(survey):
         return _job_offer(survey, "responses.xlsx", reveal=reveal)
     log_download(current_user.id, "download.responses_xlsx", survey.key, revealed=reveal)
-    sheets = [Sheet.of("回答", export.columns, export.rows(raw_rows(survey, columns), reveal=reveal),
-                       freeze_columns=1),
-              Sheet.of("コードブック", CODEBOOK_COLUMNS, export.codebook)]
+    sheets = raw_sheets(export, export.rows(raw_rows(survey, columns), reveal=reveal))
     return _xlsx_response(sheets, _raw_filename(survey, "xlsx"))
 
 
 def _raw_filename(survey: Survey, extension: str) -> str:
-    return f"回答データ_{survey.key}_{_today()}.{extension}"
+    return _("回答データ_%(survey)s_%(date)s.%(ext)s", survey=survey.key, date=_today(), ext=extension)
 
 
 def _job_offer(survey: Survey, kind: str, *, encoding: str = "utf-8", reveal: bool = False) -> ResponseReturnValue:
@@ -281,4 +284,5 @@ def codebook_csv(key: str) -> ResponseReturnValue:
     survey, export, _columns = _raw(key)
     encoding = _encoding_or_400()
     log_download(current_user.id, "download.codebook_csv", survey.key, encoding=encoding)
-    return _csv_response(CODEBOOK_HEADER, export.codebook, f"コードブック_{survey.key}.csv", encoding)
+    return _csv_response(CODEBOOK_HEADER, export.codebook,
+                         _("コードブック_%(survey)s.%(ext)s", survey=survey.key, ext="csv"), encoding)

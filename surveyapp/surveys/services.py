@@ -13,6 +13,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import contains_eager, defer
 
 from ..audit import record
@@ -32,7 +34,7 @@ if TYPE_CHECKING:
 LINK_ALPHABET = "23456789abcdefghjkmnpqrstuvwxyz"  # no 0/o, 1/l/i: read aloud and typed from paper
 LINK_CODE_LENGTH = 8
 LINK_CODE_MAX = 16  # the column's width
-BUILTIN_WEB_LABEL = "ウェブ（公開リンク）"
+BUILTIN_WEB_LABEL = _l("ウェブ（公開リンク）")  # the name of the public link every survey starts with
 
 
 class SurveyError(Exception):
@@ -177,12 +179,12 @@ def survey_version(key: str, number: int | None = None) -> SurveyVersion:
     if number is None:
         version = survey.current_version
         if version is None:
-            raise UnknownSurvey(f"調査 {key!r} には公開された版がありません")
+            raise UnknownSurvey(_("調査 %(key)r には公開された版がありません", key=key))
         return version
     for version in survey.versions:
         if version.number == number and version.published_at is not None:
             return version
-    raise UnknownSurvey(f"調査 {key!r} に第{number}版はありません")
+    raise UnknownSurvey(_("調査 %(key)r に第%(number)s版はありません", key=key, number=number))
 
 
 def export_survey(key: str, number: int | None = None) -> str:
@@ -291,7 +293,7 @@ def ensure_web_link(survey: Survey) -> Link:
     for link in survey.links:
         if link.channel == "web" and link.active:
             return link
-    link = _add_link(survey, BUILTIN_WEB_LABEL, "web", None)
+    link = _add_link(survey, str(BUILTIN_WEB_LABEL), "web", None)
     db.session.commit()
     return link
 

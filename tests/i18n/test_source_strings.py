@@ -17,6 +17,7 @@ import pytest
 SOURCE = Path(__file__).resolve().parents[2] / "surveyapp"
 
 CHECKED: tuple[str, ...] = (
+    "__init__",
     "admin",
     "assets",
     "audit",
@@ -25,25 +26,37 @@ CHECKED: tuple[str, ...] = (
     "auth/models",
     "auth/passwords",
     "auth/roles",
+    "auth/roles_doc",
+    "auth/services",
     "auth/sessions",
     "auth/throttle",
     "auth/views",
     "backup",
+    "cli",
     "config",
+    "deferred",
+    "demo",
+    "exports",
+    "extensions",
     "formatting",
     "i18n",
     "i18n_cli",
     "inputs",
     "invitations",
+    "kiosk",
     "links",
     "masking",
+    "models",
     "opendata",
     "paper",
+    "respond",
+    "results",
     "screening",
     "sources",
     "staff/charts",
     "staff/comment_views",
     "staff/demo_views",
+    "staff/download_views",
     "staff/downloads_page",
     "staff/editor_forms",
     "staff/editor_problems",
@@ -71,6 +84,8 @@ CHECKED: tuple[str, ...] = (
     "surveys/lifecycle",
     "surveys/models",
     "surveys/schedule",
+    "surveys/services",
+    "timeutil",
     "web",
 )
 """Packages (folders) and modules (without ``.py``) under ``surveyapp/`` whose every Japanese literal
@@ -81,6 +96,16 @@ GETTEXT_CALLS = frozenset({"_", "_l", "gettext", "lazy_gettext", "ngettext", "la
 _SHEET_NAME = "a sheet name of the definition workbook: the reader finds the sheets by it"
 _CELL_VALUE = "a yes/no cell value of the definition workbook, read back as true/false"
 ALLOWED: dict[tuple[str, str], str] = {
+    ("auth/services.py", r"[\s\-‐－ー]"): "a regular expression: the separators ignored in a typed reset code",
+    **{("demo.py", comment): "a sample free-text answer stored with the demo responses (what a resident wrote)"
+       for comment in ("オンライン申請がもっと増えるとうれしいです。", "窓口の方が丁寧に説明してくれました。",
+                       "待ち時間が長かったです。", "スマートフォンの操作が難しいと感じました。",
+                       "とても分かりやすかったです。また参加したいです。", "バスの本数を増やしてほしい。")},
+    **{("exports/cells.py", char): "a full-width character a spreadsheet reads as the start of a formula"
+       for char in ("＝", "＋", "－", "＠")},
+    ("exports/cells.py", "〜"): "a character CP932 writes under another code point (a character map)",
+    ("exports/cells.py", "～"): "a character CP932 writes under another code point (a character map)",
+    ("exports/cells.py", "〓"): "the replacement mark written for a character CP932 cannot hold",
     ("i18n.py", "日本語"): "a language's name in itself, the same whatever the page's language",
     ("i18n.py", "やさしい にほんご"): "a language's name in itself, the same whatever the page's language",
     ("i18n.py", "简体中文"): "a language's name in itself, the same whatever the page's language",
@@ -98,6 +123,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("invitations/returns.py", "コード"): "a column name accepted in an uploaded list of returned codes",
     ("invitations/returns.py", "通し番号"): "a column name accepted in an uploaded list of returned codes",
     ("invitations/staff_views.py", "年度"): "the suffix of timeutil.wareki_fiscal_year, removed to get the era year",
+    ("kiosk/services.py", r"[\s\-‐－ー]"): "a regular expression: the separators ignored in a typed enrolment code",
+    **{("results/population.py", word): "a column name accepted in an uploaded population CSV"
+       for word in ("年齢区分", "年齢", "性別", "地区", "地域", "人口", "人数")},
+    ("results/population.py", "\u301c"): "the wave dash read as ~ when an uploaded population CSV is normalised",
     ("staff/charts.py", "令和"): "an era name cut from timeutil.wareki_fiscal_year's text to shorten a label",
     ("staff/charts.py", "平成"): "an era name cut from timeutil.wareki_fiscal_year's text to shorten a label",
     ("surveys/format/workbook_layout.py", "説明"): _SHEET_NAME,
