@@ -39,7 +39,7 @@ from ..extensions import db
 from ..respond.counts import RESPONSE
 from ..respond.models import AnswerPairCount, ProfileCount, ProfileDayCount, ProfileMonthCount, ResponseCount
 from ..surveys.models import Survey
-from .filters import DEMO_CHANNEL, ResultFilter
+from .filters import DEMO_CHANNEL, FilterColumns, ResultFilter, filter_conditions
 
 ByYear = dict[int, dict[tuple[str, str | None], int]]
 
@@ -48,34 +48,31 @@ def enabled() -> bool:
     return bool(current_app.config.get("RESULTS_FROM_COUNTS", True))
 
 
-def _has_real_responses(survey_id: int) -> bool:
-    """Whether the survey has a response that is not demo data (any state, any year)."""
-    cells = AnswerPairCount
-    return db.session.scalar(db.select(cells.survey_id).where(
+def _real_cells(survey_id: int) -> Any:
+    """SQL: the survey has a response that is not demo data (any state, any year)."""
+    cells = db.aliased(AnswerPairCount)
+    return sa.exists().where(
         cells.survey_id == survey_id, cells.question_key == RESPONSE, cells.group_question == RESPONSE,
-        cells.channel != DEMO_CHANNEL, cells.n > 0).limit(1)) is not None
+        cells.channel != DEMO_CHANNEL, cells.n > 0)
+
+
+def _columns(model: Any) -> FilterColumns:
+    """A count table's columns for :func:`filters.filter_conditions` (dates only with a day)."""
+    def days(first: date | None, last: date | None) -> list[Any]:
+        return ([model.day >= first] if first is not None else []) + \
+            ([model.day <= last] if last is not None else [])
+
+    return FilterColumns(survey_id=model.survey_id, channel=model.channel, flagged=model.flagged,
+                         link_id=model.link_id, real_responses=_real_cells,
+                         days=days if hasattr(model, "day") else None, invited=None)
 
 
 def _conditions(model: Any, survey_id: int, selection: ResultFilter, *,
                 fiscal_year: int | None) -> list[Any] | None:
-    """The WHERE conditions on a count table for a filter (None if it cannot express it)."""
-    if selection.invited_only or (_dated(selection) and not hasattr(model, "day")):
-        return None
-    conditions: list[Any] = [model.survey_id == survey_id]
-    if selection.channel is not None:
-        conditions.append(model.channel == selection.channel)
-    elif selection.include_demo is False or (selection.include_demo is None
-                                             and _has_real_responses(survey_id)):
-        conditions.append(model.channel != DEMO_CHANNEL)
-    if not selection.include_flagged:
-        conditions.append(model.flagged.is_(False))
-    if selection.link_id is not None:
-        conditions.append(model.link_id == selection.link_id)
-    if selection.date_from is not None:
-        conditions.append(model.day >= selection.date_from)
-    if selection.date_to is not None:
-        conditions.append(model.day <= selection.date_to)
-    if fiscal_year is not None:
+    """The WHERE conditions on a count table for a filter (None if it cannot express it), but
+    "only those who answered X" (the callers read pair or profile cells for it)."""
+    conditions: list[Any] | None = filter_conditions(_columns(model), survey_id, selection)
+    if conditions is not None and fiscal_year is not None:
         conditions.append(model.fiscal_year == fiscal_year)
     return conditions
 
