@@ -16,24 +16,39 @@ A response adds one to:
 * ``answer_pair_counts`` — for each ordered pair of its coded answers to two different
   questions, (survey, fiscal year, channel, link or 0, flagged, question, option, group
   question, group option); and, with group question and option "", the cells of
-  ``response_counts`` without the day (what results without a date range read).
+  ``response_counts`` without the day (what results without a date range read);
+* ``profile_counts``, ``profile_day_counts`` and ``profile_month_counts`` (the same per Japan
+  day and per calendar month of the day) — its cell
+  (survey, fiscal year, channel, link or 0, flagged) with its *profile*, the answers to the
+  demographic questions its version declares (``age_band=70_over;gender=;area=naka;``: each
+  such question's key in the order of :data:`DEMOGRAPHIC_KINDS`, empty when not answered),
+  with question and option "" and with each coded answer to a question that is not one of
+  them.  A breakdown by a demographic question under a date range and/or "only those who
+  answered X" to a demographic question reads these (a date range: its whole months from the
+  month cells, the days at either end from the day cells): one row per response and table,
+  plus one per other coded answer, whatever the number of questions.  The profile says which
+  questions its version declared, so a later version that declares others cannot be
+  misread: a cell without the question asked for makes results run the raw query.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from datetime import date
-from functools import cache
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, outerjoin
 
 from ..extensions import db
+from ..surveys.format.schema import DEMOGRAPHIC_CHOICES
+from ..surveys.models import Question, SurveyVersion
+from ..surveys.services import version_definition
 from ..timeutil import japan_day, japan_day_sql
-from .models import Answer, AnswerPairCount, Response, ResponseCount
+from .models import Answer, AnswerPairCount, ProfileCount, ProfileDayCount, ProfileMonthCount, Response, ResponseCount
 
 RESPONSE = ""  # question and option of the row that counts the response itself
 NO_LINK = 0
@@ -43,34 +58,90 @@ CELL_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "da
                 "question_key", "option_code")
 PAIR_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "question_key",
                 "option_code", "group_question", "group_option")
+PROFILE_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "profile",
+                   "question_key", "option_code")
+DAY_PROFILE_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "day", "profile",
+                       "question_key", "option_code")
+MONTH_PROFILE_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "month", "profile",
+                         "question_key", "option_code")
+DEMOGRAPHIC_KINDS = DEMOGRAPHIC_CHOICES.codes  # the order of the questions in a profile
+_PROFILE_KEYS: dict[str, tuple[str, ...]] = {}  # content hash of a version: its profile's question keys
 
 
-@cache
-def _upsert_statement(table: sa.Table, columns: tuple[str, ...], dialect: str) -> Any:
-    """INSERT … ON CONFLICT DO UPDATE n = n + excluded.n, built once per table and dialect
-    (building ``excluded`` copies every column: it cost more than running the statement)."""
-    if dialect == "postgresql":
-        statement: Any = postgresql.insert(table)
-    elif dialect == "sqlite":
-        statement = sqlite.insert(table)
-    else:
-        raise NotImplementedError(dialect)
-    return statement.on_conflict_do_update(index_elements=list(columns),
-                                           set_={"n": table.c.n + statement.excluded.n})
+@dataclass(frozen=True)
+class _Upsert:
+    """A count table's upsert as the database driver's SQL, with how to pass a cell to it."""
+
+    sql: str
+    order: tuple[int, ...] | None  # positions of the cell's values in the parameters (None: named)
+    names: tuple[str, ...]
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]  # the column types' conversions
+
+    def parameters(self, rows: list[tuple[Any, ...]]) -> list[Any]:
+        converted = []
+        for row in rows:
+            values = list(row)
+            for i, convert in self.processors:
+                values[i] = convert(values[i])
+            converted.append(values)
+        if self.order is None:
+            return [dict(zip(self.names, row, strict=True)) for row in converted]
+        return [tuple(row[i] for i in self.order) for row in converted]
+
+
+_UPSERTS: dict[tuple[str, str], _Upsert] = {}  # (table, dialect), compiled once
+
+
+def _upsert_sql(model: Any, columns: tuple[str, ...]) -> _Upsert:
+    """``INSERT … ON CONFLICT (key) DO UPDATE SET n = n + excluded.n`` for a count table."""
+    dialect = db.session.get_bind().dialect
+    found = _UPSERTS.get((model.__tablename__, dialect.name))
+    if found is None:
+        table = model.__table__
+        if dialect.name == "postgresql":
+            insert: Any = postgresql.insert(table)
+        elif dialect.name == "sqlite":
+            insert = sqlite.insert(table)
+        else:
+            raise NotImplementedError(dialect.name)
+        names = (*columns, "n")
+        statement = insert.values({name: sa.bindparam(name) for name in names}).on_conflict_do_update(
+            index_elements=list(columns), set_={"n": table.c.n + insert.excluded.n})
+        compiled = statement.compile(dialect=dialect)
+        order = (tuple(names.index(name) for name in compiled.positiontup)
+                 if compiled.positional and compiled.positiontup else None)
+        processors = tuple((i, convert) for i, name in enumerate(names)
+                           if (convert := table.c[name].type.bind_processor(dialect)) is not None)
+        found = _UPSERTS[(model.__tablename__, dialect.name)] = _Upsert(str(compiled), order, names,
+                                                                         processors)
+    return found
 
 
 def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> None:
     # In key order, so that concurrent transactions lock the rows they share in one order.
-    rows = [dict(zip(columns, key, strict=True), n=n) for key, n in sorted(counts.items()) if n]
+    rows = [(*key, n) for key, n in sorted(counts.items()) if n]
     if not rows:
         return
-    # One statement for every row (executemany): compiled once, then taken from the cache.
-    statement = _upsert_statement(model.__table__, columns, db.session.get_bind().dialect.name)
-    db.session.execute(statement, rows)
+    # One statement for every row (the driver's executemany) on the session's connection, in
+    # its transaction; compiled once per table (compiling it, or even building ``excluded``,
+    # costs more than running it).
+    upsert = _upsert_sql(model, columns)
+    db.session.connection().exec_driver_sql(upsert.sql, upsert.parameters(rows))
 
 
-def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKey]]:
-    """The cells of ``response_counts`` and ``answer_pair_counts`` one response adds one to."""
+def profile_keys(version: SurveyVersion) -> tuple[str, ...]:
+    """The keys of a version's demographic questions, in the order of :data:`DEMOGRAPHIC_KINDS`."""
+    keys = _PROFILE_KEYS.get(version.content_hash)
+    if keys is None:
+        declared = {q.demographic: q.key for q in version_definition(version).questions
+                    if q.demographic is not None}
+        keys = _PROFILE_KEYS[version.content_hash] = tuple(
+            declared[kind] for kind in DEMOGRAPHIC_KINDS if kind in declared)
+    return keys
+
+
+def response_cells(response: Response) -> tuple[Counter[CellKey], ...]:
+    """The cells of each table of :data:`TABLES` one response adds one to (in that order)."""
     base = (response.survey_id, response.fiscal_year, response.channel,
             response.link_id or NO_LINK, bool(response.flagged))
     day = japan_day(response.submitted_at)
@@ -81,7 +152,22 @@ def response_cells(response: Response) -> tuple[Counter[CellKey], Counter[CellKe
         (*base, key, code, group, option)
         for key, code in coded for group, option in coded if group != key)
     pairs.update((*base, key, code, RESPONSE, RESPONSE) for key, code in [(RESPONSE, RESPONSE), *coded])
-    return cells, pairs
+    version = db.session.get(SurveyVersion, response.survey_version_id)  # loaded by the caller
+    assert version is not None
+    keys = profile_keys(version)
+    answered = dict(coded)
+    profile = "".join(f"{key}={answered.get(key, '')};" for key in keys)
+    own = [(RESPONSE, RESPONSE), *((key, code) for key, code in coded if key not in keys)]
+    profiles: Counter[CellKey] = Counter((*base, profile, key, code) for key, code in own)
+    days: Counter[CellKey] = Counter((*base, day, profile, key, code) for key, code in own)
+    month = day.replace(day=1)
+    months: Counter[CellKey] = Counter((*base, month, profile, key, code) for key, code in own)
+    return cells, pairs, profiles, days, months
+
+
+TABLES: tuple[tuple[Any, tuple[str, ...]], ...] = (
+    (ResponseCount, CELL_COLUMNS), (AnswerPairCount, PAIR_COLUMNS), (ProfileCount, PROFILE_COLUMNS),
+    (ProfileDayCount, DAY_PROFILE_COLUMNS), (ProfileMonthCount, MONTH_PROFILE_COLUMNS))
 
 
 def count_response(response: Response, sign: int = 1) -> None:
@@ -90,20 +176,20 @@ def count_response(response: Response, sign: int = 1) -> None:
     Call it with the response as results see it: after its answers and flag are set, and
     (when taking it away) before they change.
     """
-    cells, pairs = response_cells(response)
-    _upsert(ResponseCount, CELL_COLUMNS, Counter({k: sign * n for k, n in cells.items()}))
-    _upsert(AnswerPairCount, PAIR_COLUMNS, Counter({k: sign * n for k, n in pairs.items()}))
+    for (model, columns), cells in zip(TABLES, response_cells(response), strict=True):
+        _upsert(model, columns, Counter({k: sign * n for k, n in cells.items()}))
 
 
 def forget_channel(survey_id: int, channel: str) -> None:
     """Drop the counts of every response of a survey in one channel (they are being deleted)."""
-    for model in (ResponseCount, AnswerPairCount):
+    for model, _columns in TABLES:
         db.session.execute(sa.delete(model).where(model.survey_id == survey_id,
                                                   model.channel == channel))
 
 
-def _expected_selects() -> tuple[Any, Any]:
-    """SELECTs that recompute both tables from responses and answers (columns in table order)."""
+def _expected_selects() -> tuple[Any, ...]:
+    """SELECTs that recompute each table of :data:`TABLES` from responses and answers (columns
+    in its order)."""
     r = Response
     link = sa.func.coalesce(r.link_id, NO_LINK)
     day = japan_day_sql(r.submitted_at, db.session.get_bind().dialect.name)
@@ -127,7 +213,42 @@ def _expected_selects() -> tuple[Any, Any]:
                .join(a, a.response_id == r.id).where(a.option_code.is_not(None))
                .group_by(*base, a.question_key, a.option_code)]
     return (sa.union_all(own, answered).subquery().select(),
-            sa.union_all(pairs, *undated).subquery().select())
+            sa.union_all(pairs, *undated).subquery().select(),
+            _profile_select(base), _profile_select((*base, day)),
+            _profile_select((*base, _month_sql(day))))
+
+
+def _month_sql(day: Any) -> Any:
+    """The first day of the month of a date expression."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return sa.func.date(day, sa.literal_column("'start of month'"))
+    return sa.cast(sa.func.date_trunc("month", day), sa.Date)
+
+
+def _profile_select(base: tuple[Any, ...]) -> Any:
+    """The profile cells of every response, per ``base`` columns (and the day or month)."""
+    r = Response
+    joined: Any = r
+    profile: Any = sa.literal("")
+    for kind in DEMOGRAPHIC_KINDS:
+        question, answer = aliased(Question), aliased(Answer)
+        joined = outerjoin(joined, question, sa.and_(question.version_id == r.survey_version_id,
+                                                     question.demographic == kind)) \
+            .outerjoin(answer, sa.and_(answer.response_id == r.id,
+                                       answer.question_key == question.key))
+        profile = profile + sa.case((question.key.is_(None), ""), else_=(
+            question.key + "=" + sa.func.coalesce(answer.option_code, "") + ";"))
+    a = aliased(Answer)
+    demographic = sa.select(Question.id).where(
+        Question.version_id == r.survey_version_id, Question.key == a.question_key,
+        Question.demographic.in_(DEMOGRAPHIC_KINDS)).exists()
+    own = sa.select(*base, profile, sa.literal(RESPONSE), sa.literal(RESPONSE), sa.func.count()) \
+        .select_from(joined).group_by(*base, profile)
+    answered = (sa.select(*base, profile, a.question_key, a.option_code, sa.func.count())
+                .select_from(joined).join(a, a.response_id == r.id)
+                .where(a.option_code.is_not(None), ~demographic)
+                .group_by(*base, profile, a.question_key, a.option_code))
+    return sa.union_all(own, answered).subquery().select()
 
 
 def _as_cells(rows: Iterable[Any], *, with_day: bool) -> dict[CellKey, int]:
@@ -136,27 +257,29 @@ def _as_cells(rows: Iterable[Any], *, with_day: bool) -> dict[CellKey, int]:
         key = list(row[:-1])
         key[3] = int(key[3])
         key[4] = bool(key[4])
-        if with_day and isinstance(key[5], str):
+        if with_day and isinstance(key[5], str):  # the day or month of SQLite's date()
             key[5] = date.fromisoformat(key[5])
         if row[-1]:
             cells[tuple(key)] = int(row[-1])
     return cells
 
 
+def _dated(columns: tuple[str, ...]) -> bool:
+    return "day" in columns or "month" in columns
+
+
 def _stored(model: Any, columns: tuple[str, ...]) -> dict[CellKey, int]:
     table = model.__table__
     return _as_cells(db.session.execute(sa.select(*(table.c[c] for c in columns), table.c.n)),
-                     with_day="day" in columns)
+                     with_day=_dated(columns))
 
 
 def differences() -> list[tuple[str, CellKey, int, int]]:
     """Every cell whose kept count differs from the raw answers: (table, cell, kept, actual)."""
-    own, pairs = _expected_selects()
     found: list[tuple[str, CellKey, int, int]] = []
-    for model, columns, query in ((ResponseCount, CELL_COLUMNS, own),
-                                  (AnswerPairCount, PAIR_COLUMNS, pairs)):
+    for (model, columns), query in zip(TABLES, _expected_selects(), strict=True):
         kept = _stored(model, columns)
-        actual = _as_cells(db.session.execute(query), with_day="day" in columns)
+        actual = _as_cells(db.session.execute(query), with_day=_dated(columns))
         for key in sorted(kept.keys() | actual.keys(), key=repr):
             if kept.get(key, 0) != actual.get(key, 0):
                 found.append((model.__tablename__, key, kept.get(key, 0), actual.get(key, 0)))
@@ -164,10 +287,9 @@ def differences() -> list[tuple[str, CellKey, int, int]]:
 
 
 def rebuild() -> None:
-    """Recompute both tables from the raw answers; commit (one transaction)."""
-    own, pairs = _expected_selects()
-    db.session.execute(sa.delete(ResponseCount))
-    db.session.execute(sa.delete(AnswerPairCount))
-    db.session.execute(sa.insert(ResponseCount).from_select([*CELL_COLUMNS, "n"], own))
-    db.session.execute(sa.insert(AnswerPairCount).from_select([*PAIR_COLUMNS, "n"], pairs))
+    """Recompute every table from the raw answers; commit (one transaction)."""
+    for model, _columns in TABLES:
+        db.session.execute(sa.delete(model))
+    for (model, columns), query in zip(TABLES, _expected_selects(), strict=True):
+        db.session.execute(sa.insert(model).from_select([*columns, "n"], query))
     db.session.commit()

@@ -123,3 +123,62 @@ class AnswerPairCount(db.Model):  # type: ignore[name-defined]
     link_id: Mapped[int] = mapped_column(primary_key=True)
     flagged: Mapped[bool] = mapped_column(primary_key=True)
     n: Mapped[int]
+
+
+class ProfileCount(db.Model):  # type: ignore[name-defined]
+    """How many responses (``question_key`` "") or coded answers to a question that is not a
+    demographic one a survey has per cell and per *profile*: the response's answers to the
+    demographic questions (age band, gender, area) of the version it answered, written
+    ``key=option;`` per question in the order of :data:`~surveyapp.respond.counts.DEMOGRAPHIC_KINDS`
+    (``key=;`` when not answered).  Breakdowns by a demographic question under "only those who
+    answered X" on a demographic question read it.  No day; kept like :class:`ResponseCount`."""
+
+    __tablename__ = "profile_counts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    link_id: Mapped[int] = mapped_column(primary_key=True)
+    flagged: Mapped[bool] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(400), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int]
+
+
+class ProfileDayCount(db.Model):  # type: ignore[name-defined]
+    """The cells of :class:`ProfileCount` per Japan day of submission (results with a date
+    range read the days at either end of it that do not make a whole month); the day comes
+    right after the question in the key, so a date range is one range of the primary key per
+    question."""
+
+    __tablename__ = "profile_day_counts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    day: Mapped[date] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    link_id: Mapped[int] = mapped_column(primary_key=True)
+    flagged: Mapped[bool] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(400), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int]
+
+
+class ProfileMonthCount(db.Model):  # type: ignore[name-defined]
+    """The cells of :class:`ProfileDayCount` per calendar month (``month``: its first day):
+    results with a date range read the whole months in it here (a thirtieth of the rows)."""
+
+    __tablename__ = "profile_month_counts"
+
+    survey_id: Mapped[int] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"), primary_key=True)
+    question_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    month: Mapped[date] = mapped_column(primary_key=True)
+    fiscal_year: Mapped[int] = mapped_column(primary_key=True)
+    channel: Mapped[str] = mapped_column(String(16), primary_key=True)
+    link_id: Mapped[int] = mapped_column(primary_key=True)
+    flagged: Mapped[bool] = mapped_column(primary_key=True)
+    profile: Mapped[str] = mapped_column(String(400), primary_key=True)
+    option_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
@@ -65,34 +66,81 @@ ALL_RESPONSES = ResultFilter()
 PUBLIC = ResultFilter(include_demo=False)
 
 
-def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnElement[bool]]:
-    """WHERE conditions on ``Response`` for a survey and a filter.
+@dataclass(frozen=True)
+class FilterColumns:
+    """Where a filter's restrictions apply: the columns of the responses, or of a table of the
+    counts kept with them (``counted``). ``days`` and ``invited`` are None for a table that
+    cannot express a date range or "only invitation letters"."""
 
-    This is the one place that turns a filter into SQL over the responses; the kept counts
-    have their twin in ``counted._conditions`` (same rules over the count tables' columns, or
-    "cannot answer" so that the caller runs this one). A new restriction (for example a course
-    session once kiosks record it) is added here, and there either mapped or refused;
-    ``tests/results/test_kept_counts.py`` compares both paths filter by filter.
+    survey_id: Any
+    channel: Any
+    flagged: Any
+    link_id: Any
+    real_responses: Callable[[int], Any]  # SQL: the survey has a response that is not demo data
+    days: Callable[[date | None, date | None], list[Any]] | None
+    invited: Any | None
+
+
+def filter_conditions(columns: FilterColumns, survey_id: int,
+                      selection: ResultFilter) -> list[ColumnElement[bool]] | None:
+    """The WHERE conditions of a survey and a filter over ``columns``, or None when they cannot
+    express it; all but "only those who answered X", whose form differs (an EXISTS over the
+    answers here, answer pairs or profiles in the kept counts).
+
+    This is the one rule from a filter to SQL, for the raw queries (:func:`response_conditions`)
+    and the kept counts (``counted._conditions``). A new restriction (for example a course
+    session once kiosks record it) is added here, with a column in ``FilterColumns`` that a count
+    table sets to None until it keeps that dimension; ``tests/results/test_kept_counts.py``
+    compares both paths filter by filter.
     """
-    conditions: list[ColumnElement[bool]] = [Response.survey_id == survey_id]
+    conditions: list[ColumnElement[bool]] = [columns.survey_id == survey_id]
     if selection.channel is not None:
-        conditions.append(Response.channel == selection.channel)
+        conditions.append(columns.channel == selection.channel)
     elif selection.include_demo is False:
-        conditions.append(Response.channel != DEMO_CHANNEL)
+        conditions.append(columns.channel != DEMO_CHANNEL)
     elif selection.include_demo is None:
-        real = db.aliased(Response)
-        conditions.append(or_(Response.channel != DEMO_CHANNEL, ~exists().where(
-            real.survey_id == survey_id, real.channel != DEMO_CHANNEL)))
+        conditions.append(or_(columns.channel != DEMO_CHANNEL, ~columns.real_responses(survey_id)))
     if not selection.include_flagged:
-        conditions.append(Response.flagged.is_(False))
+        conditions.append(columns.flagged.is_(False))
     if selection.link_id is not None:
-        conditions.append(Response.link_id == selection.link_id)
-    if selection.date_from is not None:
-        conditions.append(Response.submitted_at >= _utc_start(selection.date_from))
-    if selection.date_to is not None:
-        conditions.append(Response.submitted_at < _utc_start(selection.date_to + timedelta(days=1)))
+        conditions.append(columns.link_id == selection.link_id)
+    if selection.date_from is not None or selection.date_to is not None:
+        if columns.days is None:
+            return None
+        conditions += columns.days(selection.date_from, selection.date_to)
     if selection.invited_only:
-        conditions.append(Response.invitation_stratum_id.is_not(None))
+        if columns.invited is None:
+            return None
+        conditions.append(columns.invited.is_not(None))
+    return conditions
+
+
+def _real_responses(survey_id: int) -> Any:
+    real = db.aliased(Response)
+    return exists().where(real.survey_id == survey_id, real.channel != DEMO_CHANNEL)
+
+
+def _submitted_between(first: date | None, last: date | None) -> list[Any]:
+    """Submitted on the Japan-time days from ``first`` to ``last`` (inclusive; None: open)."""
+    conditions = []
+    if first is not None:
+        conditions.append(Response.submitted_at >= _utc_start(first))
+    if last is not None:
+        conditions.append(Response.submitted_at < _utc_start(last + timedelta(days=1)))
+    return conditions
+
+
+RESPONSE_COLUMNS = FilterColumns(
+    survey_id=Response.survey_id, channel=Response.channel, flagged=Response.flagged,
+    link_id=Response.link_id, real_responses=_real_responses, days=_submitted_between,
+    invited=Response.invitation_stratum_id)
+
+
+def response_conditions(survey_id: int, selection: ResultFilter) -> list[ColumnElement[bool]]:
+    """WHERE conditions on ``Response`` for a survey and a filter (:func:`filter_conditions`
+    over the responses' columns, and "only those who answered X" as an EXISTS)."""
+    conditions = filter_conditions(RESPONSE_COLUMNS, survey_id, selection)
+    assert conditions is not None  # the responses have every column a filter restricts
     if selection.group_question is not None and selection.group_option is not None:
         group = db.aliased(Answer)
         conditions.append(exists().where(and_(

@@ -7,24 +7,28 @@ import random
 import uuid
 from dataclasses import replace
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Flask
+from flask_migrate import downgrade, upgrade
 
 from surveyapp.demo import delete_demo_responses, demo_answers
 from surveyapp.extensions import db
 from surveyapp.kiosk.models import KioskDevice
 from surveyapp.kiosk.services import deliver_response
-from surveyapp.respond.counts import differences
-from surveyapp.respond.models import Response, ResponseCount
+from surveyapp.respond.counts import TABLES, _stored, differences
+from surveyapp.respond.models import ProfileMonthCount, Response, ResponseCount
 from surveyapp.respond.services import submit_response
 from surveyapp.results import BY_CHANNEL, ResultFilter, counted, find_declaration, kpi_breakdown, kpi_year_results
 from surveyapp.results.demo import demo_status
 from surveyapp.results.overview import fiscal_years
 from surveyapp.screening.services import Signals, set_flag
+from surveyapp.surveys.definitions import builtin_paths, loads_definition
 from surveyapp.surveys.models import SurveyVersion
-from surveyapp.surveys.services import get_survey, version_definition
+from surveyapp.surveys.services import get_survey, load_survey, version_definition
 from surveyapp.timeutil import from_japan
 from tests.kiosk.conftest import make_kiosk
 from tests.paper.helpers import key, keyer, new_batch
@@ -42,8 +46,31 @@ def _filters(link_id: int) -> list[ResultFilter]:
             ResultFilter(date_from=date(2026, 4, 1)),
             ResultFilter(date_from=date(2025, 6, 2), date_to=date(2026, 6, 1), channel="web"),
             ResultFilter(group_question="gender", group_option="female", date_to=date(2026, 5, 1)),
-            ResultFilter(invited_only=True)]
+            ResultFilter(invited_only=True),
+            # A group filter on a demographic question with a date range (and a channel), and
+            # alone: the breakdowns by the other demographic questions read the profile cells.
+            ResultFilter(group_question="area", group_option="naka", date_from=date(2025, 9, 1),
+                         date_to=date(2026, 8, 31)),
+            ResultFilter(group_question="age_band", group_option="18_29", channel="web",
+                         date_from=date(2026, 1, 1), include_flagged=True),
+            ResultFilter(group_question="gender", group_option="male"),
+            ResultFilter(group_question="gender", group_option="female", date_from=date(2025, 7, 3),
+                         date_to=date(2025, 8, 20)),
+            ResultFilter(date_from=date(2025, 5, 2), date_to=date(2025, 12, 31), include_demo=True)]
     return base + [replace(f, include_flagged=not f.include_flagged) for f in base[:4]]
+
+
+PROFILE_FILTERS = (ResultFilter(group_question="gender", group_option="female", date_from=date(2025, 4, 1)),
+                   ResultFilter(date_to=date(2027, 3, 31)),
+                   ResultFilter(group_question="gender", group_option="female"))
+
+
+def _from_profiles(by: str) -> bool:
+    """Whether breakdowns by ``by`` under a date range and/or a demographic group filter are read
+    from the kept counts (in every fiscal year)."""
+    survey_id = get_survey(SURVEY).id
+    return all(counted.breakdown_rows(survey_id, "digital_satisfaction", by, year, selection) is not None
+               for year in (2025, 2026) for selection in PROFILE_FILTERS)
 
 
 def _results(app: Flask, link_id: int) -> list[Any]:
@@ -60,11 +87,13 @@ def _results(app: Flask, link_id: int) -> list[Any]:
     return seen
 
 
-def _check(app: Flask, link_id: int) -> None:
+def _check(app: Flask, link_id: int, *, area_from_profiles: bool = True) -> None:
     with app.app_context():
         assert differences() == []
         assert counted.kpi_counts(get_survey(SURVEY).id, "digital_satisfaction", ResultFilter()) \
             is not None, "the default results are read from the kept counts"
+        assert _from_profiles("age_band"), "filtered breakdowns are read from the kept counts"
+        assert _from_profiles("area") is area_from_profiles
         kept = _results(app, link_id)
         app.config["RESULTS_FROM_COUNTS"] = False
         try:
@@ -92,6 +121,13 @@ def _submit_web(app: Flask, rng: random.Random) -> None:
                         enforce_required=False)
 
 
+def _publish_without_area_demographic(app: Flask) -> None:
+    source = next(p for p in builtin_paths() if p.stem == SURVEY).read_text(encoding="utf-8")
+    assert 'demographic = "area"\n' in source
+    with app.app_context():
+        load_survey(loads_definition(source.replace('demographic = "area"\n', "")))
+
+
 def _toggle_flag(app: Flask, rng: random.Random) -> None:
     with app.app_context():
         flagged = [(response_id, state) for response_id, state, reasons in db.session.execute(
@@ -115,9 +151,17 @@ def test_random_submissions_paper_kiosk_flags_and_demo_data_keep_every_count_exa
         defn = version_definition(version)
     serial = 0
     seed = 0
+    area_demographic = True
     _check(app, link_id)
     for step in range(36):
         action = rng.choice(["web", "web", "web", "flag", "paper", "kiosk", "demo", "demo_delete"])
+        if step == 18:
+            # A new version no longer declares the area question demographic: its responses'
+            # profiles have no area, so breakdowns by area under a filter run the raw query.
+            _publish_without_area_demographic(app)
+            for _ in range(2):
+                _submit_web(app, rng)
+            area_demographic = False
         if action == "web":
             _submit_web(app, rng)
         elif action == "flag":
@@ -150,13 +194,59 @@ def test_random_submissions_paper_kiosk_flags_and_demo_data_keep_every_count_exa
                 with app.app_context():
                     delete_demo_responses(get_survey(SURVEY))
         if step % 4 == 3:
-            _check(app, link_id)
-    _check(app, link_id)
+            _check(app, link_id, area_from_profiles=area_demographic)
+    _check(app, link_id, area_from_profiles=area_demographic)
     with app.app_context():
         channels = set(db.session.scalars(sa.select(Response.channel).distinct()))
         assert {"web", "paper", "kiosk"} <= channels
         assert db.session.scalar(sa.select(sa.func.count()).where(Response.flagged.is_(True))), \
             "the sequence left some responses flagged"
+
+
+def test_a_date_range_is_read_as_whole_months_and_the_days_at_either_end_each_day_once() -> None:
+    rng = random.Random(3)
+    start = date(2025, 1, 1)
+    for _ in range(300):
+        first = start + timedelta(days=rng.randrange(800)) if rng.random() < 0.9 else None
+        last = start + timedelta(days=rng.randrange(800)) if rng.random() < 0.9 else None
+        covered: list[date] = []
+        for model, _column, low, high in counted._spans(first, last):
+            lo = low or date(2024, 11, 1)
+            hi = high or date(2027, 6, 1)
+            if model.__tablename__ == "profile_month_counts":
+                assert lo.day == 1 and hi.day == 1
+                month = lo
+                while month <= hi:
+                    covered += [month + timedelta(days=d) for d in range(40)
+                                if (month + timedelta(days=d)).month == month.month]
+                    month = (month + timedelta(days=32)).replace(day=1)
+            else:
+                covered += [lo + timedelta(days=d) for d in range((hi - lo).days + 1)]
+        window = [d for d in covered if start <= d <= start + timedelta(days=850)]
+        expected = [start + timedelta(days=d) for d in range(851)
+                    if (first is None or start + timedelta(days=d) >= first)
+                    and (last is None or start + timedelta(days=d) <= last)]
+        assert sorted(window) == expected, (first, last)
+
+
+def test_the_migration_fills_the_profile_cells_as_the_submissions_did(app: Flask) -> None:
+    rng = random.Random(8)
+    for _ in range(10):
+        _submit_web(app, rng)
+    _publish_without_area_demographic(app)
+    for _ in range(5):
+        _submit_web(app, rng)
+    migrations = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations"))
+    revision = next(r for r in migrations.walk_revisions() if (r.doc or "").startswith("profile counts"))
+    profiles = [(model, columns) for model, columns in TABLES if model.__tablename__.startswith("profile")]
+    with app.app_context():
+        kept = {model.__tablename__: _stored(model, columns) for model, columns in profiles}
+        assert all(kept.values())
+        db.session.remove()
+        downgrade(revision=revision.down_revision)
+        upgrade()
+        assert {model.__tablename__: _stored(model, columns) for model, columns in profiles} == kept
+        assert differences() == []
 
 
 def test_verify_finds_a_tampered_count_and_rebuild_repairs_it(app: Flask) -> None:
@@ -176,5 +266,12 @@ def test_verify_finds_a_tampered_count_and_rebuild_repairs_it(app: Flask) -> Non
     result = runner.invoke(args=["results", "rebuild"])
     assert result.exit_code == 0
     assert runner.invoke(args=["results", "verify"]).exit_code == 0
+    with app.app_context():
+        assert differences() == []
+        db.session.execute(sa.delete(ProfileMonthCount).where(ProfileMonthCount.question_key == ""))
+        db.session.commit()
+    result = runner.invoke(args=["results", "verify"])
+    assert result.exit_code == 1 and "profile_month_counts" in result.output
+    assert runner.invoke(args=["results", "rebuild"]).exit_code == 0
     with app.app_context():
         assert differences() == []
