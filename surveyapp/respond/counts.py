@@ -252,16 +252,8 @@ def _profile_select(base: tuple[Any, ...]) -> Any:
 
 
 def _as_cells(rows: Iterable[Any], *, with_day: bool) -> dict[CellKey, int]:
-    cells: dict[CellKey, int] = {}
-    for row in rows:
-        key = list(row[:-1])
-        key[3] = int(key[3])
-        key[4] = bool(key[4])
-        if with_day and isinstance(key[5], str):  # the day or month of SQLite's date()
-            key[5] = date.fromisoformat(key[5])
-        if row[-1]:
-            cells[tuple(key)] = int(row[-1])
-    return cells
+    """{cell: n} of rows (key..., n), without the cells at 0."""
+    return {row[:-1]: int(row[-1]) for row in _as_keys(rows, with_day=with_day) if row[-1]}
 
 
 def _dated(columns: tuple[str, ...]) -> bool:
@@ -275,15 +267,40 @@ def _stored(model: Any, columns: tuple[str, ...]) -> dict[CellKey, int]:
 
 
 def differences() -> list[tuple[str, CellKey, int, int]]:
-    """Every cell whose kept count differs from the raw answers: (table, cell, kept, actual)."""
+    """Every cell whose kept count differs from the raw answers: (table, cell, kept, actual).
+
+    The database compares them: the kept cells and the recomputed ones in one UNION ALL,
+    summed per cell, and only the cells whose sums differ come back — so the memory it takes
+    does not grow with the number of cells (a million responses make about half a million)."""
     found: list[tuple[str, CellKey, int, int]] = []
     for (model, columns), query in zip(TABLES, _expected_selects(), strict=True):
-        kept = _stored(model, columns)
-        actual = _as_cells(db.session.execute(query), with_day=_dated(columns))
-        for key in sorted(kept.keys() | actual.keys(), key=repr):
-            if kept.get(key, 0) != actual.get(key, 0):
-                found.append((model.__tablename__, key, kept.get(key, 0), actual.get(key, 0)))
+        table = model.__table__
+        expected = list(query.subquery().c)
+        both = sa.union_all(
+            sa.select(*(table.c[c] for c in columns), table.c.n.label("kept"),
+                      sa.literal(0).label("actual")),
+            sa.select(*expected[:-1], sa.literal(0), expected[-1])).subquery()
+        key, kept, actual = list(both.c)[:-2], both.c.kept, both.c.actual
+        rows = db.session.execute(sa.select(*key, sa.func.sum(kept), sa.func.sum(actual))
+                                  .group_by(*key).having(sa.func.sum(kept) != sa.func.sum(actual)))
+        cells = [(*row[:-2], int(row[-2]), int(row[-1])) for row in rows]
+        for cell in sorted(_as_keys(cells, with_day=_dated(columns)), key=repr):
+            found.append((model.__tablename__, cell[:-2], cell[-2], cell[-1]))
     return found
+
+
+def _as_keys(rows: Iterable[tuple[Any, ...]], *, with_day: bool) -> list[tuple[Any, ...]]:
+    """Rows that start with a cell's key, with the key's values as the Python types of the
+    tables (SQLite gives the day as text and the flag as a number)."""
+    keys = []
+    for row in rows:
+        key = list(row)
+        key[3] = int(key[3])
+        key[4] = bool(key[4])
+        if with_day and isinstance(key[5], str):  # the day or month of SQLite's date()
+            key[5] = date.fromisoformat(key[5])
+        keys.append(tuple(key))
+    return keys
 
 
 def rebuild() -> None:

@@ -263,6 +263,10 @@ def test_verify_finds_a_tampered_count_and_rebuild_repairs_it(app: Flask) -> Non
     result = runner.invoke(args=["results", "verify"])
     assert result.exit_code == 1
     assert "response_counts" in result.output and "age_band" in result.output
+    with app.app_context():
+        found = differences()
+    assert found and all(table == "response_counts" and cell[6] == "age_band" and kept == actual + 1
+                         for table, cell, kept, actual in found)
     result = runner.invoke(args=["results", "rebuild"])
     assert result.exit_code == 0
     assert runner.invoke(args=["results", "verify"]).exit_code == 0
@@ -272,6 +276,10 @@ def test_verify_finds_a_tampered_count_and_rebuild_repairs_it(app: Flask) -> Non
         db.session.commit()
     result = runner.invoke(args=["results", "verify"])
     assert result.exit_code == 1 and "profile_month_counts" in result.output
+    with app.app_context():
+        found = differences()
+    assert found and all(table == "profile_month_counts" and cell[7] == "" and kept == 0 and actual > 0
+                         for table, cell, kept, actual in found)
     assert runner.invoke(args=["results", "rebuild"]).exit_code == 0
     with app.app_context():
         assert differences() == []
