@@ -9,7 +9,10 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
+import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
@@ -194,9 +197,12 @@ def submit_response(
                                         thresholds=Thresholds.from_settings(current_app.config))
             response.flagged = bool(reasons)
             response.flag_reasons = reasons or None
-        db.session.add(response)
         try:
-            db.session.flush()
+            if claim is None:
+                _insert(response)
+            else:  # a claim takes the stored object (and may change it): the unit of work
+                db.session.add(response)
+                db.session.flush()
             count_response(response)
             if claim is not None:
                 claim(response)
@@ -223,6 +229,32 @@ def submit_response(
     raise AssertionError("unreachable")
 
 
+def _insert(response: Response) -> None:
+    """Store a new response and its answers with one INSERT each (an executemany for the
+    answers), without the ORM's unit of work: the same columns the unit of work would write
+    (those set on the objects; the others get their defaults).  The objects stay transient."""
+    db.session.execute(_insert_statements()[0], [_set_columns(response, RESPONSE_COLUMNS)])
+    answers = [{"response_id": response.id, "option_code": None, "text": None,
+                **_set_columns(answer, ANSWER_COLUMNS)} for answer in response.answers]
+    if answers:
+        db.session.execute(_insert_statements()[1], answers)
+
+
+RESPONSE_COLUMNS = frozenset(column.key for column in Response.__table__.columns)
+ANSWER_COLUMNS = frozenset(column.key for column in Answer.__table__.columns)
+
+
+def _set_columns(obj: object, columns: frozenset[str]) -> dict[str, object]:
+    """The column values set on a transient object."""
+    return {key: value for key, value in vars(obj).items() if key in columns}
+
+
+@cache
+def _insert_statements() -> tuple[Any, Any]:
+    """The INSERTs of :func:`_insert`, built once."""
+    return sa.insert(Response.__table__), sa.insert(Answer.__table__)
+
+
 def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
                   client_uuid: uuid.UUID, cleaned: Answers, digest: str, stored_at: datetime, *,
                   language: str | None) -> Response:
@@ -230,7 +262,7 @@ def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, ch
         id=_new_response_id(), client_uuid=client_uuid, survey_id=version.survey_id,
         survey_version_id=version.id, link_id=link.id if link else None, channel=channel,
         submitted_at=stored_at, fiscal_year=fiscal_year(stored_at), body_hash=digest,
-        language=language,
+        language=language, flagged=False,
     )
     for key, value in cleaned.items():
         question = defn.question(key)

@@ -105,11 +105,19 @@ def screen_submission(signals: Signals, *, questions: int, now: datetime,
             reasons.append({"code": "burst", "count": earlier + 1, "max": allowed,
                             "window_seconds": seconds})
             break
-    db.session.execute(db.delete(SourceEvent).where(SourceEvent.created_at < now - SOURCE_RETENTION))
+    forget, remember = _source_statements()
+    db.session.execute(forget, {"day_ago": now - SOURCE_RETENTION})
     # A plain INSERT: nothing reads the row back, so it needs no object in the session.
-    db.session.execute(db.insert(SourceEvent), {"source_hash": signals.source,
-                                                "session_hash": signals.session, "created_at": now})
+    db.session.execute(remember, {"source_hash": signals.source, "session_hash": signals.session,
+                                  "created_at": now})
     return reasons
+
+
+@cache
+def _source_statements() -> tuple[Any, Any]:
+    """The DELETE of sources older than a day and the INSERT of a new one, built once."""
+    return (db.delete(SourceEvent.__table__).where(SourceEvent.created_at < bindparam("day_ago")),
+            db.insert(SourceEvent.__table__))
 
 
 def purge_sources(*, now: datetime) -> int:
