@@ -19,16 +19,16 @@ A response adds one to:
   ``response_counts`` without the day (what results without a date range read);
 * ``profile_counts``, ``profile_day_counts`` and ``profile_month_counts`` (the same per Japan
   day and per calendar month of the day) — its cell
-  (survey, fiscal year, channel, link or 0, flagged) with its *profile*, the answers to the
-  demographic questions its version declares (``age_band=70_over;gender=;area=naka;``: each
-  such question's key in the order of :data:`DEMOGRAPHIC_KINDS`, empty when not answered),
-  with question and option "" and with each coded answer to a question that is not one of
-  them.  A breakdown by a demographic question under a date range and/or "only those who
-  answered X" to a demographic question reads these (a date range: its whole months from the
-  month cells, the days at either end from the day cells): one row per response and table,
-  plus one per other coded answer, whatever the number of questions.  The profile says which
-  questions its version declared, so a later version that declares others cannot be
-  misread: a cell without the question asked for makes results run the raw query.
+  (survey, fiscal year, channel, link or 0, flagged) with its *profile*, the answers to its
+  version's profile questions (:func:`profile_questions`: the demographic ones, then the other
+  single-choice questions that are not a KPI's, e.g. ``age_band=70_over;gender=;area=naka;``,
+  empty when not answered), with question and option "" and with each coded answer to a
+  question that is not one of them.  A breakdown under a date range and/or "only those who
+  answered X" reads these (a date range: its whole months from the month cells, the days at
+  either end from the day cells): one row per response and table, plus one per other coded
+  answer, whatever the number of questions.  The profile says which questions its version
+  had, so a later version with others cannot be misread: a cell without the question asked
+  for makes results run the raw query.
 """
 
 from __future__ import annotations
@@ -44,8 +44,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import aliased, outerjoin
 
 from ..extensions import db
+from ..surveys.format.model import QuestionDef, SurveyDef
 from ..surveys.format.schema import DEMOGRAPHIC_CHOICES
-from ..surveys.models import Question, SurveyVersion
+from ..surveys.models import SurveyVersion
 from ..surveys.services import version_definition
 from ..timeutil import japan_day, japan_day_sql
 from .models import Answer, AnswerPairCount, ProfileCount, ProfileDayCount, ProfileMonthCount, Response, ResponseCount
@@ -64,7 +65,8 @@ DAY_PROFILE_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagge
                        "question_key", "option_code")
 MONTH_PROFILE_COLUMNS = ("survey_id", "fiscal_year", "channel", "link_id", "flagged", "month", "profile",
                          "question_key", "option_code")
-DEMOGRAPHIC_KINDS = DEMOGRAPHIC_CHOICES.codes  # the order of the questions in a profile
+DEMOGRAPHIC_KINDS = DEMOGRAPHIC_CHOICES.codes  # the order of the demographic questions in a profile
+PROFILE_LENGTH = 400  # the size of the profile column
 _PROFILE_KEYS: dict[str, tuple[str, ...]] = {}  # content hash of a version: its profile's question keys
 
 
@@ -130,14 +132,35 @@ def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> N
 
 
 def profile_keys(version: SurveyVersion) -> tuple[str, ...]:
-    """The keys of a version's demographic questions, in the order of :data:`DEMOGRAPHIC_KINDS`."""
+    """The keys of a version's profile questions (see :func:`profile_questions`)."""
     keys = _PROFILE_KEYS.get(version.content_hash)
     if keys is None:
-        declared = {q.demographic: q.key for q in version_definition(version).questions
-                    if q.demographic is not None}
-        keys = _PROFILE_KEYS[version.content_hash] = tuple(
-            declared[kind] for kind in DEMOGRAPHIC_KINDS if kind in declared)
+        keys = _PROFILE_KEYS[version.content_hash] = profile_questions(version_definition(version))
     return keys
+
+
+def profile_questions(defn: SurveyDef) -> tuple[str, ...]:
+    """The questions whose answers make a response's profile, in the profile's order: the
+    demographic ones in the order of :data:`DEMOGRAPHIC_KINDS`, then every other single-choice
+    question that is not a KPI's own, in the definition's order, as long as the longest profile
+    still fits :data:`PROFILE_LENGTH` (a question that would not fit is left out, and a filter on
+    it runs the raw query).  The migration that filled the profile cells applies the same rule
+    to the stored questions."""
+    declared = {q.demographic: q for q in defn.questions if q.demographic is not None}
+    chosen = [declared[kind] for kind in DEMOGRAPHIC_KINDS if kind in declared]
+    kpi_questions = {kpi.question for kpi in defn.kpis}
+    length = sum(_longest_part(q) for q in chosen)
+    for question in defn.questions:
+        if question.type == "single" and question.demographic is None and question.key not in kpi_questions \
+                and length + _longest_part(question) <= PROFILE_LENGTH:
+            chosen.append(question)
+            length += _longest_part(question)
+    return tuple(q.key for q in chosen)
+
+
+def _longest_part(question: QuestionDef) -> int:
+    """The length of the longest ``key=option;`` a question adds to a profile."""
+    return len(question.key) + 2 + max((len(option.code) for option in question.options), default=0)
 
 
 def response_cells(response: Response) -> tuple[Counter[CellKey], ...]:
@@ -226,29 +249,36 @@ def _month_sql(day: Any) -> Any:
 
 
 def _profile_select(base: tuple[Any, ...]) -> Any:
-    """The profile cells of every response, per ``base`` columns (and the day or month)."""
+    """The profile cells of every response, per ``base`` columns (and the day or month): for
+    each version its profile questions' answers joined to its responses (a version's questions
+    are known here, so the profile is a fixed expression per version), summed over versions."""
     r = Response
-    joined: Any = r
-    profile: Any = sa.literal("")
-    for kind in DEMOGRAPHIC_KINDS:
-        question, answer = aliased(Question), aliased(Answer)
-        joined = outerjoin(joined, question, sa.and_(question.version_id == r.survey_version_id,
-                                                     question.demographic == kind)) \
-            .outerjoin(answer, sa.and_(answer.response_id == r.id,
-                                       answer.question_key == question.key))
-        profile = profile + sa.case((question.key.is_(None), ""), else_=(
-            question.key + "=" + sa.func.coalesce(answer.option_code, "") + ";"))
-    a = aliased(Answer)
-    demographic = sa.select(Question.id).where(
-        Question.version_id == r.survey_version_id, Question.key == a.question_key,
-        Question.demographic.in_(DEMOGRAPHIC_KINDS)).exists()
-    own = sa.select(*base, profile, sa.literal(RESPONSE), sa.literal(RESPONSE), sa.func.count()) \
-        .select_from(joined).group_by(*base, profile)
-    answered = (sa.select(*base, profile, a.question_key, a.option_code, sa.func.count())
-                .select_from(joined).join(a, a.response_id == r.id)
-                .where(a.option_code.is_not(None), ~demographic)
-                .group_by(*base, profile, a.question_key, a.option_code))
-    return sa.union_all(own, answered).subquery().select()
+    parts = []
+    for version in db.session.scalars(sa.select(SurveyVersion).order_by(SurveyVersion.id)):
+        keys = profile_keys(version)
+        joined: Any = r
+        profile: Any = sa.literal("")
+        for key in keys:
+            answer = aliased(Answer)
+            joined = outerjoin(joined, answer, sa.and_(answer.response_id == r.id, answer.question_key == key))
+            profile = profile + f"{key}=" + sa.func.coalesce(answer.option_code, "") + ";"
+        # The profile of each response in a subquery, so that the groups below name a column.
+        profiles = sa.select(r.id.label("response_id"), profile.label("profile")) \
+            .select_from(joined).where(r.survey_version_id == version.id).subquery()
+        with_profile = sa.join(r, profiles, profiles.c.response_id == r.id)
+        parts.append(sa.select(*base, profiles.c.profile, sa.literal(RESPONSE), sa.literal(RESPONSE),
+                               sa.func.count()).select_from(with_profile).group_by(*base, profiles.c.profile))
+        a = aliased(Answer)
+        parts.append(sa.select(*base, profiles.c.profile, a.question_key, a.option_code, sa.func.count())
+                     .select_from(with_profile).join(a, a.response_id == r.id)
+                     .where(a.option_code.is_not(None), a.question_key.not_in(keys))
+                     .group_by(*base, profiles.c.profile, a.question_key, a.option_code))
+    if not parts:  # no survey yet: no rows, of the right columns
+        parts.append(sa.select(*base, sa.literal(""), sa.literal(RESPONSE), sa.literal(RESPONSE),
+                               sa.func.count()).where(sa.false()).group_by(*base))
+    cells = sa.union_all(*parts).subquery()
+    columns = list(cells.c)
+    return sa.select(*columns[:-1], sa.func.sum(columns[-1])).group_by(*columns[:-1])
 
 
 def _as_cells(rows: Iterable[Any], *, with_day: bool) -> dict[CellKey, int]:

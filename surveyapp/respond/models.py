@@ -126,12 +126,12 @@ class AnswerPairCount(db.Model):  # type: ignore[name-defined]
 
 
 class ProfileCount(db.Model):  # type: ignore[name-defined]
-    """How many responses (``question_key`` "") or coded answers to a question that is not a
-    demographic one a survey has per cell and per *profile*: the response's answers to the
-    demographic questions (age band, gender, area) of the version it answered, written
-    ``key=option;`` per question in the order of :data:`~surveyapp.respond.counts.DEMOGRAPHIC_KINDS`
-    (``key=;`` when not answered).  Breakdowns by a demographic question under "only those who
-    answered X" on a demographic question read it.  No day; kept like :class:`ResponseCount`."""
+    """How many responses (``question_key`` "") or coded answers to a question that is not in
+    the profile a survey has per cell and per *profile*: the response's answers to the profile
+    questions of the version it answered (the demographic ones, then the other single-choice
+    questions that are not a KPI's: :func:`~surveyapp.respond.counts.profile_questions`), written
+    ``key=option;`` per question (``key=;`` when not answered).  Breakdowns under "only those who
+    answered X" read it.  No day; kept like :class:`ResponseCount`."""
 
     __tablename__ = "profile_counts"
 

@@ -11,10 +11,10 @@ demo.py returns, or None when the kept cells cannot answer the filter and the ca
 the raw query.  They cannot answer:
 
 * ``invited_only`` (the invitation stratum is not a dimension of the cells);
-* under a date range and/or "only those who answered X": a breakdown by a question that is not
-  a demographic one (age band, gender, area), "only those who answered X" about such a
-  question together with a date range or a breakdown — and either whenever a cell read was
-  counted under a survey version that did not declare that question demographic;
+* under a date range and/or "only those who answered X": a breakdown by, or "only those who
+  answered X" about, a question that is not in the profiles of the cells read (a KPI's own
+  question, a question left out because the profile would not fit its column, a question the
+  version that counted the cell did not have: see ``respond.counts.profile_questions``);
 * "only those who answered X" about the KPI's own question.
 
 The KPI question and a breakdown question are single-choice (at most one answer per
@@ -217,7 +217,7 @@ def breakdown_rows(survey_id: int, question_key: str, group_key: str, fiscal_yea
 
 @lru_cache(maxsize=4096)
 def _answers_of(profile: str) -> Mapping[str, str | None]:
-    """{demographic question key: option code or None (not answered)} of a kept profile."""
+    """{profile question key: option code or None (not answered)} of a kept profile."""
     answers: dict[str, str | None] = {}
     for part in profile.split(";")[:-1]:
         key, _equals, code = part.partition("=")
@@ -225,7 +225,7 @@ def _answers_of(profile: str) -> Mapping[str, str | None]:
     return answers
 
 
-# (fiscal year, channel, demographic answers, question, option, responses); year and channel
+# (fiscal year, channel, profile answers, question, option, responses); year and channel
 # are None when not asked for
 ProfileRow = tuple[int | None, str | None, Mapping[str, str | None], str, str, int]
 
@@ -261,8 +261,8 @@ def _profile_rows(survey_id: int, question_key: str, selection: ResultFilter, *,
     """The responses the filter keeps (question "") and their answers to ``question_key``,
     per profile (and per fiscal year and channel if ``per_channel``), from the profile cells
     (per month and day with a date range); None when these cannot answer: a cell
-    whose version did not declare the filter's group question or ``by`` demographic, or
-    declared ``question_key`` demographic (its answers are then only in the profile)."""
+    whose profile lacks the filter's group question or ``by``, or has ``question_key`` (its
+    answers are then only in the profile)."""
     spans: list[Span] = [(ProfileCount, None, None, None)]
     if _dated(selection):
         spans = _spans(selection.date_from, selection.date_to)

@@ -2,13 +2,16 @@
 
     python -m tests.bench.bench_results [--responses 1000000] [--db /path/to/bench.sqlite3]
                                         [--submissions 200] [--raw-pages] [--raw-repeats 1]
-                                        [--no-raw]
+                                        [--no-raw] [--survey counter]
 
 A plain script, not collected by pytest. It builds (once; reused when the file exists) a SQLite
 database with the built-in surveys and N responses to ``digital-services`` (the KPI answer, age
 band, gender and area for each, a comment for 5 %) and fills the kept counts from the rows
 (``flask results rebuild``; a database built before the counts existed gets them from the
-migration).  In one run it then times (counts: best of five; the raw queries: best of
+migration).  With ``--survey counter`` (a database of its own) the responses are to the counter
+survey instead (the KPI answer, the purpose of the visit and the age band), and the filtered
+pages filter on the purpose, a single-choice question that is not demographic.  In one run it
+then times (counts: best of five; the raw queries: best of
 ``--raw-repeats``, default one run, as each takes seconds):
 
 * the bare SQL GROUP BY (fiscal year x option) and ``kpi_year_results`` on the raw path, as before;
@@ -49,6 +52,8 @@ SURVEY = "digital-services"
 AGES = ["18_29", "30_39", "40_49", "50_59", "60_69", "70_over"]
 CODES = ["satisfied", "somewhat_satisfied", "somewhat_dissatisfied", "dissatisfied", "not_used"]
 CHANNELS = ["web", "poster-qr", "paper", "invitation", "newsletter"]
+PURPOSES = ["moving", "certificate", "my_number_card", "tax", "insurance_pension", "welfare_childcare",
+            "bereavement", "consultation", "other"]
 BATCH = 20_000
 
 
@@ -87,11 +92,17 @@ def build_database(path: Path, responses: int) -> None:
             submitted = f"{year}-{rng.randint(5, 12):02d}-{rng.randint(1, 28):02d} 03:00:00.000000"
             rows.append((rid, uuid.UUID(int=rng.getrandbits(128)).hex, survey_id, version_id,
                          rng.choice(CHANNELS), submitted, year, "x" * 64))
-            code = rng.choices(CODES, weights=[15, 20, 25, 20, 20])[0]
-            answers.append((rid, "digital_satisfaction", code, None))
-            answers.append((rid, "age_band", rng.choice(AGES), None))
-            answers.append((rid, "gender", rng.choice(["male", "female"]), None))
-            answers.append((rid, "area", rng.choice(["naka", "sohara", "unuma"]), None))
+            if SURVEY == "counter":
+                code = rng.choices(CODES[:4], weights=[25, 25, 25, 25])[0]
+                answers.append((rid, "counter_satisfaction", code, None))
+                answers.append((rid, "purpose", rng.choice(PURPOSES), None))
+                answers.append((rid, "age_band", rng.choice(AGES), None))
+            else:
+                code = rng.choices(CODES, weights=[15, 20, 25, 20, 20])[0]
+                answers.append((rid, "digital_satisfaction", code, None))
+                answers.append((rid, "age_band", rng.choice(AGES), None))
+                answers.append((rid, "gender", rng.choice(["male", "female"]), None))
+                answers.append((rid, "area", rng.choice(["naka", "sohara", "unuma"]), None))
             if rng.random() < 0.05:
                 answers.append((rid, "comment", "=1+1 と書いた人もいます。窓口が混んでいました。", None))
         raw.execute("BEGIN")
@@ -152,7 +163,11 @@ def main() -> None:
     parser.add_argument("--raw-repeats", type=int, default=1,
                         help="best of how many runs of the raw GROUP BY queries (each takes seconds)")
     parser.add_argument("--no-raw", action="store_true", help="time the counts only (no raw queries)")
+    parser.add_argument("--survey", choices=["digital-services", "counter"], default="digital-services",
+                        help="the survey answered (counter: filters on its purpose question)")
     args = parser.parse_args()
+    if args.survey == "counter":
+        use_counter_survey()
     build_database(args.db, args.responses)
     if args.no_raw:  # only the timings from the counts (the raw ones take minutes)
         counts_against_raw(args.db, raw_pages=False, with_raw=False)
@@ -169,10 +184,10 @@ def bare_against_raw(path: Path, repeats: int) -> None:
     app = bench_app(path)
     app.config["RESULTS_FROM_COUNTS"] = False
     with app.app_context():
-        declaration = find_declaration(SURVEY, "digital_satisfaction_rate")
+        declaration = find_declaration(SURVEY, KPI)
         survey_id = db.session.scalar(sa.text("SELECT id FROM surveys WHERE key = :k"), {"k": SURVEY})
         answers = db.session.scalar(sa.text(
-            "SELECT count(*) FROM answers WHERE question_key = 'digital_satisfaction'"))
+            "SELECT count(*) FROM answers WHERE question_key = :q"), {"q": KPI_QUESTION})
         params = {"survey": survey_id, "question": declaration.question_key}
         bare = best_of(repeats, lambda: db.session.execute(BARE_SQL, params).all())
         ours = best_of(repeats, lambda: kpi_year_results(declaration))
@@ -190,6 +205,8 @@ def bare_against_raw(path: Path, repeats: int) -> None:
 
 
 KPI = "digital_satisfaction_rate"
+KPI_QUESTION = "digital_satisfaction"
+FILTER = ("age_band", "70_over")  # the group filter of the filtered pages
 PAGE_FILTERS = {
     "no filter": ResultFilter(),
     "dates + channel": ResultFilter(date_from=date(2026, 6, 1), date_to=date(2026, 9, 30), channel="web"),
@@ -197,6 +214,20 @@ PAGE_FILTERS = {
     "dates + age 70+": ResultFilter(date_from=date(2026, 6, 1), date_to=date(2026, 9, 30),
                                     group_question="age_band", group_option="70_over"),
 }
+
+
+def use_counter_survey() -> None:
+    """Bench the counter survey: its filtered pages filter on the purpose of the visit."""
+    global SURVEY, KPI, KPI_QUESTION, PAGE_FILTERS, FILTER
+    SURVEY, KPI, KPI_QUESTION = "counter", "counter_satisfaction_rate", "counter_satisfaction"
+    FILTER = ("purpose", "moving")
+    PAGE_FILTERS = {
+        "no filter": ResultFilter(),
+        "dates + channel": ResultFilter(date_from=date(2026, 6, 1), date_to=date(2026, 9, 30), channel="web"),
+        "only those moving house": ResultFilter(group_question="purpose", group_option="moving"),
+        "dates + moving house": ResultFilter(date_from=date(2026, 6, 1), date_to=date(2026, 9, 30),
+                                             group_question="purpose", group_option="moving"),
+    }
 
 
 def dashboard_results() -> object:
@@ -247,9 +278,9 @@ def counts_against_raw(path: Path, *, raw_pages: bool, with_raw: bool = True) ->
     pages = {"dashboard page": "/staff/", "KPI page": f"/staff/kpis/{SURVEY}/{KPI}",
              "KPI page, dates + channel": f"/staff/kpis/{SURVEY}/{KPI}?date_from=2026-06-01"
                                           "&date_to=2026-09-30&channel=web",
-             "KPI page, only age 70+": f"/staff/kpis/{SURVEY}/{KPI}?group=age_band=70_over",
-             "KPI page, dates + age 70+": f"/staff/kpis/{SURVEY}/{KPI}?date_from=2026-06-01"
-                                         "&date_to=2026-09-30&group=age_band=70_over"}
+             f"KPI page, only {FILTER[1]}": f"/staff/kpis/{SURVEY}/{KPI}?group={FILTER[0]}={FILTER[1]}",
+             f"KPI page, dates + {FILTER[1]}": f"/staff/kpis/{SURVEY}/{KPI}?date_from=2026-06-01"
+                                                f"&date_to=2026-09-30&group={FILTER[0]}={FILTER[1]}"}
     for name, url in pages.items():
         app.config["RESULTS_FROM_COUNTS"] = True
         assert client.get(url).status_code == 200, url

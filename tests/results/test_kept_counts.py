@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 from flask import Flask
@@ -104,15 +105,15 @@ def _check(app: Flask, link_id: int, *, area_from_profiles: bool = True) -> None
     assert kept == raw
 
 
-def _submit_web(app: Flask, rng: random.Random) -> None:
+def _submit_web(app: Flask, rng: random.Random, survey_key: str = SURVEY) -> None:
     with app.app_context():
-        survey = get_survey(SURVEY)
+        survey = get_survey(survey_key)
         version = survey.current_version
         assert version is not None
         defn = version_definition(version)
         answers = demo_answers(defn, rng)
         if rng.random() < 0.2:
-            answers.pop("digital_satisfaction", None)
+            answers.pop(defn.kpis[0].question, None)
         when = datetime(2025, 5, 1, 23, 30) + timedelta(days=rng.randrange(500), minutes=rng.randrange(60))
         signals = Signals(source=f"source-{rng.randrange(10**9)}", honeypot=rng.random() < 0.3)
         submit_response(defn=defn, version=version, link=survey.links[0], channel="web",
@@ -126,6 +127,14 @@ def _publish_without_area_demographic(app: Flask) -> None:
     assert 'demographic = "area"\n' in source
     with app.app_context():
         load_survey(loads_definition(source.replace('demographic = "area"\n', "")))
+
+
+def _publish_without_area_question(app: Flask) -> None:
+    source = next(p for p in builtin_paths() if p.stem == SURVEY).read_text(encoding="utf-8")
+    start = source.index('[[questions]]\nkey = "area"\n')
+    end = source.index("[[questions]]", start + 1)
+    with app.app_context():
+        load_survey(loads_definition(source[:start] + source[end:]))
 
 
 def _toggle_flag(app: Flask, rng: random.Random) -> None:
@@ -151,17 +160,24 @@ def test_random_submissions_paper_kiosk_flags_and_demo_data_keep_every_count_exa
         defn = version_definition(version)
     serial = 0
     seed = 0
-    area_demographic = True
+    area_in_profiles = True
     _check(app, link_id)
     for step in range(36):
         action = rng.choice(["web", "web", "web", "flag", "paper", "kiosk", "demo", "demo_delete"])
-        if step == 18:
-            # A new version no longer declares the area question demographic: its responses'
-            # profiles have no area, so breakdowns by area under a filter run the raw query.
+        if step == 12:
+            # A new version no longer declares the area question demographic: it is still a
+            # single-choice question, so its responses' profiles keep the area and breakdowns
+            # by area under a filter are still read from the profile cells.
             _publish_without_area_demographic(app)
             for _ in range(2):
                 _submit_web(app, rng)
-            area_demographic = False
+        if step == 24:
+            # A newer version has no area question: its responses' profiles have no area, so
+            # breakdowns by area under a filter run the raw query.
+            _publish_without_area_question(app)
+            for _ in range(2):
+                _submit_web(app, rng)
+            area_in_profiles = False
         if action == "web":
             _submit_web(app, rng)
         elif action == "flag":
@@ -194,13 +210,66 @@ def test_random_submissions_paper_kiosk_flags_and_demo_data_keep_every_count_exa
                 with app.app_context():
                     delete_demo_responses(get_survey(SURVEY))
         if step % 4 == 3:
-            _check(app, link_id, area_from_profiles=area_demographic)
-    _check(app, link_id, area_from_profiles=area_demographic)
+            _check(app, link_id, area_from_profiles=area_in_profiles)
+    _check(app, link_id, area_from_profiles=area_in_profiles)
     with app.app_context():
         channels = set(db.session.scalars(sa.select(Response.channel).distinct()))
         assert {"web", "paper", "kiosk"} <= channels
         assert db.session.scalar(sa.select(sa.func.count()).where(Response.flagged.is_(True))), \
             "the sequence left some responses flagged"
+
+
+# Surveys with a single-choice question that is neither demographic nor a KPI's own: a filter on
+# it, with a date range, and the breakdowns under it are read from the profile cells too.
+OTHER_QUESTIONS = {"counter": ("counter_satisfaction_rate", "purpose"),
+                   "digital-divide-course": ("course_satisfaction_rate", "attend_again")}
+
+
+def _filtered_results(survey_key: str, kpi_key: str, selections: list[ResultFilter]) -> list[Any]:
+    declaration = find_declaration(survey_key, kpi_key)
+    seen: list[Any] = []
+    for selection in selections:
+        years = kpi_year_results(declaration, selection=selection)
+        seen.append(years)
+        for result in years:
+            for group in (BY_CHANNEL, *(g.key for g in declaration.groups)):
+                seen.append(kpi_breakdown(declaration, result.fiscal_year, group, selection=selection))
+    return seen
+
+
+def test_a_filter_on_a_question_that_is_not_demographic_is_read_from_the_profile_cells(app: Flask) -> None:
+    rng = random.Random(21)
+    for survey_key, (kpi_key, other) in OTHER_QUESTIONS.items():
+        for _ in range(40):
+            _submit_web(app, rng, survey_key)
+        with app.app_context():
+            survey = get_survey(survey_key)
+            declaration = find_declaration(survey_key, kpi_key)
+            question = version_definition(survey.current_version).question(other)  # type: ignore[arg-type]
+            selections = [ResultFilter(group_question=other, group_option=option.code,
+                                       date_from=date(2025, 4, 1 + n), date_to=date(2026, 7, 20 - n),
+                                       include_flagged=n % 2 == 0)
+                          for n, option in enumerate(question.options)]
+            selections += [ResultFilter(group_question=other, group_option=question.options[0].code,
+                                        channel="web"),
+                           ResultFilter(group_question=other, group_option=question.options[1].code,
+                                        date_from=date(2025, 11, 15))]
+            for selection in selections:
+                if selection.date_from is not None:
+                    assert counted.kpi_counts(survey.id, declaration.question_key, selection) is not None, \
+                        (survey_key, selection)
+                for group in declaration.demographics:
+                    assert counted.breakdown_rows(survey.id, declaration.question_key, group.key, 2025,
+                                                  selection) is not None, (survey_key, group.key, selection)
+            assert differences() == []
+            kept = _filtered_results(survey_key, kpi_key, selections)
+            app.config["RESULTS_FROM_COUNTS"] = False
+            try:
+                raw = _filtered_results(survey_key, kpi_key, selections)
+            finally:
+                app.config["RESULTS_FROM_COUNTS"] = True
+            db.session.rollback()
+        assert kept == raw, survey_key
 
 
 def test_a_date_range_is_read_as_whole_months_and_the_days_at_either_end_each_day_once() -> None:
@@ -229,7 +298,10 @@ def test_a_date_range_is_read_as_whole_months_and_the_days_at_either_end_each_da
         assert sorted(window) == expected, (first, last)
 
 
-def test_the_migration_fills_the_profile_cells_as_the_submissions_did(app: Flask) -> None:
+@pytest.mark.parametrize("title", ["profile counts", "profile questions"])
+def test_the_migration_fills_the_profile_cells_as_the_submissions_did(app: Flask, title: str) -> None:
+    """Both migrations that fill the profile cells ("profile questions": a profile holds the
+    area once the area is no longer demographic) give the cells the submissions kept."""
     rng = random.Random(8)
     for _ in range(10):
         _submit_web(app, rng)
@@ -237,13 +309,17 @@ def test_the_migration_fills_the_profile_cells_as_the_submissions_did(app: Flask
     for _ in range(5):
         _submit_web(app, rng)
     migrations = ScriptDirectory(str(Path(__file__).resolve().parents[2] / "migrations"))
-    revision = next(r for r in migrations.walk_revisions() if (r.doc or "").startswith("profile counts"))
+    revision = next(r for r in migrations.walk_revisions() if (r.doc or "").startswith(title))
     profiles = [(model, columns) for model, columns in TABLES if model.__tablename__.startswith("profile")]
     with app.app_context():
         kept = {model.__tablename__: _stored(model, columns) for model, columns in profiles}
         assert all(kept.values())
         db.session.remove()
         downgrade(revision=revision.down_revision)
+        if title == "profile questions":  # the profiles of before: without the area of the new version
+            before = {model.__tablename__: _stored(model, columns) for model, columns in profiles}
+            assert before["profile_counts"] and before != kept
+            db.session.remove()
         upgrade()
         assert {model.__tablename__: _stored(model, columns) for model, columns in profiles} == kept
         assert differences() == []
