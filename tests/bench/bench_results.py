@@ -48,6 +48,7 @@ from surveyapp.respond.models import Answer, Response
 from surveyapp.results.filters import ResultFilter
 
 DEFAULT_DB = Path(tempfile.gettempdir()) / "surveyapp-bench" / "bench.sqlite3"
+COUNTER_DB = DEFAULT_DB.with_name("bench-counter.sqlite3")  # never the digital-services one
 SURVEY = "digital-services"
 AGES = ["18_29", "30_39", "40_49", "50_59", "60_69", "70_over"]
 CODES = ["satisfied", "somewhat_satisfied", "somewhat_dissatisfied", "dissatisfied", "not_used"]
@@ -157,7 +158,8 @@ BARE_SQL = sa.text(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
-    parser.add_argument("--db", type=Path, default=DEFAULT_DB)
+    parser.add_argument("--db", type=Path, help=f"the database (default {DEFAULT_DB}, "
+                        f"with --survey counter {COUNTER_DB})")
     parser.add_argument("--submissions", type=int, default=200)
     parser.add_argument("--raw-pages", action="store_true")
     parser.add_argument("--raw-repeats", type=int, default=1,
@@ -168,6 +170,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.survey == "counter":
         use_counter_survey()
+    args.db = args.db or (COUNTER_DB if args.survey == "counter" else DEFAULT_DB)
     build_database(args.db, args.responses)
     if args.no_raw:  # only the timings from the counts (the raw ones take minutes)
         counts_against_raw(args.db, raw_pages=False, with_raw=False)
