@@ -104,6 +104,9 @@ def _register_extensions(app: SurveyFlask) -> None:
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
     limiter.init_app(app)
+    from .models import import_all_models_before_first_use
+
+    import_all_models_before_first_use()
     with app.app_context():
         engine = db.engine
         if engine.dialect.name == "sqlite":
