@@ -37,9 +37,5 @@ def import_all_models_before_first_use() -> None:
     imports only the models it uses still knows every table a foreign key names (``audit_log``'s
     user is a ``staff_users`` row: flushing an audit entry needs that table). Starting the app
     imports none of them."""
-    if not event.contains(Mapper, "before_configured", _import_all_models):
-        event.listen(Mapper, "before_configured", _import_all_models)
-
-
-def _import_all_models() -> None:
-    import_all_models()
+    if not event.contains(Mapper, "before_configured", import_all_models):
+        event.listen(Mapper, "before_configured", import_all_models)

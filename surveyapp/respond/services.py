@@ -229,6 +229,10 @@ def submit_response(
     raise AssertionError("unreachable")
 
 
+RESPONSE_COLUMNS = frozenset(column.key for column in Response.__table__.columns)
+ANSWER_COLUMNS = frozenset(column.key for column in Answer.__table__.columns)
+
+
 def _insert(response: Response) -> None:
     """Store a new response and its answers with one INSERT each (an executemany for the
     answers), without the ORM's unit of work: the same columns the unit of work would write
@@ -238,10 +242,6 @@ def _insert(response: Response) -> None:
                 **_set_columns(answer, ANSWER_COLUMNS)} for answer in response.answers]
     if answers:
         db.session.execute(_insert_statements()[1], answers)
-
-
-RESPONSE_COLUMNS = frozenset(column.key for column in Response.__table__.columns)
-ANSWER_COLUMNS = frozenset(column.key for column in Answer.__table__.columns)
 
 
 def _set_columns(obj: object, columns: frozenset[str]) -> dict[str, object]:
