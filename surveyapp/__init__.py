@@ -74,13 +74,6 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "ja",
         "BABEL_DEFAULT_TIMEZONE": "Asia/Tokyo",
         "BABEL_TRANSLATION_DIRECTORIES": "translations",
-        "RATELIMIT_ENABLED": config["RATE_LIMIT_ENABLED"],
-        "RATELIMIT_STORAGE_URI": config["RATE_LIMIT_STORAGE_URI"],
-        "RATELIMIT_STRATEGY": "sliding-window-counter",
-        "RATELIMIT_HEADERS_ENABLED": True,
-        # A shared store that is down must never cost an answer: count in this process instead.
-        "RATELIMIT_SWALLOW_ERRORS": True,
-        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
         # Brotli where the browser accepts it, else gzip; applied by web.compress_response.
         "COMPRESS_REGISTER": False,
         "COMPRESS_ALGORITHM": ["br", "gzip"],
@@ -91,7 +84,7 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _register_extensions(app: SurveyFlask) -> None:
-    from .extensions import babel, compress, configure_sqlite, csrf, db, limiter, login_manager
+    from .extensions import babel, compress, configure_sqlite, csrf, db, login_manager
     from .i18n import babel_locale
 
     db.init_app(app)
@@ -103,7 +96,6 @@ def _register_extensions(app: SurveyFlask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
-    limiter.init_app(app)
     from .models import import_all_models_before_first_use
 
     import_all_models_before_first_use()

@@ -117,7 +117,7 @@ def _parse_thanks(raw: str) -> int:
 
 
 def _parse_rate_limits(raw: str) -> str:
-    """A rate-limit string of Flask-Limiter (``"20 per minute; 200 per hour"``), checked."""
+    """A rate-limit string of the ``limits`` library (``"20 per minute; 200 per hour"``), checked."""
     from limits import parse_many
 
     value = _parse_text(raw)

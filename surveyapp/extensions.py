@@ -6,7 +6,6 @@ from typing import Any
 
 from flask import has_request_context, request
 from flask_compress import Compress
-from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -14,7 +13,6 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine
 
 from .i18n import LanguageBabel
-from .sources import source_hash
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -28,9 +26,6 @@ db = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
 babel = LanguageBabel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
-# Keyed by a hash of the client address; storage and switches come from the app's settings
-# (RATE_LIMIT_*). Only the routes that name a limit are limited.
-limiter = Limiter(key_func=source_hash)
 compress = Compress()  # applied per response by web.compress_response, not to staff pages
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000

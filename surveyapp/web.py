@@ -126,10 +126,12 @@ def register_web_hooks(app: Flask) -> None:
         title, detail = ERROR_MESSAGES.get(code, (error.name, error.description or ""))
         if isinstance(error, ControlCharacters):
             title, detail = CONTROL_CHARACTER_MESSAGE
+        # What the error itself says to the client (Retry-After of a 429, Allow of a 405).
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
         if request.path.startswith(JSON_PATHS):
             response = jsonify(error=JSON_ERROR_CODES.get(code, "error"), message=str(title))
-            return response, code
-        return render_template("error.html", code=code, title=str(title), detail=str(detail)), code
+            return response, code, headers
+        return render_template("error.html", code=code, title=str(title), detail=str(detail)), code, headers
 
     @app.errorhandler(CSRFError)
     def _csrf_error(_error: CSRFError) -> Any:

@@ -11,8 +11,8 @@ average for a single hit; all sources together at the global ceiling (3,000 an h
 years — fieldwork lasts weeks.
 
 The counter lives in the database (table ``code_attempts``) so that it holds across worker
-processes. When the app gets a shared limiter (Flask-Limiter), ``LOOKUP_LIMIT`` and
-``GLOBAL_LOOKUP_LIMIT`` read as its limit strings ("10 per 10 minutes", "500 per 10 minutes").
+processes, whatever ``RATE_LIMIT_STORAGE_URI`` says. ``LOOKUP_LIMIT`` and ``GLOBAL_LOOKUP_LIMIT``
+also read as the limit strings of ``surveyapp.ratelimits`` ("10 per 10 minutes", "500 per 10 minutes").
 """
 
 from __future__ import annotations

@@ -10,12 +10,13 @@ import uuid
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
-from ..extensions import csrf, limiter
+from ..extensions import csrf
+from ..ratelimits import rate_limited
 from ..respond.services import InvalidAnswers, Receipt, ResponseConflict, SurveyNotAccepting
 from ..sources import source_hash
 from .models import KioskDevice
@@ -83,13 +84,9 @@ def _device_key() -> str:
     return "device:" + digest(credential) if credential else "source:" + source_hash()
 
 
-def _kiosk_limit() -> str:
-    return str(current_app.config["RATE_LIMIT_KIOSK"])
-
-
 @bp.post("/api/responses")
 @csrf.exempt
-@limiter.limit(_kiosk_limit, key_func=_device_key)
+@rate_limited("RATE_LIMIT_KIOSK", key=_device_key)
 def api_response() -> ResponseReturnValue:
     device = _calling_device()
     if not isinstance(device, KioskDevice):

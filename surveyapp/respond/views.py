@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..extensions import limiter, reads_only
+from ..extensions import reads_only
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -36,6 +36,7 @@ from ..i18n import (
 )
 from ..invitations.services import WEB_CHANNEL as INVITATION_CHANNEL
 from ..invitations.services import CodeAlreadyUsed, claim_for_flow
+from ..ratelimits import rate_limited
 from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
@@ -68,14 +69,6 @@ PREFERENCE_MAX_AGE = 365 * 24 * 3600
 BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
 LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.again", "respond.page",
                             "respond.done", "respond.results"})
-
-
-def _start_limit() -> str:
-    return str(current_app.config["RATE_LIMIT_START"])
-
-
-def _answer_limit() -> str:
-    return str(current_app.config["RATE_LIMIT_ANSWER"])
 
 
 class _Context(PageContext):
@@ -198,7 +191,7 @@ def again(code: str) -> ResponseReturnValue:
 
 
 @bp.post("/s/<code>")
-@limiter.limit(_start_limit)
+@rate_limited("RATE_LIMIT_START")
 def start(code: str) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if HONEYPOT_FIELD not in request.form:
@@ -230,7 +223,7 @@ def _start_again(ctx: _Context) -> ResponseReturnValue:
 
 
 @bp.route("/s/<code>/p/<int:number>", methods=["GET", "POST"])
-@limiter.limit(_answer_limit, methods=["POST"])
+@rate_limited("RATE_LIMIT_ANSWER")
 def page(code: str, number: int) -> ResponseReturnValue:
     ctx, flow = _flow_context(code)
     if flow is None:

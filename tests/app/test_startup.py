@@ -19,7 +19,7 @@ from tests.conftest import login, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_TO_IMPORT = ("numpy", "scipy", "openpyxl", "xlsxwriter", "PIL", "babel.messages.frontend", "phonenumbers",
-                  "alembic", "flask_migrate")
+                  "alembic", "flask_migrate", "limits")
 # The app's own modules that a command needs only when it uses them.
 DEFERRED = ("surveyapp.results", "surveyapp.exports", "surveyapp.stats", "surveyapp.surveys.services",
             "surveyapp.surveys.definitions", "surveyapp.auth.services", "surveyapp.auth.cli",

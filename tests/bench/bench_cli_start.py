@@ -7,9 +7,8 @@ a throw-away SQLite database (migrated once first), interleaved so that a change
 machine's load hits every command alike. For each command it prints the median wall time and
 the median CPU time (user + system) of the process, and both as a multiple of ``python -c pass``
 measured in the same run; "libraries" is the floor no command can go under: importing Flask and
-the extensions the app sets up when it starts (Flask-SQLAlchemy brings SQLAlchemy; Flask-Limiter is
-also loaded by ``flask`` itself, as a plugin command). Flask-Migrate (Alembic) is not among them:
-only ``flask db`` imports it.
+the extensions the app sets up when it starts (Flask-SQLAlchemy brings SQLAlchemy). Flask-Migrate
+(Alembic) is not among them: only ``flask db`` imports it.
 
 ``--checkout DIR`` runs the same commands in another checkout of the project (e.g. an older
 commit exported with ``git archive``) with this interpreter, for a before/after in one run.
@@ -27,8 +26,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LIBRARIES = ("import flask, flask_sqlalchemy, flask_wtf, flask_babel, flask_login, flask_compress, "
-             "flask_limiter")
+LIBRARIES = "import flask, flask_sqlalchemy, flask_wtf, flask_babel, flask_login, flask_compress"
 GOAL_SECONDS = 0.7
 
 # (label, arguments after ``flask --app wsgi``); None marks the plain-interpreter rows.

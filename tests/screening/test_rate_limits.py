@@ -13,6 +13,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -80,6 +81,7 @@ def test_kiosk_devices_have_their_own_sanity_limit_answered_in_json(app_factory:
     assert statuses == [201] * 5 + [429]
     limited = post_response(client, first)
     assert limited.is_json and limited.get_json()["error"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) > 0  # the tablet's queue waits that long
     # The other tablet, at the same venue address, is not held back …
     assert post_response(device_client(app, second.credential), second).status_code == 201
     # … and the tablets' deliveries do not use up the address limit of residents' phones there.
@@ -94,13 +96,12 @@ def _wait_for(path: Path) -> None:
         time.sleep(0.05)
 
 
-@pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    """A private redis-server on a Unix socket, stopped after the test."""
-    socket = tmp_path / "redis.sock"
+@contextmanager
+def _redis_server(socket: Path) -> Iterator[str]:
+    """A private redis-server on a Unix socket, stopped at the end."""
     server = subprocess.Popen(  # noqa: S603
         [shutil.which("redis-server") or "redis-server", "--port", "0", "--unixsocket", str(socket),
-         "--save", "", "--appendonly", "no", "--dir", str(tmp_path)],
+         "--save", "", "--appendonly", "no", "--dir", str(socket.parent)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         _wait_for(socket)
@@ -108,6 +109,12 @@ def redis_url(tmp_path: Path) -> Iterator[str]:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_url(tmp_path: Path) -> Iterator[str]:
+    with _redis_server(tmp_path / "redis.sock") as url:
+        yield url
 
 
 WORKER = """
@@ -158,6 +165,45 @@ def test_a_shared_store_that_is_down_never_costs_an_answer(app_factory: Any, tmp
         "/kiosk/api/responses", data=json.dumps(payload),
         headers={"Content-Type": "application/json", "Sec-Fetch-Site": "same-origin"})
     assert delivered.status_code == 201
+
+
+def test_a_store_that_comes_back_counts_for_every_worker_again(
+        app_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from surveyapp import ratelimits
+
+    monkeypatch.setattr(ratelimits, "STORE_RETRY_SECONDS", 0.0)  # try the store again at once
+    socket = tmp_path / "redis.sock"
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_STORAGE_URI=f"redis+unix://{socket}",
+                                           RATE_LIMIT_START="3 per day"))
+    client = from_address(app, "203.0.113.6")
+    assert _starts(app, client, 1) == [303]  # the store is down: counted in this process
+    with _redis_server(socket):
+        assert _starts(app, client, 1) == [303]  # counted in the store again
+        # Another worker sees that one start (not the one kept in memory): its third is over.
+        assert _other_worker(app, tmp_path, 3) == [303, 303, 429]
+
+
+def test_counting_in_memory_starts_no_thread_and_forgets_ended_windows(
+        app_factory: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker's memory store counts in the request's own thread (the library's store would
+    start one after every count) and still drops the counters of windows that have ended."""
+    import threading
+
+    from surveyapp import ratelimits
+
+    monkeypatch.setattr(ratelimits, "MEMORY_CLEANUP_SECONDS", 0.0)  # at every count
+    app = load_builtin_surveys(app_factory(RATE_LIMIT_START="100 per second"))
+    assert _starts(app, from_address(app, "203.0.113.1"), 1) == [303]  # the store is made
+    started: list[threading.Thread] = []
+    real_start = threading.Thread.start
+    monkeypatch.setattr(threading.Thread, "start", lambda thread: (started.append(thread), real_start(thread)))
+    assert _starts(app, from_address(app, "203.0.113.2"), 3) == [303] * 3
+    assert started == []
+    counters = app.extensions["surveyapp.ratelimits"].memory.storage.storage
+    assert len(counters) == 2  # the current one-second windows of the two addresses
+    time.sleep(2.1)  # both windows ended (a counter is kept for two windows)
+    assert _starts(app, from_address(app, "203.0.113.3"), 1) == [303]
+    assert len(app.extensions["surveyapp.ratelimits"].memory.storage.storage) == 1
 
 
 def test_the_429_page_is_in_the_links_language_when_nobody_chose_one(app_factory: Any) -> None:
