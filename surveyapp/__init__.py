@@ -65,7 +65,9 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
     settings = dict(config)
     settings.update({
         "SQLALCHEMY_DATABASE_URI": config["DATABASE_URL"],
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # A server connection can drop between requests (PostgreSQL restarted): test it before
+        # use. An SQLite file cannot, and the test would cost a statement per transaction.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": not str(config["DATABASE_URL"]).startswith("sqlite")},
         "WTF_CSRF_TIME_LIMIT": config["CSRF_TIME_LIMIT"],
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
