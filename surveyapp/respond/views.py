@@ -41,7 +41,14 @@ from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..surveys.models import Link, SurveyVersion
-from ..surveys.services import find_link_with_version, public_links, version_by_id, version_definition
+from ..surveys.services import (
+    UnknownSurvey,
+    find_link_with_version,
+    public_links,
+    published_definition,
+    version_by_id,
+    version_definition,
+)
 from ..timeutil import utcnow
 from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
 from .models import RespondentFlow
@@ -68,7 +75,7 @@ bp.add_app_template_global(question_fragment)  # the staff preview uses the same
 PREFERENCE_MAX_AGE = 365 * 24 * 3600
 BROWSER_KEY = "browser"  # a random id of this browser session, only ever stored hashed
 LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.again", "respond.page",
-                            "respond.done", "respond.results"})
+                            "respond.results"})  # the thank-you page looks its link up itself
 
 
 class _Context(PageContext):
@@ -130,12 +137,14 @@ def _session_flow(link: Link) -> RespondentFlow | None:
     return find_flow(kept if isinstance(kept, str) else None, link)
 
 
-def _remember(code: str, flow: RespondentFlow) -> None:
+def _remember(link: Link, flow: RespondentFlow) -> None:
     """Keep a flow that is not stored in the session: what rebuilds it (a stored flow is kept
-    by its token, which the use cases that store it return)."""
+    by its token, which the use cases that store it return), and the link's language, which
+    the thank-you page shows without looking the link up."""
     submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
-    session[flow_session_key(code)] = {"uuid": str(flow.client_uuid), "version": flow.survey_version_id,
-                                       "created": flow.created_at.isoformat(), "submitted": submitted}
+    session[flow_session_key(link.code)] = {
+        "uuid": str(flow.client_uuid), "version": flow.survey_version_id, "created": flow.created_at.isoformat(),
+        "submitted": submitted, "lang": link.default_language}
 
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
@@ -176,7 +185,7 @@ def start_page(code: str) -> ResponseReturnValue:
         if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
             return redirect(_invitation_start(), 303)
         flow = new_flow(ctx.link, ctx.version.id)
-        _remember(code, flow)
+        _remember(ctx.link, flow)
         session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return _show_page(ctx, flow, 1, template="respond/start.html")
 
@@ -210,7 +219,7 @@ def _start_without_answers(ctx: _Context) -> ResponseReturnValue:
         return redirect(_invitation_start(), 303)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    _remember(ctx.code, new_flow(ctx.link, ctx.version.id))
+    _remember(ctx.link, new_flow(ctx.link, ctx.version.id))
     session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=ctx.code, number=1), 303)
 
@@ -305,7 +314,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
             session[flow_session_key(ctx.code)] = mark_flow_submitted(flow, receipt)
         else:  # a survey answered on one page: the response is the only row written
             flow.submitted_at = flow.created_at = receipt.submitted_at  # no finer time kept
-            _remember(ctx.code, flow)
+            _remember(ctx.link, flow)
     return redirect(url_for("respond.done", code=ctx.code), 303)
 
 
@@ -368,14 +377,33 @@ def _already_submitted(ctx: _Context) -> ResponseReturnValue:
     return response
 
 
+def _sent_in_session(code: str) -> SurveyDef | None:
+    """The definition answered, when the session itself says that this link's flow was sent
+    (a survey answered on one page), with the link's language set; None otherwise."""
+    kept = session.get(flow_session_key(code))
+    if not (isinstance(kept, dict) and kept.get("submitted") and "lang" in kept):
+        return None
+    try:
+        defn = published_definition(int(kept["version"]))
+    except (KeyError, TypeError, ValueError, UnknownSurvey):
+        return None
+    set_link_language(kept["lang"] if isinstance(kept["lang"], str) else None)
+    return defn
+
+
 @bp.get("/s/<code>/done")
 def done(code: str) -> ResponseReturnValue:
-    ctx, flow = _flow_context(code)
-    if flow is None or flow.submitted_at is None:
-        return redirect(url_for("respond.start_page", code=code), 303)
-    results_url = url_for("respond.results", code=code) if ctx.defn.public_results else None
-    response = make_response(render_template("respond/done.html", ctx=ctx, results_url=results_url,
-                                              **survey_texts(ctx.defn)))
+    """The thank-you page. After a one-page survey the session holds all it shows, and it reads
+    nothing from the database: the answers were stored before the redirect to it."""
+    defn = _sent_in_session(code)
+    if defn is None:
+        ctx, flow = _flow_context(code)
+        if flow is None or flow.submitted_at is None:
+            return redirect(url_for("respond.start_page", code=code), 303)
+        defn = ctx.defn
+    results_url = url_for("respond.results", code=code) if defn.public_results else None
+    response = make_response(render_template("respond/done.html", results_url=results_url,
+                                              **survey_texts(defn)))
     response.headers["Cache-Control"] = "no-store"
     return response
 

@@ -92,6 +92,21 @@ def version_definition(version: SurveyVersion) -> SurveyDef:
     return defn
 
 
+_PUBLISHED_HASHES: dict[int, str] = {}
+
+
+def published_definition(version_id: int) -> SurveyDef:
+    """The parsed definition of a published version, by id: the database is asked once per
+    process (a published version can be neither changed nor deleted)."""
+    defn = _PARSED.get(_PUBLISHED_HASHES.get(version_id, ""))
+    if defn is None:
+        version = version_by_id(version_id)
+        defn = version_definition(version)
+        if version.published_at is not None:
+            _PUBLISHED_HASHES[version_id] = version.content_hash
+    return defn
+
+
 def version_by_id(version_id: int) -> SurveyVersion:
     """A stored version by id (UnknownSurvey if missing)."""
     version = db.session.get(SurveyVersion, version_id)

@@ -39,6 +39,28 @@ def test_one_page_survey_in_three_requests_and_one_write(client: FlaskClient, ap
     assert again.status_code == 303 and count_rows(app, Response) == 1
 
 
+def test_the_thank_you_page_of_a_one_page_survey_reads_nothing_from_the_database(
+        client: FlaskClient, app: Flask, one_page: str) -> None:
+    """The session says what was sent; the page is still in the link's fixed language, and a
+    stored flow (a longer survey) still has its thank-you page."""
+    from surveyapp.surveys.services import get_survey
+
+    with app.app_context():
+        get_survey("load-anchor").links[0].default_language = "pt-BR"
+        db.session.commit()
+    client_uuid = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    client.get(sent.headers["Location"])  # this process has read the version once
+    statements: list[str] = []
+    with app.app_context():
+        sa.event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(str(args[2])))
+    html = client.get(sent.headers["Location"]).get_data(as_text=True)
+    assert '<html lang="pt-BR"' in html and "Recebemos a sua resposta" in html
+    assert statements == []
+    # Without a sent flow in the session: back to the start page, as before.
+    assert client.get(f"/s/{link_code(app, 'digital-services')}/done").status_code == 303
+
+
 def test_the_client_id_is_made_by_the_start_page_and_kept_on_reload(client: FlaskClient,
                                                                     one_page: str) -> None:
     first = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
