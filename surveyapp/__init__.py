@@ -10,7 +10,7 @@ from typing import Any
 import click
 from flask import Flask
 
-from .config import ConfigError, ensure_secret_key, load_config
+from .config import ensure_secret_key, load_config
 from .deferred import DeferredGroup, LazyExtensions, SurveyFlask
 from .inputs import CleanRequest
 
@@ -86,10 +86,10 @@ def _flask_settings(config: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _register_extensions(app: SurveyFlask) -> None:
-    from .extensions import babel, compress, configure_sqlite, csrf, db, login_manager
+    from .extensions import babel, compress, csrf, login_manager, use_database
     from .i18n import babel_locale
 
-    db.init_app(app)
+    use_database(app)
     _defer_migrations(app)
     csrf.init_app(app)
     compress.init_app(app)
@@ -98,15 +98,6 @@ def _register_extensions(app: SurveyFlask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.user_loader(_load_user)
-    from .models import import_all_models_before_first_use
-
-    import_all_models_before_first_use()
-    with app.app_context():
-        engine = db.engine
-        if engine.dialect.name == "sqlite":
-            configure_sqlite(engine)
-            _check_sqlite(engine)
-            _private_sqlite_files(str(engine.url.database or ""))
 
 
 def _load_user(user_id: str) -> Any:
@@ -139,34 +130,6 @@ def _defer_migrations(app: SurveyFlask) -> None:
     app.cli.add_command(DeferredGroup("db", group, help="Perform database migrations."))
 
 
-def _check_sqlite(engine: Any) -> None:
-    from .extensions import SQLITE_BUSY_TIMEOUT_MS, sqlite_settings
-
-    values = sqlite_settings(engine)
-    in_memory = str(engine.url.database or "") in ("", ":memory:")
-    expected = {"journal_mode": "memory" if in_memory else "wal", "synchronous": 2,
-                "busy_timeout": SQLITE_BUSY_TIMEOUT_MS, "foreign_keys": 1}
-    wrong = {k: v for k, v in values.items() if str(v).lower() != str(expected[k])}
-    if wrong:
-        raise ConfigError(f"SQLite settings did not take effect: {wrong}")
-
-
-def _private_sqlite_files(database: str) -> None:
-    """A database made before the umask above may be readable by others: make it private."""
-    if database in ("", ":memory:"):
-        return
-    log = logging.getLogger("surveyapp")
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        path = database + suffix
-        try:
-            mode = os.stat(path).st_mode & 0o777
-        except FileNotFoundError:
-            continue
-        if mode & 0o077:
-            os.chmod(path, mode & 0o700)
-            log.warning("made %s readable by its owner only (was %o)", os.path.basename(path), mode)
-
-
 def _register_blueprints(app: Flask) -> None:
     from . import audit  # noqa: F401  (model registration)
     from .admin.views import bp as admin_bp
@@ -194,6 +157,9 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(invitations_staff_bp)
     app.register_blueprint(paper_bp)
     app.register_blueprint(admin_bp)
+    from .extensions import database
+
+    database()  # a served app is bound to the database before its first request
     from .web import register_view_error_pages
 
     register_view_error_pages(app)

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import importlib
 
-from sqlalchemy import event
-from sqlalchemy.orm import Mapper
-
 MODEL_MODULES = (
     "surveyapp.audit",
     "surveyapp.auth.models",
@@ -37,5 +34,8 @@ def import_all_models_before_first_use() -> None:
     imports only the models it uses still knows every table a foreign key names (``audit_log``'s
     user is a ``staff_users`` row: flushing an audit entry needs that table). Starting the app
     imports none of them."""
+    from sqlalchemy import event
+    from sqlalchemy.orm import Mapper
+
     if not event.contains(Mapper, "before_configured", import_all_models):
         event.listen(Mapper, "before_configured", import_all_models)

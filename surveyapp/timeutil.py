@@ -8,7 +8,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, cast, func, literal_column
 
 JST = ZoneInfo("Asia/Tokyo")
 REIWA_OFFSET = 2018  # 令和N年度 = FY(2018 + N)
@@ -43,6 +42,8 @@ def _japan_day(day: date, hour: int) -> date:
 def japan_day_sql(column: Any, dialect: str) -> Any:
     """:func:`japan_day` in SQL: the Japan calendar day of a naive-UTC timestamp column (Japan has
     no daylight saving, so it is the UTC time plus nine hours)."""
+    from sqlalchemy import Date, cast, func, literal_column
+
     if dialect == "sqlite":
         return func.date(column, literal_column("'+9 hours'"))
     return cast(column + literal_column("interval '9 hours'"), Date)

@@ -19,7 +19,7 @@ from tests.conftest import login, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
 SLOW_TO_IMPORT = ("numpy", "scipy", "openpyxl", "xlsxwriter", "PIL", "babel.messages.frontend", "phonenumbers",
-                  "alembic", "flask_migrate", "limits")
+                  "alembic", "flask_migrate", "limits", "sqlalchemy", "flask_sqlalchemy")
 # The app's own modules that a command needs only when it uses them.
 DEFERRED = ("surveyapp.results", "surveyapp.exports", "surveyapp.stats", "surveyapp.surveys.services",
             "surveyapp.surveys.definitions", "surveyapp.auth.services", "surveyapp.auth.cli",
@@ -127,10 +127,37 @@ def test_a_server_gets_the_views_before_its_first_request(tmp_path: Path) -> Non
     env = dict(os.environ, SURVEYAPP_DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
                SURVEYAPP_SECRET_KEY="k" * 40)
     env.pop("FLASK_RUN_FROM_CLI", None)
-    code = "import sys, wsgi\nprint('surveyapp.staff.views' in sys.modules, not wsgi.app.views_pending)"
+    code = ("import sys, wsgi\n"
+            "print('surveyapp.staff.views' in sys.modules, not wsgi.app.views_pending,"
+            " 'sqlalchemy' in wsgi.app.extensions)")
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120, check=True)
-    assert result.stdout.split() == ["True", "True"]
+    assert result.stdout.split() == ["True", "True", "True"]  # views, and the database bound
+
+
+def test_apps_made_before_the_database_extension_are_bound_to_it_at_its_first_use(
+        migrated_database: str, tmp_path: Path) -> None:
+    """In a fresh process no app has the database until something uses it: a first request
+    (its views use it), or a command's first query; an app made afterwards is bound at once."""
+    code = (
+        "import sys\n"
+        "from surveyapp import create_app\n"
+        "def make(name):\n"
+        f"    return create_app({{'DATABASE_URL': {migrated_database!r}, 'SECRET_KEY': 'k' * 40,\n"
+        f"                       'INSTANCE_PATH': r'{tmp_path}/' + name, 'SERVER_NAME': 'survey.test'}})\n"
+        "served, command = make('served'), make('command')\n"
+        "print('sqlalchemy' in sys.modules)\n"
+        "print(served.test_client().get('/staff/login').status_code)\n"  # asks whether any account exists
+        "from surveyapp.extensions import db\n"
+        "from surveyapp.surveys.models import Survey\n"
+        "with command.app_context():\n"
+        "    print(db.session.query(Survey).count())\n"
+        "later = make('later')\n"
+        "print('sqlalchemy' in later.extensions)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["False", "302", "0", "True"]
 
 
 def test_a_thread_that_needs_the_url_map_while_the_views_are_registered_waits_for_all_of_them() -> None:
