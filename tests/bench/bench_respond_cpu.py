@@ -2,6 +2,7 @@
 
     python -m tests.bench.bench_respond_cpu [--responses 200] [--warm-up 30] [--rounds 10]
                                             [--profile FILE]
+    python -m tests.bench.bench_respond_cpu --against DIR [--rounds 20] [--per-round 30]
 
 A plain script, not collected by pytest. Both apps run in this process, called through their
 WSGI interface by Werkzeug's test client (no sockets, no gunicorn, no load client): surveyapp
@@ -14,6 +15,13 @@ figures are CPU time of this process: they depend far less on the machine's load
 rates of ``bench_load`` do, and the two apps are measured in alternating rounds so that what
 load there is falls on both. Printed: CPU per kind of request and per response for each app,
 and the ratio. ``--profile FILE`` also writes a cProfile of surveyapp's measured responses.
+
+``--against DIR`` compares this checkout with another one (e.g. an older commit exported with
+``git archive``): each runs in a process of its own, with this interpreter, on its own database;
+both are warmed up, then measured in paired rounds (``--per-round`` responses each, the order
+swapped every round), so that a change of the machine's speed falls on both sides of each
+pair. Printed: the median CPU per kind of request on each side, and the median over the rounds
+of this checkout's CPU per response divided by the other's.
 """
 
 from __future__ import annotations
@@ -134,6 +142,75 @@ def run(walkers: list[Walker], responses: int, warm_up: int, rounds: int,
                 measured()
 
 
+WORKER = """
+import random, re, sys, tempfile
+from pathlib import Path
+from tests.bench.bench_respond_cpu import Walker
+from tests.bench.loadrun import prepare_surveyapp
+site = prepare_surveyapp(Path(tempfile.mkdtemp(prefix="surveyapp-cpu-")) / "surveyapp")
+app = site.app()
+rng = random.Random(1)
+number = 0
+def walker():
+    return Walker("surveyapp", app, "/s/" + site.code, re.compile(r"^/s/[^/]+/done$"))
+warm = walker()
+for _ in range(int(sys.argv[1])):
+    warm.respond(number, rng, measure=False)
+    number += 1
+print("ready", flush=True)
+for line in sys.stdin:
+    measured = walker()
+    for _ in range(int(line)):
+        measured.respond(number, rng, measure=True)
+        number += 1
+    kinds = {kind: 1000 * sum(times) / len(times) for kind, times in measured.cpu.items()}
+    print(repr({**kinds, "per response": measured.per_response_ms}), flush=True)
+"""
+
+
+def compare(checkouts: dict[str, Path], rounds: int, per_round: int, warm_up: int) -> None:
+    """Paired rounds of the same walk in one process per checkout (see ``--against``)."""
+    import ast
+    import statistics
+    import subprocess
+
+    workers = {}
+    for name, folder in checkouts.items():
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH")]))}
+        workers[name] = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-c", WORKER, str(warm_up)], cwd=folder, env=env, text=True,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        for worker in workers.values():
+            assert worker.stdout is not None
+            if worker.stdout.readline().strip() != "ready":
+                raise RuntimeError("a worker did not start (see its checkout)")
+        print(f"paired rounds: {rounds} × {per_round} responses per checkout, after {warm_up} unmeasured; "
+              f"{load_average()}", flush=True)
+        results: dict[str, list[dict[str, float]]] = {name: [] for name in workers}
+        for number in range(rounds):
+            order = list(workers) if number % 2 == 0 else list(reversed(workers))
+            for name in order:
+                worker = workers[name]
+                assert worker.stdin is not None and worker.stdout is not None
+                worker.stdin.write(f"{per_round}\n")
+                worker.stdin.flush()
+                results[name].append(ast.literal_eval(worker.stdout.readline()))
+    finally:
+        for worker in workers.values():
+            if worker.stdin is not None:
+                worker.stdin.close()
+            worker.wait(timeout=60)
+    for name, rows in results.items():
+        print(f"{name}: {checkouts[name]}")
+        for kind in rows[0]:
+            print(f"  {kind:<28} {statistics.median(row[kind] for row in rows):6.2f} ms CPU (median of the rounds)")
+    this, other = (results[name] for name in workers)
+    ratios = [a["per response"] / b["per response"] for a, b in zip(this, other, strict=True)]
+    print(f"\nthis / other, CPU per response: median {statistics.median(ratios):.3f} over {rounds} pairs "
+          f"(lowest {min(ratios):.3f}, highest {max(ratios):.3f}); at the end: {load_average()}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=200, help="measured responses per app (default 200)")
@@ -141,7 +218,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=10,
                         help="measure the apps alternately in this many rounds (default 10)")
     parser.add_argument("--profile", type=Path, help="write a cProfile of surveyapp's measured responses here")
+    parser.add_argument("--against", type=Path, metavar="DIR",
+                        help="compare with the checkout in DIR in paired rounds (surveyapp only)")
+    parser.add_argument("--per-round", type=int, default=30, help="with --against: responses per round (default 30)")
     args = parser.parse_args()
+    if args.against is not None:
+        here = Path(__file__).resolve().parents[2]
+        compare({"this checkout": here, "the other": args.against.resolve()},
+                max(args.rounds, 2), args.per_round, args.warm_up)
+        return
     folder = Path(tempfile.mkdtemp(prefix="surveyapp-cpu-"))
     try:
         os.environ["BARE_DB"] = str(folder / "bare.sqlite3")
