@@ -202,7 +202,7 @@ def _staff_cli() -> click.Command:
 
 
 def _demo_cli() -> click.Command:
-    from .demo import demo_cli
+    from .demo_cli import demo_cli
 
     return demo_cli
 

@@ -15,23 +15,16 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-import click
-from flask.cli import AppGroup
 from sqlalchemy import func
 
 from .audit import record
-from .cli import GROUP_HELP
 from .extensions import db
 from .respond.counts import forget_channel
 from .respond.models import Answer, Response
-from .respond.services import ResponseConflict, SurveyNotAccepting, submit_response
 from .results.filters import DEMO_CHANNEL
 from .surveys.definitions import QuestionDef, SurveyDef
 from .surveys.models import Survey
-from .surveys.services import UnknownSurvey, get_survey, version_definition
 from .timeutil import fiscal_year, from_japan, utcnow
-
-demo_cli = AppGroup("demo", help=GROUP_HELP["demo"])
 
 AGE_WEIGHTS = {"18_29": 0.09, "30_39": 0.11, "40_49": 0.15, "50_59": 0.17, "60_69": 0.21, "70_over": 0.27}
 # The languages residents answer in (Kakamigahara has many Brazilian and Vietnamese residents).
@@ -104,45 +97,6 @@ def demo_times(count: int, year: int | None, rng: random.Random) -> Iterator[dat
         yield start + timedelta(seconds=value)
 
 
-@demo_cli.command("responses")
-@click.option("--survey", "survey_key", required=True, help="Survey key, e.g. digital-services.")
-@click.option("--count", type=click.IntRange(1, 1_000_000), required=True)
-@click.option("--seed", type=int, default=0, show_default=True)
-@click.option("--fiscal-year", "year", type=click.IntRange(2000, 2100), default=None,
-              help="Fiscal year of the submissions (default: the current one).")
-def responses_command(survey_key: str, count: int, seed: int, year: int | None) -> None:
-    """Store COUNT synthetic responses (channel demo) through the normal submission service."""
-    try:
-        survey = get_survey(survey_key)
-    except UnknownSurvey as exc:
-        raise click.ClickException(str(exc)) from None
-    version = survey.current_version
-    if version is None:
-        raise click.ClickException(f"{survey_key} has no published version")
-    defn = version_definition(version)
-    # The same survey, seed and year give the same responses (a rerun stores nothing new);
-    # other surveys or years never reuse their client ids.
-    rng = random.Random(f"{survey_key}:{seed}:{year}")
-    stored = 0
-    for moment in demo_times(count, year, rng):
-        answers = demo_answers(defn, rng)
-        client_uuid = uuid.UUID(int=rng.getrandbits(128), version=4)
-        try:
-            receipt = submit_response(defn=defn, version=version, link=None, channel="demo",
-                                      client_uuid=client_uuid, answers=answers, now=moment,
-                                      language=demo_language(client_uuid))
-        except SurveyNotAccepting:
-            raise click.ClickException(
-                f"{survey_key} is not accepting responses at {moment:%Y-%m-%d}; open it first "
-                "(flask surveys open KEY)") from None
-        except ResponseConflict:
-            raise click.ClickException(
-                f"demo responses of seed {seed} already exist for {survey_key} with other answers "
-                "(the survey changed since); use another --seed") from None
-        stored += int(receipt.created)
-    click.echo(f"{survey_key}: stored {stored} demo responses (seed {seed})")
-
-
 def count_demo_responses(survey: Survey) -> int:
     """How many demo responses a survey has."""
     return db.session.scalar(db.select(func.count()).select_from(Response).where(
@@ -162,15 +116,3 @@ def delete_demo_responses(survey: Survey, *, user_id: int | None = None) -> int:
     record(user_id, "demo.delete", survey.key, responses=deleted)
     db.session.commit()
     return deleted
-
-
-@demo_cli.command("delete")
-@click.option("--survey", "survey_key", required=True, help="Survey key, e.g. digital-services.")
-def delete_command(survey_key: str) -> None:
-    """Delete the demo responses (channel demo) of a survey; real responses are kept."""
-    try:
-        survey = get_survey(survey_key)
-    except UnknownSurvey as exc:
-        raise click.ClickException(str(exc)) from None
-    deleted = delete_demo_responses(survey)
-    click.echo(f"{survey_key}: deleted {deleted} demo responses")

@@ -4,26 +4,21 @@ no staff member as the actor)."""
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
 import click
 from flask.cli import AppGroup
 
 from ..cli import GROUP_HELP
 from ..timeutil import to_japan
-from .models import StaffUser
 from .passwords import CLI_MESSAGES
 from .roles import ROLE_NAMES
-from .services import (
-    AccountError,
-    change_role,
-    create_staff,
-    find_account,
-    issue_reset,
-    list_accounts,
-    require_password_change,
-    set_active,
-    unlock,
-)
+
+if TYPE_CHECKING:
+    from .models import StaffUser
+    from .services import AccountError
+
+# Each command imports the account services when it runs: ``flask staff --help`` needs none.
 
 staff_cli = AppGroup("staff", help=GROUP_HELP["staff"])
 
@@ -41,6 +36,8 @@ def _fail(exc: AccountError) -> click.ClickException:
 
 
 def _account(email: str) -> StaffUser:
+    from .services import find_account
+
     user = find_account(email)
     if user is None:
         raise click.ClickException(f"no account with the e-mail address {email}")
@@ -54,6 +51,8 @@ def _when(moment: object) -> str:
 @staff_cli.command("list")
 def list_command() -> None:
     """List accounts: e-mail, role, status, last login (Japan time)."""
+    from .services import list_accounts
+
     for user in list_accounts():
         status = "active" if user.active else "deactivated"
         if user.must_change_password:
@@ -68,6 +67,8 @@ def list_command() -> None:
 @click.option("--must-change", is_flag=True, help="The holder must choose a new password after logging in.")
 def create_command(email: str, role: str, password_stdin: bool, must_change: bool) -> None:
     """Create a staff account with a password that meets the policy."""
+    from .services import AccountError, create_staff
+
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -84,6 +85,8 @@ def create_command(email: str, role: str, password_stdin: bool, must_change: boo
 @click.argument("role", type=click.Choice(ROLE_NAMES))
 def role_command(email: str, role: str) -> None:
     """Give an account another role (its sessions end)."""
+    from .services import AccountError, change_role
+
     user = _account(email)
     try:
         change_role(user, role, by=None)
@@ -96,6 +99,8 @@ def role_command(email: str, role: str) -> None:
 @click.argument("email")
 def deactivate_command(email: str) -> None:
     """Stop an account from logging in (its sessions end at once)."""
+    from .services import AccountError, set_active
+
     user = _account(email)
     try:
         set_active(user, False, by=None)
@@ -108,6 +113,8 @@ def deactivate_command(email: str) -> None:
 @click.argument("email")
 def reactivate_command(email: str) -> None:
     """Let a deactivated account log in again."""
+    from .services import set_active
+
     user = _account(email)
     set_active(user, True, by=None)
     click.echo(f"{user.email} reactivated")
@@ -117,6 +124,8 @@ def reactivate_command(email: str) -> None:
 @click.argument("email")
 def reset_command(email: str) -> None:
     """Print a one-time code with which the holder sets a new password at /staff/reset."""
+    from .services import issue_reset
+
     reset = issue_reset(_account(email), by=None)
     click.echo(f"one-time reset code for {reset.user.email}: {reset.display_code}")
     click.echo(f"valid until {_when(reset.expires_at)} (Japan time); enter it at /staff/reset")
@@ -126,6 +135,8 @@ def reset_command(email: str) -> None:
 @click.argument("email")
 def must_change_command(email: str) -> None:
     """Make the holder choose a new password right after the next login."""
+    from .services import require_password_change
+
     user = _account(email)
     require_password_change(user, by=None)
     click.echo(f"{user.email} must change the password at the next login")
@@ -135,5 +146,7 @@ def must_change_command(email: str) -> None:
 @click.argument("email")
 def unlock_command(email: str) -> None:
     """Forget the failed logins on an account, so its waiting time ends."""
+    from .services import unlock
+
     count = unlock(email, by=None)
     click.echo(f"forgot {count} failed logins for {email.strip().lower()}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from flask import current_app
@@ -12,11 +13,11 @@ from flask.cli import AppGroup
 from flask_babel import gettext as _
 
 from ..cli import GROUP_HELP
-from ..surveys.services import UnknownSurvey, get_survey
-from .frame import FrameError, parse_frame
-from .handover import HANDOVER_HOURS, purge_expired_handovers
-from .mailmerge import merge_csv, merge_xlsx
-from .waves import CreatedWave, DrawPlan, LetterDetails, WaveError, create_codes_wave, create_drawn_wave
+
+if TYPE_CHECKING:
+    from .waves import CreatedWave, LetterDetails
+
+# Each command imports the services (and the database) when it runs: ``--help`` needs neither.
 
 invitations_cli = AppGroup("invitations", help=GROUP_HELP["invitations"])
 
@@ -43,6 +44,8 @@ def _open_new(out: str) -> int:
 
 
 def _write(fd: int, out: str, created: CreatedWave, base: str) -> None:
+    from .mailmerge import merge_csv, merge_xlsx
+
     with_frame = created.wave.kind == "draw"
     with os.fdopen(fd, "wb") as handle:
         if out.lower().endswith(".xlsx"):
@@ -54,6 +57,8 @@ def _write(fd: int, out: str, created: CreatedWave, base: str) -> None:
 
 
 def _details(deadline: str | None, contact: str | None, minutes: int | None) -> LetterDetails:
+    from .waves import LetterDetails
+
     try:
         due = date.fromisoformat(deadline) if deadline else None
     except ValueError:
@@ -62,6 +67,8 @@ def _details(deadline: str | None, contact: str | None, minutes: int | None) -> 
 
 
 def _done(created: CreatedWave, out: str) -> None:
+    from .handover import HANDOVER_HOURS
+
     wave = created.wave
     click.echo(f"{wave.survey.key}: wave {wave.id} 「{wave.label}」 with {wave.invited} invitations")
     click.echo(f"wrote {out} (codes are stored only hashed; keep this file safe)")
@@ -92,6 +99,9 @@ def _with_letter_options(command):  # type: ignore[no-untyped-def]
 def create_command(survey_key: str, label: str, count: int, out: str, deadline: str | None,
                    contact: str | None, minutes: int | None, base_url: str | None) -> None:
     """Codes only, for a sample drawn elsewhere (the file has serial, code and url)."""
+    from ..surveys.services import UnknownSurvey, get_survey
+    from .waves import WaveError, create_codes_wave
+
     base = _base_url(base_url)
     details = _details(deadline, contact, minutes)
     try:
@@ -126,6 +136,10 @@ def draw_command(survey_key: str, label: str, frame_path: str, n: int, by: str |
                  allocation: str, out: str, deadline: str | None, contact: str | None,
                  minutes: int | None, base_url: str | None) -> None:
     """Draw a stratified simple random sample from a frame and write its mail-merge file."""
+    from ..surveys.services import UnknownSurvey, get_survey
+    from .frame import FrameError, parse_frame
+    from .waves import DrawPlan, WaveError, create_drawn_wave
+
     base = _base_url(base_url)
     details = _details(deadline, contact, minutes)
     try:
@@ -162,5 +176,7 @@ def draw_command(survey_key: str, label: str, frame_path: str, n: int, by: str |
 @invitations_cli.command("purge")
 def purge_command() -> None:
     """Erase the plain codes of hand-overs that expired (run daily, e.g. from cron)."""
+    from .handover import purge_expired_handovers
+
     count = purge_expired_handovers()
     click.echo(f"erased {count} expired hand-overs")

@@ -8,15 +8,17 @@ import click
 from flask.cli import AppGroup
 
 from ..cli import GROUP_HELP
-from ..extensions import db
-from .counts import differences, rebuild
 
+# Each command imports the counts (and the database) when it runs: ``--help`` needs neither.
 results_cli = AppGroup("results", help=GROUP_HELP["results"])
 
 
 @results_cli.command("verify")
 def verify_command() -> None:
     """Recompute every count from the raw answers; print each difference; exit 1 if any."""
+    from ..extensions import db
+    from .counts import differences
+
     found = differences()
     for table, key, kept, actual in found:
         click.echo(f"{table} {key!r}: kept {kept}, actual {actual}")
@@ -30,5 +32,7 @@ def verify_command() -> None:
 @results_cli.command("rebuild")
 def rebuild_command() -> None:
     """Recompute every count from the raw answers in one transaction."""
+    from .counts import rebuild
+
     rebuild()
     click.echo("counts rebuilt from the answers")

@@ -70,6 +70,16 @@ def test_the_command_list_loads_no_command_module(tmp_path: Path) -> None:
     assert _loaded_after(tmp_path, code) == []
 
 
+def test_the_help_of_every_command_group_needs_no_database(tmp_path: Path) -> None:
+    groups = ("surveys", "staff", "demo", "invitations", "results", "i18n")
+    code = ("runner = app.test_cli_runner()\n"
+            f"for group in {groups!r}:\n"
+            "    result = runner.invoke(args=[group, '--help'])\n"
+            "    assert result.exit_code == 0 and 'Commands:' in result.output, group\n")
+    loaded = _loaded_after(tmp_path, code)
+    assert set(loaded) & set(SLOW_TO_IMPORT + MODEL_MODULES + VIEW_MODULES) == set()
+
+
 def test_reading_the_url_map_registers_the_views(tmp_path: Path) -> None:
     code = "rules = list(app.url_map.iter_rules())"
     loaded = _loaded_after(tmp_path, code)
