@@ -83,7 +83,9 @@ class _Context(PageContext):
 
     def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
         super().__init__(defn, RespondentNavigation(link.code), content_hash=version.content_hash)
-        self.code = link.code  # kept as text: the link's row is expired by a commit
+        # Kept as text: the link's row is expired by a commit (reading it again is a query).
+        self.code = link.code
+        self.link_language = link.default_language
         self.link = link
         self.version = version
 
@@ -137,14 +139,14 @@ def _session_flow(link: Link) -> RespondentFlow | None:
     return find_flow(kept if isinstance(kept, str) else None, link)
 
 
-def _remember(link: Link, flow: RespondentFlow) -> None:
+def _remember(ctx: _Context, flow: RespondentFlow) -> None:
     """Keep a flow that is not stored in the session: what rebuilds it (a stored flow is kept
     by its token, which the use cases that store it return), and the link's language, which
     the thank-you page shows without looking the link up."""
     submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
-    session[flow_session_key(link.code)] = {
+    session[flow_session_key(ctx.code)] = {
         "uuid": str(flow.client_uuid), "version": flow.survey_version_id, "created": flow.created_at.isoformat(),
-        "submitted": submitted, "lang": link.default_language}
+        "submitted": submitted, "lang": ctx.link_language}
 
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
@@ -185,7 +187,7 @@ def start_page(code: str) -> ResponseReturnValue:
         if ctx.link.channel == INVITATION_CHANNEL:  # answered only with a letter's code
             return redirect(_invitation_start(), 303)
         flow = new_flow(ctx.link, ctx.version.id)
-        _remember(ctx.link, flow)
+        _remember(ctx, flow)
         session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return _show_page(ctx, flow, 1, template="respond/start.html")
 
@@ -219,7 +221,7 @@ def _start_without_answers(ctx: _Context) -> ResponseReturnValue:
         return redirect(_invitation_start(), 303)
     if not FlaskForm().validate_on_submit():
         abort(400)
-    _remember(ctx.link, new_flow(ctx.link, ctx.version.id))
+    _remember(ctx, new_flow(ctx.link, ctx.version.id))
     session.setdefault(BROWSER_KEY, secrets.token_urlsafe(16))
     return redirect(url_for("respond.page", code=ctx.code, number=1), 303)
 
@@ -314,7 +316,7 @@ def _submit(ctx: _Context, flow: RespondentFlow, form: Any, questions: list[Ques
             session[flow_session_key(ctx.code)] = mark_flow_submitted(flow, receipt)
         else:  # a survey answered on one page: the response is the only row written
             flow.submitted_at = flow.created_at = receipt.submitted_at  # no finer time kept
-            _remember(ctx.link, flow)
+            _remember(ctx, flow)
     return redirect(url_for("respond.done", code=ctx.code), 303)
 
 
