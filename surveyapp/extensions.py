@@ -76,16 +76,21 @@ def database() -> SQLAlchemy:
 
 
 def use_database(app: Flask) -> None:
-    """Bind the app to the database extension now if it exists (and check its SQLite at once),
-    else when the extension is made."""
+    """Bind the app to the database extension now if it exists (and check the database at
+    once), else when the extension is made."""
     with _database_lock:
         if "db" not in globals():
             _apps_waiting.add(app)
             return
-        db = globals()["db"]
-        db.init_app(app)
-        with app.app_context():
-            db.engine.connect().close()  # SQLite: its settings are checked on connecting
+        globals()["db"].init_app(app)
+    connect_once(app)
+
+
+def connect_once(app: Flask) -> None:
+    """Open (and close) one connection: a misconfigured database stops the app at its start
+    (SQLite's settings are checked on connecting)."""
+    with app.app_context():
+        database().engine.connect().close()
 
 
 def configure_sqlite() -> None:
