@@ -54,9 +54,10 @@ def _process_memory() -> Storage:
     request's own thread at most once every :data:`MEMORY_CLEANUP_SECONDS`.
 
     The library itself starts a thread 10 ms after each count, which then walks every counter
-    of the process: 0.5–1.2 ms of CPU per answer page sent, growing with the number of
-    addresses seen in the longest window. Counting does not depend on that walk (reading a
-    counter already ignores an expired one); it only frees their memory.
+    of the process: 0.75 ms of CPU per answer page sent with 200 addresses seen, 1.4 ms with
+    2,000 (docs/performance.md) — it grows with the addresses seen in the longest window.
+    Counting does not depend on that walk (reading a counter already ignores an expired one);
+    it only frees their memory.
     """
     from limits.storage import MemoryStorage
 
