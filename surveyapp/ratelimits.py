@@ -1,4 +1,4 @@
-"""Rate limits: the few views that name a limit count each request against it.
+"""Rate limits: the few views that name a limit count each POST sent to them against it.
 
 A view says which setting holds its limit and what it counts by (the keyed hash of the
 address, ``surveyapp.sources``, unless it names another key)::
@@ -116,7 +116,7 @@ def _counters() -> _Counters:
     return counters
 
 
-def check_limit(setting: str, key: str, scope: str) -> None:
+def _count(setting: str, key: str, scope: str) -> None:
     """Count this request under ``key`` against the limits in the setting; 429 when one is over."""
     if not current_app.config["RATE_LIMIT_ENABLED"]:
         return
@@ -131,16 +131,15 @@ def check_limit(setting: str, key: str, scope: str) -> None:
             raise TooManyRequests(retry_after=max(1, math.ceil(reset - time.time())))
 
 
-def rate_limited(setting: str, *, key: Callable[[], str] = source_hash,
-                 methods: tuple[str, ...] = ("POST",)) -> Callable[[View], View]:
-    """Count the view's requests of these methods against the limits in ``setting``, per key;
-    each view counts on its own (its endpoint is the scope)."""
+def rate_limited(setting: str, *, key: Callable[[], str] = source_hash) -> Callable[[View], View]:
+    """Count the view's POSTs (what is sent; reading a page is never limited) against the
+    limits in ``setting``, per key; each view counts on its own (its endpoint is the scope)."""
 
     def decorate(view: View) -> View:
         @wraps(view)
         def limited(*args: Any, **kwargs: Any) -> Any:
-            if request.method in methods:
-                check_limit(setting, key(), request.endpoint or view.__name__)
+            if request.method == "POST":
+                _count(setting, key(), request.endpoint or view.__name__)
             return view(*args, **kwargs)
 
         return limited  # type: ignore[return-value]

@@ -11,8 +11,7 @@ average for a single hit; all sources together at the global ceiling (3,000 an h
 years — fieldwork lasts weeks.
 
 The counter lives in the database (table ``code_attempts``) so that it holds across worker
-processes, whatever ``RATE_LIMIT_STORAGE_URI`` says. ``LOOKUP_LIMIT`` and ``GLOBAL_LOOKUP_LIMIT``
-also read as the limit strings of ``surveyapp.ratelimits`` ("10 per 10 minutes", "500 per 10 minutes").
+processes, whatever ``RATE_LIMIT_STORAGE_URI`` says.
 """
 
 from __future__ import annotations
@@ -24,10 +23,6 @@ from dataclasses import dataclass
 class RateLimit:
     failures: int
     seconds: int
-
-    @property
-    def as_limiter_string(self) -> str:
-        return f"{self.failures} per {self.seconds // 60} minutes"
 
     @property
     def per_hour(self) -> float:
