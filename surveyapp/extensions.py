@@ -96,16 +96,24 @@ def connect_once(app: Flask) -> None:
 def configure_sqlite() -> None:
     """Every SQLite connection of the process: WAL, synchronous=FULL, busy timeout, foreign
     keys, checked on connecting, its files readable by their owner only; every transaction
-    begins with ``BEGIN IMMEDIATE`` unless it only reads (once per process; other databases are
-    left as they are).
+    begins with ``BEGIN IMMEDIATE`` unless its request reads first (once per process; other
+    databases are left as they are).
 
     pysqlite opens transactions lazily and only before writes; we take that over so every
     transaction starts with ``BEGIN IMMEDIATE`` and concurrent writers queue on the busy
     timeout instead of failing with "database is locked" on a lock upgrade. A connection can
     ask for a read-only ``BEGIN`` with the execution option ``sqlite_begin="DEFERRED"``
-    (long streaming exports use it so they never hold the write lock), and a request that only
-    reads says so with :func:`reads_only` (respondent pages shown by GET): its transactions
-    begin ``DEFERRED`` and never wait for, or hold, the write lock.
+    (long streaming exports use it so they never hold the write lock).
+
+    A request that says it reads first (:func:`reads_first`: the respondent pages) begins
+    ``DEFERRED`` and takes the write lock only when it is about to write: before its first
+    statement that is not a SELECT, or where a use case asks for it (:func:`take_write_lock`).
+    Its reads before then never wait for the lock, and the lock is held only while storing,
+    not while the request is being checked and its page built. SQLite cannot be trusted to
+    upgrade a read transaction to a write (it refuses at once when another writer committed
+    in between), so the read transaction is ended and ``BEGIN IMMEDIATE`` queues for the lock
+    like every other writer. What was read before is then from an earlier moment: a use case
+    whose decision must see the latest data reads it after :func:`take_write_lock`.
     """
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
@@ -114,6 +122,7 @@ def configure_sqlite() -> None:
     if not event.contains(Pool, "connect", _on_connect):
         event.listen(Pool, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
+        event.listen(Engine, "before_cursor_execute", _before_write)
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:
@@ -131,26 +140,49 @@ def _on_connect(dbapi_connection: Any, _record: Any) -> None:
     _private_sqlite_files(file)
 
 
+_READS_FIRST = "surveyapp.reads_first"  # in a request's environ
+_UNTIL_WRITE = "surveyapp.deferred_until_write"  # in a connection's info: its transaction only read so far
+
+
 def _on_begin(connection: Any) -> None:
     if connection.dialect.name != "sqlite":
         return
     mode = connection.get_execution_options().get("sqlite_begin")
-    if mode is None and has_request_context() and request.environ.get(_READS_ONLY):
-        mode = "DEFERRED"
+    reads_first_here = mode is None and has_request_context() and bool(request.environ.get(_READS_FIRST))
+    connection.info[_UNTIL_WRITE] = reads_first_here
     # Straight to the driver: a statement through the engine costs more than the BEGIN itself.
-    connection.connection.dbapi_connection.execute(f"BEGIN {'DEFERRED' if mode == 'DEFERRED' else 'IMMEDIATE'}")
+    connection.connection.dbapi_connection.execute(
+        "BEGIN DEFERRED" if reads_first_here or mode == "DEFERRED" else "BEGIN IMMEDIATE")
 
 
-_READS_ONLY = "surveyapp.reads_only"
+def _before_write(connection: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    if connection.info.get(_UNTIL_WRITE) and statement.lstrip()[:6].upper() != "SELECT":
+        _lock_for_writing(connection)
 
 
-def reads_only() -> None:
-    """This request only reads the database (on SQLite: its transactions begin ``DEFERRED``).
+def _lock_for_writing(connection: Any) -> None:
+    """End a transaction that only read and begin one that holds the write lock."""
+    connection.info[_UNTIL_WRITE] = False
+    driver = connection.connection.dbapi_connection
+    driver.execute("COMMIT")  # nothing was written: it only ends the read
+    driver.execute("BEGIN IMMEDIATE")
 
-    Only for requests that never write: a write in such a transaction would have to upgrade
-    its lock, which SQLite refuses at once when another writer committed in between.
-    """
-    request.environ[_READS_ONLY] = True
+
+def reads_first() -> None:
+    """This request reads before it writes, if it writes at all (on SQLite: its transactions
+    begin ``DEFERRED`` and take the write lock before their first write; see
+    :func:`configure_sqlite`)."""
+    request.environ[_READS_FIRST] = True
+
+
+def take_write_lock() -> None:
+    """From here on this transaction holds SQLite's write lock (waiting for it like any writer),
+    so that what it reads now sees the latest committed data and nothing can be stored
+    between those reads and its writes. Nothing to do in a transaction that holds it already
+    or on another database."""
+    connection = database().session.connection()
+    if connection.info.get(_UNTIL_WRITE):
+        _lock_for_writing(connection)
 
 
 def sqlite_settings(engine: Engine) -> dict[str, Any]:

@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
 
-from ..extensions import db
+from ..extensions import db, take_write_lock
 from ..i18n import LANGUAGE_NAMES
 from ..inputs import DB_INT_MAX, without_control_characters
 from ..screening.services import Signals, Thresholds, screen_submission
@@ -192,6 +192,9 @@ def submit_response(
     for attempt in range(1, ID_ATTEMPTS + 1):
         response = _new_response(defn, version, link, channel, client_uuid, cleaned, digest, stored_at,
                                  language=stored_language)
+        # The screening counts earlier submissions: it reads them under the write lock, so
+        # that two submissions at the same moment cannot both miss each other.
+        take_write_lock()
         if signals is not None:
             reasons = screen_submission(signals, questions=len(defn.questions), now=now,
                                         thresholds=Thresholds.from_settings(current_app.config))

@@ -25,7 +25,7 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import MultiDict
 
-from ..extensions import reads_only
+from ..extensions import reads_first
 from ..i18n import (
     LANGUAGE_COOKIE,
     TEXT_SIZE_COOKIE,
@@ -100,10 +100,9 @@ def flow_session_key(code: str) -> str:
 def _link_of_the_address(_endpoint: str | None, values: dict[str, Any] | None) -> None:
     """Find the link (with its survey's current version) before anything else runs (the rate
     limit included), so that each of its pages, a 429 page too, is in the link's default
-    language when no choice was made.  Pages shown by GET only read: said before the first query
-    (their transactions then never take SQLite's write lock)."""
-    if request.method in ("GET", "HEAD"):
-        reads_only()
+    language when no choice was made.  Said before the first query: these pages read first, so
+    SQLite's write lock is taken only to store something (a page shown never takes it)."""
+    reads_first()
     code = (values or {}).get("code")
     if isinstance(code, str) and _endpoint in LINK_ENDPOINTS:
         found = g.respond_link = find_link_with_version(code)

@@ -1,14 +1,18 @@
 """What the respondent pages write: a flow row only once there is something to keep in it, a
-survey answered on one page stores its response and nothing else, and pages shown by GET never
-take SQLite's write lock."""
+survey answered on one page stores its response and nothing else, pages shown by GET never
+take SQLite's write lock, and a POST takes it only to store what was sent."""
 
 from __future__ import annotations
 
+import sqlite3
+from typing import Any
+
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 from flask.testing import FlaskClient
 
-from surveyapp.extensions import db
+from surveyapp.extensions import SQLITE_BUSY_TIMEOUT_MS, db
 from surveyapp.respond.models import RespondentFlow, Response
 from tests.conftest import answer_survey, link_code, response_id_on, start_flow
 from tests.respond.conftest import count_rows
@@ -89,6 +93,54 @@ def test_pages_shown_by_get_do_not_wait_for_a_writer(client: FlaskClient, app: F
                 assert client.get(path).status_code == 200, path
         finally:
             transaction.rollback()
+
+
+def _write_elsewhere() -> bool:
+    """Another connection writes and commits without waiting: False if it would have had to
+    wait (on SQLite: someone holds the write lock)."""
+    with db.engine.connect() as other:
+        sqlite = other.dialect.name == "sqlite"
+        driver: Any = other.connection.dbapi_connection
+        if sqlite:
+            driver.execute("PRAGMA busy_timeout = 0")
+        try:
+            with other.begin():
+                other.execute(sa.text("UPDATE surveys SET status = status"))
+            return True
+        except (sa.exc.OperationalError, sqlite3.OperationalError):  # the driver's, from BEGIN
+            return False
+        finally:
+            if sqlite:
+                driver.execute(f"PRAGMA busy_timeout = {SQLITE_BUSY_TIMEOUT_MS}")
+
+
+def test_a_post_holds_the_write_lock_only_to_store(client: FlaskClient, app: Flask, one_page: str,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    """While the answers are checked, other requests can store theirs; one that stores in
+    between does not make this one fail (SQLite refuses to turn such a read into a write)."""
+    import surveyapp.respond.services as services
+    import surveyapp.respond.views as views
+
+    seen: dict[str, bool] = {}
+    signals, screen = views._signals, services.screen_submission
+
+    def checked(*args: Any, **kwargs: Any) -> Any:  # after the link, the flow and the form
+        seen["while checking"] = _write_elsewhere()
+        return signals(*args, **kwargs)
+
+    def screening(*args: Any, **kwargs: Any) -> Any:  # the first step of storing
+        seen["while storing"] = _write_elsewhere()
+        return screen(*args, **kwargs)
+
+    monkeypatch.setattr(views, "_signals", checked)
+    monkeypatch.setattr(services, "screen_submission", screening)
+    answer_survey(client, app, "load-anchor", ONE_PAGE)
+    assert count_rows(app, Response) == 1
+    assert seen["while checking"] is True
+    # The screening counts earlier submissions under the lock, so two at once see each other
+    # (PostgreSQL locks rows, not the database: nothing here waits there).
+    with app.app_context():
+        assert seen["while storing"] is (db.engine.dialect.name != "sqlite")
 
 
 def test_a_flow_without_a_row_never_uses_up_an_invitation(client: FlaskClient, app: Flask,
