@@ -47,7 +47,7 @@ from ..extensions import db
 from ..surveys.format.model import QuestionDef, SurveyDef
 from ..surveys.format.schema import DEMOGRAPHIC_CHOICES
 from ..surveys.models import SurveyVersion
-from ..surveys.services import version_definition
+from ..surveys.services import VersionAtLink, version_definition
 from ..timeutil import japan_day, japan_day_sql
 from .models import Answer, AnswerPairCount, ProfileCount, ProfileDayCount, ProfileMonthCount, Response, ResponseCount
 
@@ -131,7 +131,7 @@ def _upsert(model: Any, columns: tuple[str, ...], counts: Counter[CellKey]) -> N
     db.session.connection().exec_driver_sql(upsert.sql, upsert.parameters(rows))
 
 
-def profile_keys(version: SurveyVersion) -> tuple[str, ...]:
+def profile_keys(version: SurveyVersion | VersionAtLink) -> tuple[str, ...]:
     """The keys of a version's profile questions (see :func:`profile_questions`)."""
     keys = _PROFILE_KEYS.get(version.content_hash)
     if keys is None:
@@ -163,8 +163,9 @@ def _longest_part(question: QuestionDef) -> int:
     return len(question.key) + 2 + max((len(option.code) for option in question.options), default=0)
 
 
-def response_cells(response: Response) -> tuple[Counter[CellKey], ...]:
-    """The cells of each table of :data:`TABLES` one response adds one to (in that order)."""
+def response_cells(response: Response, keys: tuple[str, ...] | None = None) -> tuple[Counter[CellKey], ...]:
+    """The cells of each table of :data:`TABLES` one response adds one to (in that order);
+    ``keys``: its version's :func:`profile_keys`, when the caller has them at hand."""
     base = (response.survey_id, response.fiscal_year, response.channel,
             response.link_id or NO_LINK, bool(response.flagged))
     day = japan_day(response.submitted_at)
@@ -175,9 +176,10 @@ def response_cells(response: Response) -> tuple[Counter[CellKey], ...]:
         (*base, key, code, group, option)
         for key, code in coded for group, option in coded if group != key)
     pairs.update((*base, key, code, RESPONSE, RESPONSE) for key, code in [(RESPONSE, RESPONSE), *coded])
-    version = db.session.get(SurveyVersion, response.survey_version_id)  # loaded by the caller
-    assert version is not None
-    keys = profile_keys(version)
+    if keys is None:
+        version = db.session.get(SurveyVersion, response.survey_version_id)
+        assert version is not None
+        keys = profile_keys(version)
     answered = dict(coded)
     profile = "".join(f"{key}={answered.get(key, '')};" for key in keys)
     own = [(RESPONSE, RESPONSE), *((key, code) for key, code in coded if key not in keys)]
@@ -193,13 +195,13 @@ TABLES: tuple[tuple[Any, tuple[str, ...]], ...] = (
     (ProfileDayCount, DAY_PROFILE_COLUMNS), (ProfileMonthCount, MONTH_PROFILE_COLUMNS))
 
 
-def count_response(response: Response, sign: int = 1) -> None:
+def count_response(response: Response, sign: int = 1, *, keys: tuple[str, ...] | None = None) -> None:
     """Add (sign 1) or take away (sign -1) one response's counts; in the caller's transaction.
 
     Call it with the response as results see it: after its answers and flag are set, and
     (when taking it away) before they change.
     """
-    for (model, columns), cells in zip(TABLES, response_cells(response), strict=True):
+    for (model, columns), cells in zip(TABLES, response_cells(response, keys), strict=True):
         _upsert(model, columns, Counter({k: sign * n for k, n in cells.items()}))
 
 

@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from flask import current_app
@@ -23,8 +23,11 @@ from ..screening.services import Signals, Thresholds, screen_submission
 from ..surveys.definitions import SurveyDef
 from ..surveys.models import Link, SurveyVersion
 from ..timeutil import fiscal_year, round_down, utcnow
-from .counts import count_response
+from .counts import count_response, profile_keys
 from .models import Answer, RespondentFlow, Response
+
+if TYPE_CHECKING:
+    from ..surveys.services import PublicLink, VersionAtLink
 
 ID_ATTEMPTS = 3
 AnswerValue = str | list[str]
@@ -155,7 +158,7 @@ Claim = Callable[[Response], None]
 
 
 def submit_response(
-    *, defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
+    *, defn: SurveyDef, version: SurveyVersion | VersionAtLink, link: Link | PublicLink | None, channel: str,
     client_uuid: uuid.UUID, answers: Mapping[str, object], now: datetime | None = None,
     signals: Signals | None = None, claim: Claim | None = None, enforce_required: bool = True,
     check_open: bool = True, language: object = None,
@@ -206,7 +209,7 @@ def submit_response(
             else:  # a claim takes the stored object (and may change it): the unit of work
                 db.session.add(response)
                 db.session.flush()
-            count_response(response)
+            count_response(response, keys=profile_keys(version))
             if claim is not None:
                 claim(response)
             # Read before the commit expires the row (reading after it would load it again).
@@ -258,7 +261,7 @@ def _insert_statements() -> tuple[Any, Any]:
     return sa.insert(Response.__table__), sa.insert(Answer.__table__)
 
 
-def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, channel: str,
+def _new_response(defn: SurveyDef, version: SurveyVersion | VersionAtLink, link: Link | PublicLink | None, channel: str,
                   client_uuid: uuid.UUID, cleaned: Answers, digest: str, stored_at: datetime, *,
                   language: str | None) -> Response:
     response = Response(
@@ -278,7 +281,7 @@ def _new_response(defn: SurveyDef, version: SurveyVersion, link: Link | None, ch
     return response
 
 
-def new_flow(link: Link, version_id: int, *, client_uuid: uuid.UUID | None = None,
+def new_flow(link: Link | PublicLink, version_id: int, *, client_uuid: uuid.UUID | None = None,
              created_at: datetime | None = None, submitted_at: datetime | None = None) -> RespondentFlow:
     """A respondent's flow that is not stored (nothing is written): a fresh token, the client id
     its response will be stored under, no answers.  It is stored by the first use case that has
@@ -295,7 +298,7 @@ def is_stored(flow: RespondentFlow) -> bool:
     return flow.id is not None
 
 
-def find_flow(token: str | None, link: Link) -> RespondentFlow | None:
+def find_flow(token: str | None, link: Link | PublicLink) -> RespondentFlow | None:
     """The flow with this token if it belongs to the link."""
     if not token:
         return None

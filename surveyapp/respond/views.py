@@ -40,9 +40,10 @@ from ..ratelimits import rate_limited
 from ..screening.services import Signals
 from ..sources import source_hash
 from ..surveys.definitions import QuestionDef, SurveyDef
-from ..surveys.models import Link, SurveyVersion
 from ..surveys.services import (
+    PublicLink,
     UnknownSurvey,
+    VersionAtLink,
     find_link_with_version,
     public_links,
     published_definition,
@@ -81,9 +82,8 @@ LINK_ENDPOINTS = frozenset({"respond.start_page", "respond.start", "respond.agai
 class _Context(PageContext):
     """The link, the version answered and its parsed definition."""
 
-    def __init__(self, link: Link, version: SurveyVersion, defn: SurveyDef) -> None:
+    def __init__(self, link: PublicLink, version: VersionAtLink, defn: SurveyDef) -> None:
         super().__init__(defn, RespondentNavigation(link.code), content_hash=version.content_hash)
-        # Kept as text: the link's row is expired by a commit (reading it again is a query).
         self.code = link.code
         self.link_language = link.default_language
         self.link = link
@@ -124,7 +124,7 @@ def _resolve(code: str, *, for_new_flow: bool) -> _Context:
     return _Context(link, version, version_definition(version))
 
 
-def _session_flow(link: Link) -> RespondentFlow | None:
+def _session_flow(link: PublicLink) -> RespondentFlow | None:
     """The respondent's flow of this link: a stored one (the session holds its token), or one
     that has nothing to keep yet (the session holds its client id, version and times)."""
     kept = session.get(flow_session_key(link.code))
@@ -156,7 +156,7 @@ def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:
         version = version_by_id(flow.survey_version_id)
         if version.survey_id != ctx.link.survey_id:
             return ctx, None
-        ctx = _Context(ctx.link, version, version_definition(version))
+        ctx = _Context(ctx.link, VersionAtLink.of(version, ctx.link.survey), version_definition(version))
     return ctx, flow
 
 

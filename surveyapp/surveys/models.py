@@ -17,6 +17,16 @@ SURVEY_STATUSES = ("draft", "open", "closed")
 CHANNELS = ("web", "poster-qr", "counter", "newsletter", "kiosk", "paper", "invitation", "demo")
 
 
+def accepting(status: str, opens_at: datetime | None, closes_at: datetime | None, now: datetime) -> bool:
+    """Whether a survey takes answers now: open, and within its opening and closing times if it
+    has them."""
+    if status != "open":
+        return False
+    if opens_at is not None and now < opens_at:
+        return False
+    return closes_at is None or now < closes_at
+
+
 class Survey(db.Model):  # type: ignore[name-defined]
     __tablename__ = "surveys"
 
@@ -56,12 +66,7 @@ class Survey(db.Model):  # type: ignore[name-defined]
         return self.key
 
     def is_accepting(self, now: datetime) -> bool:
-        """Open, and within its opening and closing times if it has them."""
-        if self.status != "open":
-            return False
-        if self.opens_at is not None and now < self.opens_at:
-            return False
-        return self.closes_at is None or now < self.closes_at
+        return accepting(self.status, self.opens_at, self.closes_at, now)
 
 
 class SurveyVersion(db.Model):  # type: ignore[name-defined]

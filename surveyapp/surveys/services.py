@@ -15,14 +15,13 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import contains_eager, defer
 
 from ..audit import record
 from ..extensions import db
 from ..i18n import offered_languages
 from ..inputs import has_control_characters
 from ..timeutil import utcnow
-from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion
+from .models import CHANNELS, ComparabilityNote, Kpi, Link, Option, Question, Survey, SurveyVersion, accepting
 
 if TYPE_CHECKING:
     from .definitions import SurveyDef
@@ -81,13 +80,14 @@ def list_surveys(*, archived: bool | None = None) -> list[Survey]:
 _PARSED: dict[str, SurveyDef] = {}
 
 
-def version_definition(version: SurveyVersion) -> SurveyDef:
+def version_definition(version: SurveyVersion | VersionAtLink) -> SurveyDef:
     """The parsed definition of a stored version (cached by content hash; versions are immutable)."""
     defn = _PARSED.get(version.content_hash)
     if defn is None:
         from .definitions import parse_definition
 
-        defn = parse_definition(version.definition, source=f"{version.survey.key} v{version.number}")
+        stored = version if isinstance(version, SurveyVersion) else version_by_id(version.id)
+        defn = parse_definition(stored.definition, source=f"{stored.survey.key} v{stored.number}")
         _PARSED[version.content_hash] = defn
     return defn
 
@@ -322,31 +322,82 @@ def find_link(code: str) -> Link | None:
     return db.session.scalar(db.select(Link).where(Link.code == code))
 
 
-def find_link_with_version(code: str) -> tuple[Link, SurveyVersion | None] | None:
-    """The link with this code and the current version of its survey, in one query (the
-    respondent pages ask for both on every request); the stored definition itself is only read
-    when :func:`version_definition` has not parsed it yet."""
-    row = db.session.execute(_link_with_version_query(), {"code": code.strip().lower()}).first()
+@dataclass(frozen=True, slots=True)
+class SurveyAtLink:
+    """What the respondent pages need of a link's survey: plain values, read with the link."""
+
+    id: int
+    key: str
+    status: str
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def is_accepting(self, now: datetime) -> bool:
+        return accepting(self.status, self.opens_at, self.closes_at, now)
+
+
+@dataclass(frozen=True, slots=True)
+class VersionAtLink:
+    """A published version of a link's survey, as the respondent pages need it (the definition
+    itself is found by :func:`version_definition`)."""
+
+    id: int
+    survey_id: int
+    number: int
+    content_hash: str
+    survey: SurveyAtLink
+
+    @classmethod
+    def of(cls, version: SurveyVersion, survey: SurveyAtLink) -> VersionAtLink:
+        return cls(version.id, version.survey_id, version.number, version.content_hash, survey)
+
+
+@dataclass(frozen=True, slots=True)
+class PublicLink:
+    """A link as the respondent pages need it, with its survey."""
+
+    id: int
+    code: str
+    channel: str
+    active: bool
+    default_language: str | None
+    survey_id: int
+    survey: SurveyAtLink
+
+
+def find_link_with_version(code: str) -> tuple[PublicLink, VersionAtLink | None] | None:
+    """The link with this code and the current version of its survey, in one query into plain
+    values (the respondent pages ask for both on every request: objects of the ORM would cost
+    more than the query itself)."""
+    row = db.session.connection().execute(_link_with_version_query(), {"code": code.strip().lower()}).first()
     if row is None:
         return None
-    link, _survey, version = row
-    return link, version
+    (link_id, link_code, channel, active, language, survey_id, key, status, opens_at, closes_at,
+     version_id, number, digest) = row
+    survey = SurveyAtLink(survey_id, key, status, opens_at, closes_at)
+    link = PublicLink(link_id, link_code, channel, bool(active), language, survey_id, survey)
+    if version_id is None:
+        return link, None
+    return link, VersionAtLink(version_id, survey_id, number, digest, survey)
 
 
 @cache
 def _link_with_version_query() -> Any:
     """The statement of :func:`find_link_with_version`, built once (the code is a parameter)."""
+    links, surveys, versions = Link.__table__.c, Survey.__table__.c, SurveyVersion.__table__.c
     current = (
-        db.select(db.func.max(SurveyVersion.number))
-        .where(SurveyVersion.survey_id == Survey.id, SurveyVersion.published_at.is_not(None))
-        .correlate(Survey).scalar_subquery()
+        sa.select(sa.func.max(versions.number))
+        .where(versions.survey_id == surveys.id, versions.published_at.is_not(None))
+        .correlate(Survey.__table__).scalar_subquery()
     )
     return (
-        db.select(Link, Survey, SurveyVersion)
-        .join(Survey, Link.survey_id == Survey.id)
-        .outerjoin(SurveyVersion, (SurveyVersion.survey_id == Survey.id) & (SurveyVersion.number == current))
-        .where(Link.code == sa.bindparam("code"))
-        .options(contains_eager(Link.survey), defer(SurveyVersion.definition))
+        sa.select(links.id, links.code, links.channel, links.active, links.default_language,
+                  surveys.id, surveys.key, surveys.status, surveys.opens_at, surveys.closes_at,
+                  versions.id, versions.number, versions.content_hash)
+        .select_from(Link.__table__.join(Survey.__table__, links.survey_id == surveys.id)
+                     .outerjoin(SurveyVersion.__table__,
+                                (versions.survey_id == surveys.id) & (versions.number == current)))
+        .where(links.code == sa.bindparam("code"))
     )
 
 
