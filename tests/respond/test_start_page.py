@@ -5,6 +5,7 @@ first page's answers and goes on at page 2."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import sqlalchemy as sa
 from flask import Flask
@@ -129,6 +130,36 @@ def test_a_survey_closed_while_answering_refuses_the_start_page(client: FlaskCli
     assert client.get(f"/s/{one_page}").status_code == 410
     sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
     assert sent.status_code == 410 and count_rows(app, Response) == 0
+
+
+def test_a_version_published_while_answering_leaves_the_answered_one(
+        client: FlaskClient, app: Flask, one_page: str, tmp_path: Path) -> None:
+    """Someone opened the survey; staff publish a version with a reworded and an added
+    question; what they send is stored under the version they saw and counted with its profile
+    questions (the counts still agree with the answers), and the next person sees the new one."""
+    from surveyapp.respond.counts import differences
+    from surveyapp.surveys.models import SurveyVersion
+    from tests.respond.conftest import ANCHOR
+
+    client_uuid = response_id_on(client.get(f"/s/{one_page}").get_data(as_text=True))
+    added = '\n[[questions]]\nkey = "q6"\ntype = "single"\nrequired = false\npage = 1\ntext.ja = "年代"\n' + \
+        "".join(f'\n[[questions.options]]\ncode = "{code}"\ntext.ja = "{text}"\n'
+                for code, text in (("young", "39歳以下"), ("older", "40歳以上")))
+    reworded = tmp_path / "load-anchor.toml"
+    reworded.write_text(ANCHOR.read_text(encoding="utf-8").replace("使いやすさ", "手続きの使いやすさ") + added,
+                        encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["surveys", "load", str(reworded)])
+    assert result.exit_code == 0, result.output
+    sent = client.post(f"/s/{one_page}", data={**ONE_PAGE, "response_id": client_uuid})
+    assert sent.status_code == 303 and sent.headers["Location"].endswith("/done")
+    assert "回答を受け付けました" in client.get(sent.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        (number,) = db.session.execute(
+            sa.select(SurveyVersion.number).join(Response, Response.survey_version_id == SurveyVersion.id)).one()
+        assert number == 1
+        assert differences() == []
+    shown = app.test_client().get(f"/s/{one_page}").get_data(as_text=True)  # someone else
+    assert "手続きの使いやすさ" in shown and "39歳以下" in shown
 
 
 def test_a_start_page_from_before_the_questions_moved_onto_it_still_starts(
