@@ -72,6 +72,8 @@ bench: install-dev catalogues
 	$(BIN)/python -m tests.bench.bench_raw_export
 	$(BIN)/python -m tests.bench.bench_slow_network
 	$(BIN)/python -m tests.bench.bench_load
+	$(BIN)/python -m tests.bench.bench_respond_cpu
+	$(BIN)/python -m tests.bench.bench_http_steps
 
 ## make reliability — load, kill -9 of the server under load (SQLite and PostgreSQL), the fuzz and
 ## authorization tests, a backup under load; rewrites docs/reliability.md (takes tens of minutes)
