@@ -84,10 +84,12 @@ class _Context(PageContext):
 
     def __init__(self, link: PublicLink, version: VersionAtLink, defn: SurveyDef) -> None:
         super().__init__(defn, RespondentNavigation(link.code), content_hash=version.content_hash)
-        self.code = link.code
-        self.link_language = link.default_language
         self.link = link
         self.version = version
+
+    @property
+    def code(self) -> str:
+        return self.link.code
 
 
 def flow_session_key(code: str) -> str:
@@ -145,7 +147,7 @@ def _remember(ctx: _Context, flow: RespondentFlow) -> None:
     submitted = flow.submitted_at.isoformat() if flow.submitted_at is not None else None
     session[flow_session_key(ctx.code)] = {
         "uuid": str(flow.client_uuid), "version": flow.survey_version_id, "created": flow.created_at.isoformat(),
-        "submitted": submitted, "lang": ctx.link_language}
+        "submitted": submitted, "lang": ctx.link.default_language}
 
 
 def _flow_context(code: str) -> tuple[_Context, RespondentFlow | None]:

@@ -342,14 +342,16 @@ class VersionAtLink:
     itself is found by :func:`version_definition`)."""
 
     id: int
-    survey_id: int
-    number: int
     content_hash: str
     survey: SurveyAtLink
 
+    @property
+    def survey_id(self) -> int:
+        return self.survey.id
+
     @classmethod
     def of(cls, version: SurveyVersion, survey: SurveyAtLink) -> VersionAtLink:
-        return cls(version.id, version.survey_id, version.number, version.content_hash, survey)
+        return cls(version.id, version.content_hash, survey)
 
 
 @dataclass(frozen=True, slots=True)
@@ -361,8 +363,11 @@ class PublicLink:
     channel: str
     active: bool
     default_language: str | None
-    survey_id: int
     survey: SurveyAtLink
+
+    @property
+    def survey_id(self) -> int:
+        return self.survey.id
 
 
 def find_link_with_version(code: str) -> tuple[PublicLink, VersionAtLink | None] | None:
@@ -373,12 +378,12 @@ def find_link_with_version(code: str) -> tuple[PublicLink, VersionAtLink | None]
     if row is None:
         return None
     (link_id, link_code, channel, active, language, survey_id, key, status, opens_at, closes_at,
-     version_id, number, digest) = row
+     version_id, digest) = row
     survey = SurveyAtLink(survey_id, key, status, opens_at, closes_at)
-    link = PublicLink(link_id, link_code, channel, bool(active), language, survey_id, survey)
+    link = PublicLink(link_id, link_code, channel, bool(active), language, survey)
     if version_id is None:
         return link, None
-    return link, VersionAtLink(version_id, survey_id, number, digest, survey)
+    return link, VersionAtLink(version_id, digest, survey)
 
 
 @cache
@@ -393,7 +398,7 @@ def _link_with_version_query() -> Any:
     return (
         sa.select(links.id, links.code, links.channel, links.active, links.default_language,
                   surveys.id, surveys.key, surveys.status, surveys.opens_at, surveys.closes_at,
-                  versions.id, versions.number, versions.content_hash)
+                  versions.id, versions.content_hash)
         .select_from(Link.__table__.join(Survey.__table__, links.survey_id == surveys.id)
                      .outerjoin(SurveyVersion.__table__,
                                 (versions.survey_id == surveys.id) & (versions.number == current)))
