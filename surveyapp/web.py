@@ -151,7 +151,7 @@ def register_web_hooks(app: Flask) -> None:
         return {"page_lang": html_lang(language), "language": language,
                 "languages": available_languages, "html_lang": html_lang,
                 "language_names": LANGUAGE_NAMES, "staff_page": is_staff_request(),
-                "large_text": large_text(), "here": _here}
+                "large_text": large_text(), "here": here_path}
 
 
 def compress_response(response: Response) -> Response:
@@ -166,7 +166,7 @@ def compress_response(response: Response) -> Response:
     return compress.after_request(response)
 
 
-def _here() -> str:
+def here_path() -> str:
     """This page's path (and query on GET) to return to after changing a preference."""
     if request.method == "GET" and request.query_string:
         return request.full_path

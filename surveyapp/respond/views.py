@@ -23,6 +23,7 @@ from flask import (
 from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import generate_csrf
 from werkzeug.datastructures import MultiDict
 
 from ..extensions import reads_first
@@ -53,7 +54,17 @@ from ..surveys.services import (
 from ..timeutil import utcnow
 from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
 from .models import RespondentFlow
-from .pages import PageContext, RespondentNavigation, question_fragment, render_page, survey_texts
+from .pages import (
+    PageContext,
+    RespondentNavigation,
+    kept_page,
+    no_store,
+    page_key,
+    question_fragment,
+    render_empty_page,
+    render_page,
+    survey_texts,
+)
 from .results_page import resident_results
 from .services import (
     InvalidAnswers,
@@ -255,6 +266,10 @@ def _show_page(ctx: _Context, flow: RespondentFlow, number: int, *,
         return _already_submitted(ctx)
     questions = ctx.pages[number - 1]
     form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
+    if rejected_input(flow, number) is None and all(flow.answers.get(q.key) in (None, "", []) for q in questions):
+        return render_empty_page(ctx, lambda: _page_form(form_class, flow, questions, number, final), questions,
+                                 number, final, template=template, token=generate_csrf(),
+                                 response_id=str(flow.client_uuid) if final else None)
     return render_page(ctx, _page_form(form_class, flow, questions, number, final), questions, number,
                        final, template=template)
 
@@ -380,35 +395,37 @@ def _already_submitted(ctx: _Context) -> ResponseReturnValue:
     return response
 
 
-def _sent_in_session(code: str) -> SurveyDef | None:
-    """The definition answered, when the session itself says that this link's flow was sent
-    (a survey answered on one page), with the link's language set; None otherwise."""
+def _sent_in_session(code: str) -> tuple[int, SurveyDef] | None:
+    """The version answered and its definition, when the session itself says that this link's
+    flow was sent (a survey answered on one page), with the link's language set; None otherwise."""
     kept = session.get(flow_session_key(code))
     if not (isinstance(kept, dict) and kept.get("submitted") and "lang" in kept):
         return None
     try:
-        defn = published_definition(int(kept["version"]))
+        version_id = int(kept["version"])
+        defn = published_definition(version_id)
     except (KeyError, TypeError, ValueError, UnknownSurvey):
         return None
     set_link_language(kept["lang"] if isinstance(kept["lang"], str) else None)
-    return defn
+    return version_id, defn
 
 
 @bp.get("/s/<code>/done")
 def done(code: str) -> ResponseReturnValue:
     """The thank-you page. After a one-page survey the session holds all it shows, and it reads
-    nothing from the database: the answers were stored before the redirect to it."""
-    defn = _sent_in_session(code)
-    if defn is None:
+    nothing from the database: the answers were stored before the redirect to it. Nothing on it
+    is the respondent's own, so its markup is kept per version (``kept_page``)."""
+    sent = _sent_in_session(code)
+    if sent is None:
         ctx, flow = _flow_context(code)
         if flow is None or flow.submitted_at is None:
             return redirect(url_for("respond.start_page", code=code), 303)
-        defn = ctx.defn
+        sent = ctx.version.id, ctx.defn
+    version_id, defn = sent
     results_url = url_for("respond.results", code=code) if defn.public_results else None
-    response = make_response(render_template("respond/done.html", results_url=results_url,
-                                              **survey_texts(defn)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    key = page_key(defn, "respond/done.html", version_id, results_url)
+    return no_store(kept_page(key, lambda: render_template("respond/done.html", results_url=results_url,
+                                                           **survey_texts(defn))))
 
 
 @bp.get("/s/<code>/results")
