@@ -3,10 +3,10 @@
     python -m tests.bench.bench_cli_start [--runs 7] [--checkout DIR]
 
 A plain script, not collected by pytest. Each command runs ``--runs`` times in a fresh process on
-a throw-away SQLite database (migrated once first), interleaved so that a change in the
-machine's load hits every command alike. For each command it prints the median wall time and
-the median CPU time (user + system) of the process, and both as a multiple of ``python -c pass``
-measured in the same run; "libraries" is the floor no command can go under: importing Flask and
+a throw-away SQLite database (migrated and given the built-in surveys once first), interleaved
+so that a change in the machine's load hits every command alike. For each command it prints the
+median wall time and the median CPU time (user + system) of the process, and both as a multiple
+of ``python -c pass`` measured in the same run; "libraries" is the floor no command can go under: importing Flask and
 the extensions the app sets up when it starts; "+ SQLAlchemy" adds what a command that queries
 imports when it first uses the database (Flask-SQLAlchemy with SQLAlchemy). Flask-Migrate
 (Alembic) is not among them: only ``flask db`` imports it.
@@ -45,6 +45,11 @@ COMMANDS: list[tuple[str, list[str] | None]] = [
     ("i18n --help", ["i18n", "--help"]),
     ("backup --help", ["backup", "--help"]),
     ("purge-flows", ["purge-flows"]),
+    ("db upgrade", ["db", "upgrade"]),
+    ("results verify", ["results", "verify"]),
+    ("invitations purge", ["invitations", "purge"]),
+    ("surveys schema", ["surveys", "schema"]),
+    ("i18n check", ["i18n", "check"]),
     ("routes", ["routes"]),
 ]
 
@@ -83,6 +88,9 @@ def main() -> None:
         env.pop("PYTHONDONTWRITEBYTECODE", None)
         env.pop("FLASK_APP", None)
         run([sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"], args.checkout, env)
+        # The built-in surveys, as after `make run`: the commands that read surveys have some.
+        run([sys.executable, "-m", "flask", "--app", "wsgi", "surveys", "load", "--builtin", "--open"],
+            args.checkout, env)
         walls: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
         cpus: dict[str, list[float]] = {label: [] for label, _ in COMMANDS}
         for _ in range(args.runs):
