@@ -154,12 +154,17 @@ def page_form_class(questions: list[QuestionDef], language: str, *, final: bool)
     return type("PageForm", (_PageForm,), attrs)
 
 
+def unanswered(value: Any) -> bool:
+    """Whether a question's value is no answer at all (nothing chosen, nothing written)."""
+    return value in (None, "", [])
+
+
 def answers_from_form(form: FlaskForm, questions: list[QuestionDef]) -> dict[str, Any]:
     """The page's answers as plain data (codes or text), empty ones left out."""
     answers: dict[str, Any] = {}
     for question in questions:
         data = form[question.key].data
-        if data in (None, "", []):
+        if unanswered(data):
             continue
         if isinstance(data, str):
             data = data.replace("\r\n", "\n").strip()

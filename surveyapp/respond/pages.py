@@ -14,7 +14,7 @@ from ..i18n import current_language, large_text, localized, offered_languages
 from ..surveys.definitions import QuestionDef, SurveyDef
 from ..web import here_path
 from .contact import survey_contact
-from .forms import HONEYPOT_FIELD, question_texts
+from .forms import HONEYPOT_FIELD, question_texts, unanswered
 
 
 class Navigation(Protocol):
@@ -84,7 +84,7 @@ def page_markup(ctx: PageContext, form: Any, questions: list[QuestionDef], numbe
     rendered = []
     for question in questions:
         field = form[question.key]
-        empty = ctx.content_hash is not None and field.data in (None, "", []) and not field.errors
+        empty = ctx.content_hash is not None and unanswered(field.data) and not field.errors
         rendered.append({**question_texts(question, language), "field": field,
                          "fragment": (ctx.content_hash, field.name, language) if empty else None})
     return render_template(

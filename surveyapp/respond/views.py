@@ -52,7 +52,7 @@ from ..surveys.services import (
     version_definition,
 )
 from ..timeutil import utcnow
-from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class
+from .forms import HONEYPOT_FIELD, answers_from_form, cached_page_form_class, unanswered
 from .models import RespondentFlow
 from .pages import (
     PageContext,
@@ -266,7 +266,7 @@ def _show_page(ctx: _Context, flow: RespondentFlow, number: int, *,
         return _already_submitted(ctx)
     questions = ctx.pages[number - 1]
     form_class = cached_page_form_class(ctx.defn, number, current_language(), final=final)
-    if rejected_input(flow, number) is None and all(flow.answers.get(q.key) in (None, "", []) for q in questions):
+    if rejected_input(flow, number) is None and all(unanswered(flow.answers.get(q.key)) for q in questions):
         return render_empty_page(ctx, lambda: _page_form(form_class, flow, questions, number, final), questions,
                                  number, final, template=template, token=generate_csrf(),
                                  response_id=str(flow.client_uuid) if final else None)
