@@ -68,6 +68,7 @@ def database() -> SQLAlchemy:
 
             import_all_models_before_first_use()
             configure_sqlite()
+            explain_missing_tables()
             globals()["db"] = SQLAlchemy(metadata=MetaData(naming_convention=NAMING_CONVENTION))
             for app in list(_apps_waiting):
                 globals()["db"].init_app(app)  # its SQLite is checked when it first connects
@@ -123,6 +124,30 @@ def configure_sqlite() -> None:
         event.listen(Pool, "connect", _on_connect)
         event.listen(Engine, "begin", _on_begin)
         event.listen(Engine, "before_cursor_execute", _before_write)
+
+
+MISSING_TABLES_HINT = ("the database has not been set up for this version of surveyapp: "
+                       "run `flask --app wsgi db upgrade` (or `make db`), then try again")
+
+
+def explain_missing_tables() -> None:
+    """A command run on a database that was never migrated, or is older than the code, ends with
+    one line saying what to do instead of a traceback (once per process)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    if not event.contains(Engine, "handle_error", _missing_table_in_a_command):
+        event.listen(Engine, "handle_error", _missing_table_in_a_command)
+
+
+def _missing_table_in_a_command(context: Any) -> None:
+    import click
+
+    error = context.original_exception
+    missing = (isinstance(error, sqlite3.OperationalError) and str(error).startswith("no such table")
+               or getattr(error, "sqlstate", None) == "42P01")  # PostgreSQL: undefined table
+    if missing and click.get_current_context(silent=True) is not None:
+        raise click.ClickException(f"{MISSING_TABLES_HINT} ({error})")
 
 
 def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -1,16 +1,25 @@
-"""flask surveys load/export and flask staff create."""
+"""flask surveys load/export and flask staff create; a command on a database never set up."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 from flask import Flask
 
+from surveyapp import create_app
 from surveyapp.auth.models import StaffUser
 from surveyapp.extensions import db
 from surveyapp.surveys.definitions import builtin_paths, loads_definition
 from surveyapp.surveys.services import get_survey
+from tests.conftest import PG_URL
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_load_is_idempotent_and_a_change_makes_a_new_version(app: Flask, tmp_path: Path) -> None:
@@ -108,3 +117,42 @@ def test_backup_copies_the_sqlite_database(app: Flask, tmp_path: Path) -> None:
         assert conn.execute("select count(*) from surveys").fetchone()[0] == 5
     again = app.test_cli_runner().invoke(args=["backup", "--to", str(target)])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+@pytest.fixture
+def never_set_up(tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database where no migration ever ran: an empty SQLite file, or on PostgreSQL
+    an empty schema (the tables of the test database are in another)."""
+    url = f"sqlite:///{tmp_path / 'empty.sqlite3'}"
+    if PG_URL:
+        with sa.create_engine(PG_URL).begin() as connection:
+            connection.execute(sa.text("CREATE SCHEMA IF NOT EXISTS never_set_up"))
+        url = PG_URL + ("&" if "?" in PG_URL else "?") + "options=-csearch_path%3Dnever_set_up"
+    app = create_app({"INSTANCE_PATH": str(tmp_path / "instance"), "TESTING": True,
+                      "SECRET_KEY": "test-secret-key-" + "x" * 32, "DATABASE_URL": url,
+                      "SERVER_NAME": "survey.test"})
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_a_command_on_a_database_never_set_up_says_what_to_do(never_set_up: Flask) -> None:
+    runner = never_set_up.test_cli_runner()
+    for args in (["surveys", "list"], ["staff", "list"], ["results", "verify"], ["purge-flows"]):
+        result = runner.invoke(args=args)
+        assert result.exit_code == 1, (args, result.output)
+        assert "Error: the database has not been set up" in result.output, args
+        assert "flask --app wsgi db upgrade" in result.output
+        assert "Traceback" not in result.output and "sqlalche.me" not in result.output
+
+
+def test_the_flask_command_on_an_empty_database_prints_one_line(tmp_path: Path) -> None:
+    env = {**os.environ, "SURVEYAPP_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.sqlite3'}",
+           "SURVEYAPP_SECRET_KEY": "test-secret-key-" + "x" * 32}
+    env.pop("FLASK_APP", None)
+    done = subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", "surveys", "list"],  # noqa: S603
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 1
+    assert done.stderr.strip().splitlines() == [
+        "Error: the database has not been set up for this version of surveyapp: run "
+        "`flask --app wsgi db upgrade` (or `make db`), then try again (no such table: surveys)"]
