@@ -94,6 +94,13 @@ class Tab:
         return {"bytes": self.transferred, "requests": len(self.requests), "fonts": self.fonts,
                 "foreign": list(self.foreign)}
 
+    def focused_id(self) -> str:
+        """The id of the element with the keyboard focus once the page has been drawn: the
+        browser applies ``autofocus`` when it next renders the page, which may come after the
+        load event. Taking a picture of the page makes it render, with JavaScript on or off."""
+        self.page.screenshot(clip={"x": 0, "y": 0, "width": 1, "height": 1})
+        return str(self.page.evaluate("document.activeElement.id"))
+
     def goto(self, path: str) -> dict[str, Any]:
         """Open a page; ``status`` in the result is the HTTP status of the document."""
         url = path if path.startswith("http") else self.base_url + path

@@ -124,7 +124,7 @@ def test_survey_completed_in_chromium(browser: Any, live: LiveServer, recorder: 
                 # The error state: nothing chosen for the required KPI question.
                 measured = tab.submit()
                 assert tab.page.title().startswith(translated(live.app, language, "エラー："))
-                assert tab.page.evaluate("document.activeElement.id") == "error-summary"
+                assert tab.focused_id() == "error-summary"
                 recorder.check("error-summary-focus", True)
                 _look(tab, recorder, measured, kind="error", survey=survey_key, language=language)
             _look(tab, recorder, measured, kind="question", survey=survey_key, language=language)

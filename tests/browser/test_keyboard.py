@@ -61,7 +61,7 @@ def test_keyboard_only_completion(browser: Any, live: LiveServer, recorder: Reco
         _enter(tab)
         assert tab.page.url.endswith("/p/2")
         assert tab.page.title().startswith(translated(live.app, "ja", "エラー："))
-        focused = tab.page.evaluate("document.activeElement.id")
+        focused = tab.focused_id()
         assert focused == "error-summary"
         assert _checked(tab, "services_used") == ["online_application", "none"]  # kept
         # The summary's link leads to the question.
