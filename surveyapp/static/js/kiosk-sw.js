@@ -33,8 +33,9 @@ function put(request, response) {
 }
 
 /* The page sends the URLs worth keeping (every language of its kiosk page, its assets).  Only
-   the latest list may drop assets: an earlier pass still fetching pages when an update arrives
-   must not delete the new version's assets when it finishes. */
+   the latest list decides: an earlier pass still fetching pages when an update arrives must not
+   delete the new version's assets when it finishes, nor fetch and keep again an asset that the
+   latest pass has dropped (an old asset URL is still answered, with the current file). */
 var latestPrecache = 0;
 
 self.addEventListener('message', function (event) {
@@ -49,7 +50,7 @@ self.addEventListener('message', function (event) {
        parsed.pathname.indexOf(SCOPE_PATH) === 0);
   });
   var pass = ++latestPrecache;
-  event.waitUntil(Promise.all(urls.map(keep)).then(function (kept) {
+  event.waitUntil(Promise.all(urls.map(function (url) { return keep(url, pass); })).then(function (kept) {
     if (pass === latestPrecache && kept.every(Boolean)) {
       return dropOtherAssets(urls);
     }
@@ -59,15 +60,19 @@ self.addEventListener('message', function (event) {
 
 /* A page is fetched anew (it may have changed); an asset only if it is not kept yet: its URL
    names its content, so the browser's own copy is as good as the server's. */
-function keep(url) {
+function keep(url, pass) {
   var asset = new URL(url, self.location.origin).pathname.indexOf(STATIC_PREFIX) === 0;
   var kept = asset ? caches.match(url, { ignoreVary: true }) : Promise.resolve(null);
+  function superseded() { return pass !== latestPrecache; }
   return kept.then(function (hit) {
-    if (hit) {
-      return true;
+    if (hit || superseded()) {
+      return Boolean(hit);
     }
     return fetch(url, { credentials: 'same-origin', cache: asset ? 'default' : 'no-store' }).then(function (response) {
-      return cacheable(response) ? put(url, response).then(function () { return true; }) : false;
+      if (superseded() || !cacheable(response)) {
+        return false;
+      }
+      return put(url, response).then(function () { return true; });
     });
   }).catch(function () { return false; });
 }
