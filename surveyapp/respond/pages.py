@@ -125,13 +125,26 @@ def question_fragment(key: tuple[Any, ...], caller: Callable[[], str]) -> Markup
     :func:`render_page`, which makes one only when nothing in the markup depends on the
     respondent: no answer entered, no error, a definition that cannot change.  Kept per
     application, as its templates and catalogues are part of the markup."""
-    kept: dict[tuple[Any, ...], Markup] = current_app.extensions.setdefault("question_fragments", {})
+    kept: dict[tuple[Any, ...], Markup] = _kept("question_fragments")
     html = kept.get(key)
     if html is None:
-        if len(kept) >= FRAGMENTS_KEPT:
-            kept.clear()
-        html = kept[key] = Markup(caller())  # noqa: S704 - the template's own output
+        html = _keep(kept, key, Markup(caller()), FRAGMENTS_KEPT)  # noqa: S704 - the template's own output
     return html
+
+
+def _kept(name: str) -> dict[Any, Any]:
+    """One of the application's stores of markup made once (see :func:`question_fragment` and
+    :func:`kept_page`)."""
+    return current_app.extensions.setdefault(name, {})
+
+
+def _keep(kept: dict[Any, Any], key: Any, value: Any, limit: int) -> Any:
+    """Keep ``value``; a store at its limit starts again (the surveys in use fill it again at
+    once, so addresses made up to fill it cost memory only up to the limit)."""
+    if len(kept) >= limit:
+        kept.clear()
+    kept[key] = value
+    return value
 
 
 PAGES_KEPT = 500
@@ -158,16 +171,14 @@ def kept_page(key: tuple[Hashable, ...] | None, render: Callable[[], str], *valu
     catalogues and settings are part of the markup."""
     if key is None:
         return render()
-    kept: dict[tuple[Hashable, ...], tuple[str | int, ...]] = current_app.extensions.setdefault("kept_pages", {})
+    kept: dict[tuple[Hashable, ...], tuple[str | int, ...]] = _kept("kept_pages")
     parts = kept.get(key)
     if parts is not None:
         return "".join(part if isinstance(part, str) else values[part] for part in parts)
     markup = render()
     parts = _with_holes(markup, values)
     if parts is not None:
-        if len(kept) >= PAGES_KEPT:
-            kept.clear()
-        kept[key] = parts
+        _keep(kept, key, parts, PAGES_KEPT)
     return markup
 
 
