@@ -1,7 +1,7 @@
 """Benchmark: complete survey responses per second under gunicorn, surveyapp against the bare limit.
 
     python -m tests.bench.bench_load [--seconds 20] [--concurrency 1 8 32] [--database postgresql]
-                                     [--workers 2] [--threads 1]
+                                     [--workers 2] [--threads 1] [--guarded]
     python -m tests.bench.bench_load --smoke
 
 A plain script, not collected by pytest. Both apps run under gunicorn with 2 sync workers on
@@ -19,6 +19,11 @@ After each run the database is read back: every acknowledged response must be th
 ``--database postgresql`` serves surveyapp on a new database of the PostgreSQL server named by
 ``TEST_DATABASE_URL`` (without it, the script runs itself under ``tools/with-postgres``); the
 bare limit stays on SQLite.
+
+``--guarded`` also measures ``bare_guarded.py``, the bare limit with the machinery of surveyapp's
+guarantees (the session cookie holding the client id, CSRF, the security headers, compression)
+and nothing else, after the bare app at each level: it shows how much of the gap to the limit the
+guarantees cost by themselves.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from tests.bench.loadrun import (
     REPO,
     WORKERS,
     BareSite,
+    GuardedSite,
     Gunicorn,
     LoadRun,
     Stored,
@@ -56,10 +62,11 @@ WARM_UP_SECONDS = 2.0
 def measure(concurrency: list[int], seconds: float, database_url: str | None = None,
             folder: Path | None = None, *, report: bool = True, warm_up: float = WARM_UP_SECONDS,
             served: tuple[SurveyappSite, Gunicorn] | None = None, workers: int = WORKERS,
-            threads: int = 1) -> list[tuple[LoadRun, Stored]]:
+            threads: int = 1, guarded: bool = False) -> list[tuple[LoadRun, Stored]]:
     """Serve both apps, run every concurrency level on each, check every run; returns the runs.
     ``served``: surveyapp already running (its database_url is then not used). ``workers`` and
-    ``threads`` (gthread when more than one) apply to both apps alike."""
+    ``threads`` (gthread when more than one) apply to every app alike. ``guarded``: also the
+    bare limit with the guarantees' machinery (``bare_guarded.py``), measured after the bare one."""
     results: list[tuple[LoadRun, Stored]] = []
     with ExitStack() as stack:
         if folder is None:
@@ -73,10 +80,12 @@ def measure(concurrency: list[int], seconds: float, database_url: str | None = N
             site, server = served
             base_url = server.base_url
         bare = BareSite(folder / "bare")
-        bare.folder.mkdir(parents=True, exist_ok=True)
-        apps = [(site.target(base_url), site.markers),
-                (bare.target(stack.enter_context(serving(_configured(bare.server(), workers, threads)))),
-                 bare.markers)]
+        limits = [bare, GuardedSite(folder / "guarded")] if guarded else [bare]
+        apps = [(site.target(base_url), site.markers)]
+        for limit in limits:
+            limit.folder.mkdir(parents=True, exist_ok=True)
+            apps.append((limit.target(stack.enter_context(serving(_configured(limit.server(), workers, threads)))),
+                         limit.markers))
         for target, _markers in apps:  # unmeasured: templates compiled, connections opened
             if warm_up:
                 run_load(target, 2, warm_up)
@@ -90,7 +99,7 @@ def measure(concurrency: list[int], seconds: float, database_url: str | None = N
                           f"p95 {run.percentile_ms(95):6.0f} ms  errors {sum(run.errors.values())}  "
                           f"check: {stored.describe()}  ({load_average()})", flush=True)
         if report:
-            print(f"surveyapp database: {site.backend}; bare limit: SQLite", flush=True)
+            print(f"surveyapp database: {site.backend}; bare limit{'s' if guarded else ''}: SQLite", flush=True)
     return results
 
 
@@ -100,16 +109,27 @@ def _configured(server: Gunicorn, workers: int, threads: int) -> Gunicorn:
 
 
 def table(results: list[tuple[LoadRun, Stored]]) -> str:
-    """The Markdown table: one row per concurrency, surveyapp and the limit side by side."""
+    """The Markdown table: one row per concurrency, surveyapp and the limit side by side (and the
+    guarded limit, when it was measured: its rate and its share of the bare limit)."""
     by_level: dict[int, dict[str, LoadRun]] = {}
     for run, _stored in results:
         by_level.setdefault(run.concurrency, {})[run.app] = run
-    lines = ["| concurrency | surveyapp | bare Flask+SQLite (limit) | surveyapp / limit |", "|---|---|---|---|"]
+    guarded = any(run.app == "guarded" for run, _stored in results)
+    header = "| concurrency | surveyapp | bare Flask+SQLite (limit) | surveyapp / limit |"
+    if guarded:
+        header += " guarded limit | guarded / limit |"
+    lines = [header, "|---" * header.count(" | ") + "|---|"]
     for level, runs in by_level.items():
         app, bare = runs.get("surveyapp"), runs.get("bare")
-        ratio = f"{app.rate / bare.rate:.0%}" if app and bare and bare.rate else "–"
-        lines.append(f"| {level} | {_cell(app)} | {_cell(bare)} | {ratio} |")
+        line = f"| {level} | {_cell(app)} | {_cell(bare)} | {_share(app, bare)} |"
+        if guarded:
+            line += f" {_cell(runs.get('guarded'))} | {_share(runs.get('guarded'), bare)} |"
+        lines.append(line)
     return "\n".join(lines)
+
+
+def _share(run: LoadRun | None, limit: LoadRun | None) -> str:
+    return f"{run.rate / limit.rate:.0%}" if run and limit and limit.rate else "–"
 
 
 def _cell(run: LoadRun | None) -> str:
@@ -145,6 +165,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=WORKERS, help=f"gunicorn workers per app (default {WORKERS})")
     parser.add_argument("--threads", type=int, default=1,
                         help="threads per worker; more than 1 uses gunicorn's gthread worker class (default 1: sync)")
+    parser.add_argument("--guarded", action="store_true",
+                        help="also measure the bare limit with the guarantees' machinery (bare_guarded.py)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args()
     if args.smoke:
@@ -158,7 +180,8 @@ def main() -> None:
     kind = f"gthread workers × {args.threads} threads" if args.threads > 1 else "sync workers"
     print(f"gunicorn, {args.workers} {kind} per app, client on the same machine; {args.seconds:g} s per run; "
           f"{load_average()}", flush=True)
-    results = measure(args.concurrency, args.seconds, database_url, workers=args.workers, threads=args.threads)
+    results = measure(args.concurrency, args.seconds, database_url, workers=args.workers, threads=args.threads,
+                      guarded=args.guarded)
     print()
     print(table(results))
     text, ok = summary(results)

@@ -57,6 +57,7 @@ ANCHOR = HERE / "fixtures" / "load-anchor.toml"
 ANCHOR_KEY = "load-anchor"
 SURVEYAPP_WSGI = "tests.bench.served:app"
 BARE_WSGI = "tests.bench.bare:app"
+GUARDED_WSGI = "tests.bench.bare_guarded:app"
 WORKERS = 2
 START_TIMEOUT = 180.0  # a busy machine imports numpy/scipy slowly
 REQUEST_TIMEOUT = 60.0
@@ -572,6 +573,20 @@ class BareSite:
 
     def markers(self, prefix: str) -> Counter[str]:
         return bare_markers(self.database, prefix)
+
+
+@dataclass
+class GuardedSite(BareSite):
+    """The bare limit with the guarantees' machinery (``bare_guarded.py``), on its own SQLite file."""
+
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+
+    def server(self) -> Gunicorn:
+        return Gunicorn(GUARDED_WSGI, {"BARE_DB": str(self.database), "BARE_SECRET_KEY": self.secret_key},
+                        self.folder / "guarded.log", "/s/bare")
+
+    def target(self, base_url: str) -> Target:
+        return Target("guarded", base_url, "/s/bare", re.compile(r"^/s/bare/thanks$"))
 
 
 @contextmanager

@@ -49,6 +49,18 @@ def test_the_load_benchmark_stores_every_acknowledged_response_exactly_once(
         assert stored.stored == stored.acknowledged, (run.app, stored.describe())
 
 
+def test_the_guarded_limit_answers_like_a_browser_and_stores_each_response_once(
+        site: SurveyappSite, server: Gunicorn, tmp_path: Path) -> None:
+    """The second yardstick (``--guarded``) is measured only if it works as a browser expects:
+    its CSRF token and session cookie accepted, each response stored once."""
+    results = measure([2], 1.0, folder=tmp_path, report=False, warm_up=0, served=(site, server), guarded=True)
+    runs = {run.app: (run, stored) for run, stored in results}
+    assert set(runs) == {"surveyapp", "bare", "guarded"}
+    run, stored = runs["guarded"]
+    assert not run.errors, run.errors
+    assert run.completed >= 1 and stored.ok and stored.stored == stored.acknowledged, stored.describe()
+
+
 def test_kill_9_of_the_whole_server_under_load_loses_no_acknowledged_response(
         site: SurveyappSite, server: Gunicorn) -> None:
     result = kill_rounds(site, 1, concurrency=4, before_kill=2, spread=0.3, server=server)

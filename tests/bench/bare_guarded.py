@@ -1,0 +1,116 @@
+"""A second yardstick for ``bench_load --guarded``: the bare limit (``bare.py``) with the
+machinery of surveyapp's respondent guarantees added, and nothing else.
+
+It serves the same form, stores each response the same way (WAL, ``synchronous=FULL``,
+``BEGIN IMMEDIATE``, a UNIQUE client id) and redirects to the same thank-you page. On top of
+the bare app:
+
+* a signed session cookie (Flask's) holds the client id, as surveyapp's flow does, so that a
+  second tap or a resent form stores nothing twice and no id travels in the form;
+* the form carries a CSRF token tied to that session (Flask-WTF), checked on every POST;
+* the answer marks the session as sent (the changed cookie keeps a sent page out of the
+  browser's back/forward cache);
+* every response has surveyapp's security headers and ``Cache-Control: no-store``;
+* pages are compressed as surveyapp compresses them (Flask-Compress, Brotli level 5, else gzip).
+
+What it does not have is what makes surveyapp a survey service: the link and version look-up,
+languages, the accessible page, screening, the kept counts, the rate limits. The difference
+between this app and ``bare.py`` is what the guarantees cost by themselves; the difference
+between surveyapp and this app is the cost of everything else. ``BARE_DB`` names its SQLite file,
+``BARE_SECRET_KEY`` the key that signs the session (the same in every worker).
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import uuid
+
+from flask import Flask, Response, redirect, request, session
+from flask_compress import Compress
+from flask_wtf.csrf import CSRFProtect, generate_csrf
+from werkzeug.wrappers import Response as BaseResponse
+
+DB = os.environ.get("BARE_DB", "bare-guarded.sqlite3")
+OPTIONS = ["満足", "やや満足", "どちらともいえない", "やや不満", "不満"]
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
+                               "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+    "Cache-Control": "no-store",
+}
+
+app = Flask(__name__)
+app.config.update(SECRET_KEY=os.environ["BARE_SECRET_KEY"], SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                  COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5)
+CSRFProtect(app)
+Compress(app)
+
+
+def connect() -> sqlite3.Connection:
+    connection = sqlite3.connect(DB, timeout=10, isolation_level=None)
+    connection.execute("PRAGMA journal_mode=WAL")
+    connection.execute("PRAGMA synchronous=FULL")
+    return connection
+
+
+with connect() as setup:
+    setup.execute("CREATE TABLE IF NOT EXISTS response (id INTEGER PRIMARY KEY, client TEXT UNIQUE, "
+                  "at TEXT DEFAULT CURRENT_TIMESTAMP)")
+    setup.execute("CREATE TABLE IF NOT EXISTS answer (response_id INTEGER, q TEXT, v TEXT)")
+
+
+@app.after_request
+def security_headers(response: Response) -> Response:
+    response.headers.update(SECURITY_HEADERS)
+    response.vary.add("Cookie")
+    return response
+
+
+@app.get("/s/bare")
+def form() -> str:
+    session["client"] = str(uuid.uuid4())
+    groups = []
+    for q in ("q1", "q2", "q3", "q4"):
+        groups.append(f"<fieldset><legend>{q}</legend>" + "".join(
+            f'<input type="radio" id="{q}{i}" name="{q}" value="{i}"><label for="{q}{i}">{o}</label>'
+            for i, o in enumerate(OPTIONS)) + "</fieldset>")
+    return ('<!doctype html><html lang="ja"><title>満足度</title><form method="post">'
+            f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">' + "".join(groups)
+            + '<textarea name="q5"></textarea><button type="submit" name="go" value="1">送信</button></form></html>')
+
+
+@app.post("/s/bare")
+def submit() -> BaseResponse:
+    client = session.get("client")
+    if not isinstance(client, str):
+        return redirect("/s/bare", code=303)
+    connection = connect()
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        cursor = connection.execute("INSERT OR IGNORE INTO response (client) VALUES (?)", (client,))
+        if cursor.rowcount:
+            answers = [(cursor.lastrowid, q, request.form.get(q, "")) for q in ("q1", "q2", "q3", "q4", "q5")]
+            connection.executemany("INSERT INTO answer VALUES (?,?,?)", answers)
+        connection.execute("COMMIT")
+    finally:
+        connection.close()
+    session["sent"] = True
+    return redirect("/s/bare/thanks", code=303)
+
+
+@app.get("/s/bare/thanks")
+def thanks() -> str:
+    return '<!doctype html><html lang="ja"><title>ありがとうございました</title><p>送信しました。</p></html>'
+
+
+@app.get("/s/bare/export")
+def export() -> str:
+    connection = connect()
+    try:
+        return "\n".join(v for (v,) in connection.execute("SELECT v FROM answer WHERE q='q5'"))
+    finally:
+        connection.close()
