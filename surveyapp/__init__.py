@@ -13,12 +13,18 @@ from flask import Flask
 from .config import ensure_secret_key, load_config
 from .deferred import DeferredGroup, LazyExtensions, SurveyFlask
 from .inputs import CleanRequest
+from .startup import importing
 
 PRIVATE_UMASK = 0o077
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> SurveyFlask:
     """Build the application: configuration, extensions, blueprints, CLI — wiring only."""
+    with importing():
+        return _build(test_config)
+
+
+def _build(test_config: Mapping[str, Any] | None) -> SurveyFlask:
     # Files this process creates (the SQLite database and its -wal/-shm, the secret key,
     # backups) are readable by the service account only.
     os.umask(PRIVATE_UMASK)

@@ -20,6 +20,7 @@ from flask import Flask
 from werkzeug.routing import Map
 
 from .assets import HashedStaticFlask
+from .startup import importing
 
 
 class SurveyFlask(HashedStaticFlask):
@@ -52,7 +53,8 @@ class SurveyFlask(HashedStaticFlask):
             loader, self._views_loader = self._views_loader, None
             if loader is None:  # no views deferred, or this thread is registering them right now
                 return
-            loader(self)
+            with importing():
+                loader(self)
             self._views_loaded = True
 
     @property

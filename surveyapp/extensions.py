@@ -22,6 +22,7 @@ from flask_login import LoginManager
 from flask_wtf import CSRFProtect
 
 from .i18n import LanguageBabel
+from .startup import importing
 
 if TYPE_CHECKING:
     from flask_sqlalchemy import SQLAlchemy
@@ -59,7 +60,7 @@ def database() -> SQLAlchemy:
     made = globals().get("db")
     if made is not None:
         return made
-    with _database_lock:
+    with _database_lock, importing():
         if "db" not in globals():
             from flask_sqlalchemy import SQLAlchemy
             from sqlalchemy import MetaData

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import importlib
 
+from .startup import importing
+
 MODEL_MODULES = (
     "surveyapp.audit",
     "surveyapp.auth.models",
@@ -24,8 +26,9 @@ MODEL_MODULES = (
 
 
 def import_all_models() -> None:
-    for name in MODEL_MODULES:
-        importlib.import_module(name)
+    with importing():
+        for name in MODEL_MODULES:
+            importlib.import_module(name)
 
 
 def import_all_models_before_first_use() -> None:

@@ -5,16 +5,19 @@ URL map is first needed, and every page and ``url_for`` still works."""
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flask import Flask, url_for
 
 from surveyapp.extensions import db
 from surveyapp.models import MODEL_MODULES
+from surveyapp.startup import importing
 from tests.conftest import login, make_app
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -143,6 +146,52 @@ def test_a_server_gets_the_views_before_its_first_request(tmp_path: Path) -> Non
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=120, check=True)
     assert result.stdout.split() == ["True", "True", "True"]  # views, and the database bound
+
+
+def test_a_server_keeps_what_it_made_at_start_up_out_of_the_collectors_passes(tmp_path: Path) -> None:
+    """A served process (and a command) moves what it made at start-up out of the collector's
+    way, and its collector runs again afterwards: requests still have their garbage collected."""
+    env = dict(os.environ, SURVEYAPP_DATABASE_URL=f"sqlite:///{tmp_path}/served.sqlite3",
+               SURVEYAPP_SECRET_KEY="k" * 40)
+    env.pop("FLASK_RUN_FROM_CLI", None)
+    code = ("import gc, sqlalchemy, wsgi\n"
+            "from surveyapp.respond.models import Response\n"
+            "print(gc.isenabled(), gc.get_freeze_count() > 50_000, len(gc.get_objects()) < 5_000,"
+            " sqlalchemy.inspect(Response).configured)")
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120, check=True)
+    assert result.stdout.split() == ["True", "True", "True", "True"]
+
+
+def test_the_collector_is_paused_only_while_the_app_is_built(migrated_database: str, tmp_path: Path) -> None:
+    """Building the app, making the database extension and registering the views pause the
+    cyclic garbage collector; it runs again after each, after a failure too, and a collector
+    that was paused by someone else stays paused."""
+    assert gc.isenabled()
+    app = make_app(migrated_database, tmp_path)
+    assert gc.isenabled()
+    app.load_views()
+    assert gc.isenabled()
+    with importing():
+        assert not gc.isenabled()
+        with importing():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer block still imports
+    assert gc.isenabled()
+    with pytest.raises(RuntimeError), importing():
+        raise RuntimeError("an import failed")
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        with importing():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    assert gc.get_freeze_count() == 0  # a test process builds many apps: nothing is kept for good
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
 
 
 def test_apps_made_before_the_database_extension_are_bound_to_it_at_its_first_use(

@@ -5,5 +5,8 @@ repository's ``instance/``. Every other setting comes from ``SURVEYAPP_*`` as in
 import os
 
 from surveyapp import create_app
+from surveyapp.startup import keep_started, prepare_to_serve
 
+keep_started()
 app = create_app({"INSTANCE_PATH": os.environ["LOAD_INSTANCE"]})
+prepare_to_serve(app)
