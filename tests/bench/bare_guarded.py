@@ -23,7 +23,7 @@ between surveyapp and this app is the cost of everything else. ``BARE_DB`` names
 from __future__ import annotations
 
 import os
-import sqlite3
+import re
 import uuid
 
 from flask import Flask, Response, redirect, request, session
@@ -31,36 +31,24 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
-DB = os.environ.get("BARE_DB", "bare-guarded.sqlite3")
-OPTIONS = ["満足", "やや満足", "どちらともいえない", "やや不満", "不満"]
+from surveyapp.web import CSP
+from tests.bench import bare  # its page, its database (BARE_DB) and its way of connecting
+
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
-                               "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'",
+    "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
     "Cache-Control": "no-store",
 }
+CLIENT_FIELD = re.compile(r'<input type="hidden" name="client" value="[^"]*">')
 
 app = Flask(__name__)
 app.config.update(SECRET_KEY=os.environ["BARE_SECRET_KEY"], SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
                   COMPRESS_ALGORITHM=["br", "gzip"], COMPRESS_BR_LEVEL=5)
 CSRFProtect(app)
 Compress(app)
-
-
-def connect() -> sqlite3.Connection:
-    connection = sqlite3.connect(DB, timeout=10, isolation_level=None)
-    connection.execute("PRAGMA journal_mode=WAL")
-    connection.execute("PRAGMA synchronous=FULL")
-    return connection
-
-
-with connect() as setup:
-    setup.execute("CREATE TABLE IF NOT EXISTS response (id INTEGER PRIMARY KEY, client TEXT UNIQUE, "
-                  "at TEXT DEFAULT CURRENT_TIMESTAMP)")
-    setup.execute("CREATE TABLE IF NOT EXISTS answer (response_id INTEGER, q TEXT, v TEXT)")
 
 
 @app.after_request
@@ -72,15 +60,10 @@ def security_headers(response: Response) -> Response:
 
 @app.get("/s/bare")
 def form() -> str:
+    """The limit's page, with the CSRF token where its client id was (the id is in the session)."""
     session["client"] = str(uuid.uuid4())
-    groups = []
-    for q in ("q1", "q2", "q3", "q4"):
-        groups.append(f"<fieldset><legend>{q}</legend>" + "".join(
-            f'<input type="radio" id="{q}{i}" name="{q}" value="{i}"><label for="{q}{i}">{o}</label>'
-            for i, o in enumerate(OPTIONS)) + "</fieldset>")
-    return ('<!doctype html><html lang="ja"><title>満足度</title><form method="post">'
-            f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">' + "".join(groups)
-            + '<textarea name="q5"></textarea><button type="submit" name="go" value="1">送信</button></form></html>')
+    token = f'<input type="hidden" name="csrf_token" value="{generate_csrf()}">'
+    return CLIENT_FIELD.sub(token, bare.form(), count=1)
 
 
 @app.post("/s/bare")
@@ -88,7 +71,7 @@ def submit() -> BaseResponse:
     client = session.get("client")
     if not isinstance(client, str):
         return redirect("/s/bare", code=303)
-    connection = connect()
+    connection = bare.conn()
     try:
         connection.execute("BEGIN IMMEDIATE")
         cursor = connection.execute("INSERT OR IGNORE INTO response (client) VALUES (?)", (client,))
@@ -104,13 +87,9 @@ def submit() -> BaseResponse:
 
 @app.get("/s/bare/thanks")
 def thanks() -> str:
-    return '<!doctype html><html lang="ja"><title>ありがとうございました</title><p>送信しました。</p></html>'
+    return bare.thanks()
 
 
 @app.get("/s/bare/export")
 def export() -> str:
-    connection = connect()
-    try:
-        return "\n".join(v for (v,) in connection.execute("SELECT v FROM answer WHERE q='q5'"))
-    finally:
-        connection.close()
+    return bare.export()
