@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app
 from sqlalchemy import ForeignKey, String
@@ -30,14 +30,11 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from ..extensions import db
 from ..respond.models import Response
 from ..results.filters import ALL_RESPONSES, response_conditions
-from ..results.raw import raw_columns, raw_rows
 from ..surveys.models import Survey
-from ..surveys.services import version_definition
 from ..timeutil import utcnow
-from .cells import Cell, encoded_csv
-from .columns import csv_header
-from .raw import raw_export, raw_sheets
-from .xlsx import PROGRESS_EVERY, write_xlsx
+
+if TYPE_CHECKING:
+    from .cells import Cell
 
 log = logging.getLogger("surveyapp")
 
@@ -175,6 +172,14 @@ def run_job(app: Flask, job_id: int) -> None:
 
 
 def _write(job: DownloadJob, handle: Any, progress: Callable[[int], None]) -> None:
+    # Imported here: this module defines a table, so every command that queries imports it.
+    from ..results.raw import raw_columns, raw_rows
+    from ..surveys.services import version_definition
+    from .cells import encoded_csv
+    from .columns import csv_header
+    from .raw import raw_export, raw_sheets
+    from .xlsx import write_xlsx
+
     survey = db.session.get(Survey, job.survey_id)
     if survey is None or survey.current_version is None:
         raise LookupError("the survey has no published version")
@@ -190,6 +195,8 @@ def _write(job: DownloadJob, handle: Any, progress: Callable[[int], None]) -> No
 
 
 def _counted(rows: Iterable[Sequence[Cell]], progress: Callable[[int], None]) -> Iterator[Sequence[Cell]]:
+    from .xlsx import PROGRESS_EVERY
+
     count = 0
     for count, row in enumerate(rows, start=1):
         yield row

@@ -83,6 +83,20 @@ def test_the_help_of_every_command_group_needs_no_database(tmp_path: Path) -> No
     assert set(loaded) & set(SLOW_TO_IMPORT + MODEL_MODULES + VIEW_MODULES) == set()
 
 
+def test_knowing_every_table_imports_no_export_or_definition_code(tmp_path: Path) -> None:
+    """Every command that queries imports all the models (SQLAlchemy sets them up together):
+    the modules that define tables leave what only their use cases need until then."""
+    code = ("from surveyapp.extensions import database\n"
+            "from surveyapp.models import import_all_models\n"
+            "with app.app_context():\n"
+            "    database()\n"
+            "    import_all_models()\n")
+    loaded = set(_loaded_after(tmp_path, code))
+    assert set(MODEL_MODULES) | {"sqlalchemy"} <= loaded
+    assert loaded & {"surveyapp.surveys.services", "surveyapp.surveys.definitions", "openpyxl", "xlsxwriter",
+                     "numpy", "scipy"} == set()
+
+
 def test_reading_the_url_map_registers_the_views(tmp_path: Path) -> None:
     code = "rules = list(app.url_map.iter_rules())"
     loaded = _loaded_after(tmp_path, code)
