@@ -35,6 +35,14 @@ from .inputs import (
 
 CSP = ("default-src 'self'; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; "
        "form-action 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'")
+# On every response (a view may have set its own first).
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
+}
 
 ERROR_MESSAGES = {
     400: (_l("送信内容を確認できませんでした"), _l("もう一度、前のページからやり直してください。")),
@@ -99,11 +107,8 @@ def register_web_hooks(app: Flask) -> None:
 
     @app.after_request
     def _security_headers(response: Response) -> Response:
-        response.headers.setdefault("Content-Security-Policy", CSP)
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        response.headers.setdefault("X-Frame-Options", "DENY")
-        response.headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
         # Pages that show answers or staff data must never be kept by a cache. (Chromium may
         # still keep a no-store page for Back until a cookie changes: see respond.views._submit.)
         if request.blueprint in ("staff", "auth") or request.path.startswith(("/s/", "/staff")):

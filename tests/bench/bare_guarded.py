@@ -31,17 +31,9 @@ from flask_compress import Compress
 from flask_wtf.csrf import CSRFProtect, generate_csrf
 from werkzeug.wrappers import Response as BaseResponse
 
-from surveyapp.web import CSP
+from surveyapp.web import SECURITY_HEADERS
 from tests.bench import bare  # its page, its database (BARE_DB) and its way of connecting
 
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
-    "X-Frame-Options": "DENY",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-    "Cache-Control": "no-store",
-}
 CLIENT_FIELD = re.compile(r'<input type="hidden" name="client" value="[^"]*">')
 
 app = Flask(__name__)
@@ -54,6 +46,7 @@ Compress(app)
 @app.after_request
 def security_headers(response: Response) -> Response:
     response.headers.update(SECURITY_HEADERS)
+    response.headers["Cache-Control"] = "no-store"  # as surveyapp's respondent pages
     response.vary.add("Cookie")
     return response
 
