@@ -20,6 +20,10 @@ After each run the database is read back: every acknowledged response must be th
 ``TEST_DATABASE_URL`` (without it, the script runs itself under ``tools/with-postgres``); the
 bare limit stays on SQLite.
 
+Each run also reports the CPU time per complete response of the load client and of the app's
+gunicorn (master and workers, from /proc): at c = 1 nothing overlaps, so a response takes about
+the sum of the two, and the difference from the limit shows on which side the time goes.
+
 ``--guarded`` also measures ``bare_guarded.py``, the bare limit with the machinery of surveyapp's
 guarantees (the session cookie holding the client id, CSRF, the security headers, compression)
 and nothing else, after the bare app at each level: it shows how much of the gap to the limit the
@@ -34,6 +38,7 @@ import os
 import shutil
 import sys
 import tempfile
+import time
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
@@ -46,6 +51,7 @@ from tests.bench.loadrun import (
     LoadRun,
     Stored,
     SurveyappSite,
+    Target,
     compare,
     load_average,
     postgres_database,
@@ -75,32 +81,45 @@ def measure(concurrency: list[int], seconds: float, database_url: str | None = N
         if served is None:
             url = stack.enter_context(postgres_database(database_url) if database_url else nullcontext(None))
             site = prepare_surveyapp(folder / "surveyapp", url)
-            base_url = stack.enter_context(serving(_configured(site.server(), workers, threads)))
+            server = _configured(site.server(), workers, threads)
+            base_url = stack.enter_context(serving(server))
         else:
             site, server = served
             base_url = server.base_url
         bare = BareSite(folder / "bare")
         limits = [bare, GuardedSite(folder / "guarded")] if guarded else [bare]
-        apps = [(site.target(base_url), site.markers)]
+        apps = [(site.target(base_url), site.markers, server)]
         for limit in limits:
             limit.folder.mkdir(parents=True, exist_ok=True)
-            apps.append((limit.target(stack.enter_context(serving(_configured(limit.server(), workers, threads)))),
-                         limit.markers))
-        for target, _markers in apps:  # unmeasured: templates compiled, connections opened
+            limit_server = _configured(limit.server(), workers, threads)
+            apps.append((limit.target(stack.enter_context(serving(limit_server))), limit.markers, limit_server))
+        for target, _markers, _server in apps:  # unmeasured: templates compiled, connections opened
             if warm_up:
                 run_load(target, 2, warm_up)
         for level in concurrency:
-            for target, markers in apps:
-                run = run_load(target, level, seconds)
+            for target, markers, app_server in apps:
+                run = _timed_run(target, level, seconds, app_server)
                 stored = compare(run.acknowledged, markers(run.prefix))
                 results.append((run, stored))
                 if report:
                     print(f"  c={level:<3} {target.name:<9} {run.rate:7.1f} /s  p50 {run.percentile_ms(50):6.0f} ms  "
                           f"p95 {run.percentile_ms(95):6.0f} ms  errors {sum(run.errors.values())}  "
+                          f"CPU per response: client {_ms(run.cpu_ms(run.client_cpu))}, "
+                          f"server {_ms(run.cpu_ms(run.server_cpu))}  "
                           f"check: {stored.describe()}  ({load_average()})", flush=True)
         if report:
             print(f"surveyapp database: {site.backend}; bare limit{'s' if guarded else ''}: SQLite", flush=True)
     return results
+
+
+def _timed_run(target: Target, concurrency: int, seconds: float, server: Gunicorn) -> LoadRun:
+    """A load run with the CPU time the client (this process) and the server used during it."""
+    client, served = time.process_time(), server.cpu_seconds()
+    run = run_load(target, concurrency, seconds)
+    run.client_cpu = time.process_time() - client
+    after = server.cpu_seconds()
+    run.server_cpu = after - served if after is not None and served is not None else None
+    return run
 
 
 def _configured(server: Gunicorn, workers: int, threads: int) -> Gunicorn:
@@ -111,9 +130,7 @@ def _configured(server: Gunicorn, workers: int, threads: int) -> Gunicorn:
 def table(results: list[tuple[LoadRun, Stored]]) -> str:
     """The Markdown table: one row per concurrency, surveyapp and the limit side by side (and the
     guarded limit, when it was measured: its rate and its share of the bare limit)."""
-    by_level: dict[int, dict[str, LoadRun]] = {}
-    for run, _stored in results:
-        by_level.setdefault(run.concurrency, {})[run.app] = run
+    by_level = _by_level(results)
     guarded = any(run.app == "guarded" for run, _stored in results)
     header = "| concurrency | surveyapp | bare Flask+SQLite (limit) | surveyapp / limit |"
     if guarded:
@@ -126,6 +143,34 @@ def table(results: list[tuple[LoadRun, Stored]]) -> str:
             line += f" {_cell(runs.get('guarded'))} | {_share(runs.get('guarded'), bare)} |"
         lines.append(line)
     return "\n".join(lines)
+
+
+def cpu_table(results: list[tuple[LoadRun, Stored]]) -> str:
+    """The Markdown table of CPU milliseconds per complete response, client + server, per app."""
+    apps = list(dict.fromkeys(run.app for run, _stored in results))
+    header = "| concurrency | " + " | ".join(f"{app}: client + server" for app in apps) + " |"
+    lines = [header, "|---" * (len(apps) + 1) + "|"]
+    for level, runs in _by_level(results).items():
+        cells = [_cpu_cell(runs.get(app)) for app in apps]
+        lines.append(f"| {level} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def _by_level(results: list[tuple[LoadRun, Stored]]) -> dict[int, dict[str, LoadRun]]:
+    by_level: dict[int, dict[str, LoadRun]] = {}
+    for run, _stored in results:
+        by_level.setdefault(run.concurrency, {})[run.app] = run
+    return by_level
+
+
+def _cpu_cell(run: LoadRun | None) -> str:
+    if run is None:
+        return "–"
+    return f"{_ms(run.cpu_ms(run.client_cpu))} + {_ms(run.cpu_ms(run.server_cpu))} ms"
+
+
+def _ms(value: float | None) -> str:
+    return "?" if value is None else f"{value:.2f}"
 
 
 def _share(run: LoadRun | None, limit: LoadRun | None) -> str:
@@ -184,6 +229,10 @@ def main() -> None:
                       guarded=args.guarded)
     print()
     print(table(results))
+    print()
+    print("CPU time per complete response (the load client's, then gunicorn's: master and workers):")
+    print()
+    print(cpu_table(results))
     text, ok = summary(results)
     print()
     print(text)
@@ -192,6 +241,7 @@ def main() -> None:
         args.json.write_text(json.dumps([
             {"app": run.app, "concurrency": run.concurrency, "seconds": run.seconds, "completed": run.completed,
              "per_second": run.rate, "p50_ms": run.percentile_ms(50), "p95_ms": run.percentile_ms(95),
+             "client_cpu_ms": run.cpu_ms(run.client_cpu), "server_cpu_ms": run.cpu_ms(run.server_cpu),
              "errors": dict(run.errors), "acknowledged": stored.acknowledged, "lost": len(stored.lost),
              "duplicated": len(stored.duplicated)} for run, stored in results], indent=1), encoding="utf-8")
     sys.exit(0 if ok else 1)

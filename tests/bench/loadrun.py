@@ -216,6 +216,12 @@ class LoadRun:
     acknowledged: set[str] = field(default_factory=set)
     started: int = 0
     cut_off: int = 0  # responses under way when the server was killed (not errors)
+    client_cpu: float | None = None  # CPU seconds of the load client during the run
+    server_cpu: float | None = None  # CPU seconds of the gunicorn master and its workers
+
+    def cpu_ms(self, seconds: float | None) -> float | None:
+        """CPU milliseconds per complete response."""
+        return seconds / self.completed * 1000 if seconds is not None and self.completed else None
 
     @property
     def completed(self) -> int:
@@ -461,6 +467,10 @@ class Gunicorn:
             time.sleep(0.05)
         self.process = None
 
+    def cpu_seconds(self) -> float | None:
+        """CPU seconds used so far by the master and its running workers (None: not running)."""
+        return cpu_seconds(self.process.pid) if self.process is not None else None
+
     def stop(self) -> None:
         """gunicorn's quick shutdown (SIGINT to the master; called when no request is under way),
         kill -9 if it takes too long."""
@@ -471,6 +481,25 @@ class Gunicorn:
         with suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=30)
         self.kill()
+
+
+def cpu_seconds(pid: int) -> float | None:
+    """User and system CPU seconds used so far by a process and its running children (a gunicorn
+    master and its workers), from /proc; None where there is no /proc."""
+    proc = Path("/proc")
+    if not proc.is_dir():
+        return None
+    ticks = 0
+    for entry in proc.iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:  # after the command's closing parenthesis: state, parent, ..., utime, stime
+            fields = (entry / "stat").read_text(encoding="ascii", errors="replace").rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # ended meanwhile
+        if int(entry.name) == pid or int(fields[1]) == pid:
+            ticks += int(fields[11]) + int(fields[12])
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 @contextmanager

@@ -47,6 +47,10 @@ def test_the_load_benchmark_stores_every_acknowledged_response_exactly_once(
         assert run.completed >= 1 and stored.acknowledged >= run.completed, run.app
         assert stored.ok, (run.app, stored.describe())
         assert stored.stored == stored.acknowledged, (run.app, stored.describe())
+        # Where a response's time goes: both sides' CPU is measured for every run.
+        client, server_cpu = run.cpu_ms(run.client_cpu), run.cpu_ms(run.server_cpu)
+        assert client is not None and client > 0, run.app
+        assert server_cpu is not None and server_cpu > 0, run.app
 
 
 def test_the_guarded_limit_answers_like_a_browser_and_stores_each_response_once(
