@@ -1,7 +1,7 @@
 """KPI results over the responses that came through given links (course sessions and courses).
 
 One session is one kiosk link: its result is exactly what the KPI page computes with the
-``link_id`` filter.  A course is several sessions: the same per-link counts (``kpi_counts``)
+``link_id`` filter.  A course is several sessions: the same per-link counts (``kpi_and_flagged_counts``)
 are added up per fiscal year and go through the same formula and statistics (``year_result``),
 so a course's n is the sum of its sessions' n and nothing is counted twice.
 """
@@ -17,8 +17,7 @@ from .kpis import (
     DEFAULT_LEVEL,
     DEFAULT_METHOD,
     KpiYearResult,
-    flagged_counts,
-    kpi_counts,
+    kpi_and_flagged_counts,
     kpi_year_results,
     year_result,
 )
@@ -35,9 +34,10 @@ def link_results(declaration: KpiDeclaration, link_ids: Sequence[int], *,
     demo: dict[int, int] = defaultdict(int)
     flagged: dict[int, int] = defaultdict(int)
     for link_id in ids:
-        for year, count in flagged_counts(declaration, ResultFilter(link_id=link_id)).items():
+        by_year, flagged_by_year = kpi_and_flagged_counts(declaration, ResultFilter(link_id=link_id))
+        for year, count in flagged_by_year.items():
             flagged[year] += count
-        for year, cells in kpi_counts(declaration, ResultFilter(link_id=link_id)).items():
+        for year, cells in by_year.items():
             for (channel, code), count in cells.items():
                 options[year][code] += count
                 if channel == DEMO_CHANNEL:

@@ -10,7 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func
+from sqlalchemy import and_, false, func
 
 from ..extensions import db
 from ..respond.models import Answer, Response
@@ -183,8 +183,11 @@ def survey_id_of(declaration: KpiDeclaration) -> int:
     return survey_id
 
 
+KpiCounts = dict[int, dict[tuple[str, str | None], int]]
+
+
 def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
-               *, fiscal_year: int | None = None) -> dict[int, dict[tuple[str, str | None], int]]:
+               *, fiscal_year: int | None = None) -> KpiCounts:
     """{fiscal year: {(channel, option code or None for no answer): responses}}: from the kept
     counts where they answer the filter, else in one GROUP BY."""
     survey_id = survey_id_of(declaration)
@@ -193,21 +196,50 @@ def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPON
                                   fiscal_year=fiscal_year)
         if kept is not None:
             return kept
-    conditions = response_conditions(survey_id, selection)
+    return _raw_kpi_counts(survey_id, declaration, selection, fiscal_year)[0]
+
+
+def kpi_and_flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
+                           *, fiscal_year: int | None = None) -> tuple[KpiCounts, dict[int, int]]:
+    """:func:`kpi_counts` and :func:`flagged_counts` of the same filter: from the kept counts
+    where they answer it, else in one GROUP BY that reads the flagged responses with the others
+    and counts them apart (one scan of the responses instead of two)."""
+    survey_id = survey_id_of(declaration)
+    if counted.enabled():
+        kept = counted.kpi_counts(survey_id, declaration.question_key, selection,
+                                  fiscal_year=fiscal_year)
+        if kept is not None:
+            return kept, flagged_counts(declaration, selection, fiscal_year=fiscal_year)
+    return _raw_kpi_counts(survey_id, declaration, selection, fiscal_year)
+
+
+def _raw_kpi_counts(survey_id: int, declaration: KpiDeclaration, selection: ResultFilter,
+                    fiscal_year: int | None) -> tuple[KpiCounts, dict[int, int]]:
+    """The counts of :func:`kpi_counts` and the flagged responses the filter leaves out ({} when
+    it keeps them), from the responses and answers.  The KPI's question is single-choice, so
+    each response is one row of the join (its answer, or none)."""
+    apart = not selection.include_flagged
+    conditions = response_conditions(survey_id, replace(selection, include_flagged=True))
     if fiscal_year is not None:
         conditions.append(Response.fiscal_year == fiscal_year)
     rows = db.session.execute(
-        db.select(Response.fiscal_year, Response.channel, Answer.option_code, func.count())
+        db.select(Response.fiscal_year, Response.channel, Answer.option_code, func.count(),
+                  Response.flagged if apart else false())
         .select_from(Response)
         .outerjoin(Answer, and_(Answer.response_id == Response.id,
                                 Answer.question_key == declaration.question_key))
         .where(*conditions)
-        .group_by(Response.fiscal_year, Response.channel, Answer.option_code)
+        .group_by(Response.fiscal_year, Response.channel, Answer.option_code,
+                  *([Response.flagged] if apart else []))
     )
-    counts: dict[int, dict[tuple[str, str | None], int]] = defaultdict(dict)
-    for year, channel, code, count in rows:
-        counts[year][(channel, code)] = count
-    return counts
+    counts: KpiCounts = defaultdict(dict)
+    flagged: dict[int, int] = defaultdict(int)
+    for year, channel, code, count, is_flagged in rows:
+        if is_flagged:
+            flagged[year] += count
+        else:
+            counts[year][(channel, code)] = count
+    return counts, dict(flagged)
 
 
 def flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
@@ -235,8 +267,7 @@ def kpi_year_results(
     selection: ResultFilter = ALL_RESPONSES, fiscal_year: int | None = None,
 ) -> list[KpiYearResult]:
     """Per fiscal year with responses (oldest first): counts, interval, reliability and verdicts."""
-    by_year = kpi_counts(declaration, selection, fiscal_year=fiscal_year)
-    flagged = flagged_counts(declaration, selection, fiscal_year=fiscal_year)
+    by_year, flagged = kpi_and_flagged_counts(declaration, selection, fiscal_year=fiscal_year)
     results = []
     for year in sorted(by_year):
         option_counts: dict[str | None, int] = defaultdict(int)
