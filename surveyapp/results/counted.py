@@ -107,7 +107,8 @@ def _group_selected(selection: ResultFilter) -> bool:
 
 def kpi_counts(survey_id: int, question_key: str, selection: ResultFilter, *,
                fiscal_year: int | None = None) -> ByYear | None:
-    """{fiscal year: {(channel, option code or None): responses}}, as ``kpis.kpi_counts``."""
+    """{fiscal year: {(channel, option code or None): responses}}, as the first half of
+    ``kpis.kpi_and_flagged_counts``."""
     if _group_selected(selection) and selection.group_question == question_key:
         return None
     if _group_selected(selection) and _dated(selection):
@@ -161,8 +162,8 @@ def _by_year(coded: Mapping[tuple[int, str, str], int], totals: Mapping[tuple[in
 
 def flagged_counts(survey_id: int, selection: ResultFilter, *,
                    fiscal_year: int | None = None) -> dict[int, int] | None:
-    """{fiscal year: flagged responses the filter leaves out}, as ``kpis.flagged_counts``
-    (called with ``include_flagged`` already set)."""
+    """{fiscal year: flagged responses the filter leaves out}, as the second half of
+    ``kpis.kpi_and_flagged_counts`` (called with ``include_flagged`` already set)."""
     singles = _singles(survey_id, selection, fiscal_year=fiscal_year)
     if singles is None:
         return None

@@ -186,37 +186,27 @@ def survey_id_of(declaration: KpiDeclaration) -> int:
 KpiCounts = dict[int, dict[tuple[str, str | None], int]]
 
 
-def kpi_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
-               *, fiscal_year: int | None = None) -> KpiCounts:
-    """{fiscal year: {(channel, option code or None for no answer): responses}}: from the kept
-    counts where they answer the filter, else in one GROUP BY."""
-    survey_id = survey_id_of(declaration)
-    if counted.enabled():
-        kept = counted.kpi_counts(survey_id, declaration.question_key, selection,
-                                  fiscal_year=fiscal_year)
-        if kept is not None:
-            return kept
-    return _raw_kpi_counts(survey_id, declaration, selection, fiscal_year)[0]
-
-
 def kpi_and_flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
                            *, fiscal_year: int | None = None) -> tuple[KpiCounts, dict[int, int]]:
-    """:func:`kpi_counts` and :func:`flagged_counts` of the same filter: from the kept counts
-    where they answer it, else in one GROUP BY that reads the flagged responses with the others
-    and counts them apart (one scan of the responses instead of two)."""
+    """{fiscal year: {(channel, option code or None for no answer): responses}} and {fiscal
+    year: flagged responses the filter leaves out} ({} when it keeps them): from the kept counts
+    where they answer the filter, else in one GROUP BY that reads the flagged responses with the
+    others and counts them apart."""
     survey_id = survey_id_of(declaration)
     if counted.enabled():
         kept = counted.kpi_counts(survey_id, declaration.question_key, selection,
                                   fiscal_year=fiscal_year)
-        if kept is not None:
-            return kept, flagged_counts(declaration, selection, fiscal_year=fiscal_year)
+        flagged = {} if selection.include_flagged else counted.flagged_counts(
+            survey_id, replace(selection, include_flagged=True), fiscal_year=fiscal_year)
+        if kept is not None and flagged is not None:
+            return kept, flagged
     return _raw_kpi_counts(survey_id, declaration, selection, fiscal_year)
 
 
 def _raw_kpi_counts(survey_id: int, declaration: KpiDeclaration, selection: ResultFilter,
                     fiscal_year: int | None) -> tuple[KpiCounts, dict[int, int]]:
-    """The counts of :func:`kpi_counts` and the flagged responses the filter leaves out ({} when
-    it keeps them), from the responses and answers.  The KPI's question is single-choice, so
+    """The counts of :func:`kpi_and_flagged_counts` and the flagged responses the filter leaves
+    out ({} when it keeps them), from the responses and answers.  The KPI's question is single-choice, so
     each response is one row of the join (its answer, or none)."""
     apart = not selection.include_flagged
     conditions = response_conditions(survey_id, replace(selection, include_flagged=True))
@@ -240,26 +230,6 @@ def _raw_kpi_counts(survey_id: int, declaration: KpiDeclaration, selection: Resu
         else:
             counts[year][(channel, code)] = count
     return counts, dict(flagged)
-
-
-def flagged_counts(declaration: KpiDeclaration, selection: ResultFilter = ALL_RESPONSES,
-                   *, fiscal_year: int | None = None) -> dict[int, int]:
-    """{fiscal year: flagged responses that ``selection`` leaves out} ({} when it keeps them)."""
-    if selection.include_flagged:
-        return {}
-    survey_id = survey_id_of(declaration)
-    if counted.enabled():
-        kept = counted.flagged_counts(survey_id, replace(selection, include_flagged=True),
-                                      fiscal_year=fiscal_year)
-        if kept is not None:
-            return kept
-    conditions = response_conditions(survey_id, replace(selection, include_flagged=True))
-    conditions.append(Response.flagged.is_(True))
-    if fiscal_year is not None:
-        conditions.append(Response.fiscal_year == fiscal_year)
-    rows = db.session.execute(db.select(Response.fiscal_year, func.count()).where(*conditions)
-                              .group_by(Response.fiscal_year))
-    return {year: count for year, count in rows}
 
 
 def kpi_year_results(
